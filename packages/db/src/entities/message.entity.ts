@@ -1,0 +1,38 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relation } from 'typeorm';
+import { ApplicationEntity } from './application.entity.js';
+import { ID_LENGTH } from './id-length.js';
+
+/** A published message. Its payload is kept as the exact JSON text that is signed and sent. */
+@Entity('messages')
+@Index('messages_app_event_id_key', ['appId', 'eventId'], { unique: true })
+@Index('messages_app_id_idx', ['appId', 'id'])
+export class MessageEntity {
+  @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
+  id: string;
+
+  @Column({ name: 'app_id', type: 'varchar', length: ID_LENGTH })
+  appId: string;
+
+  @ManyToOne(() => ApplicationEntity, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'app_id' })
+  app?: Relation<ApplicationEntity>;
+
+  @Column({ name: 'event_type', type: 'varchar', length: 256 })
+  eventType: string;
+
+  @Column({ name: 'event_id', type: 'varchar', length: 256, nullable: true })
+  eventId: string | null;
+
+  /** The payload as JSON text: these bytes are what every attempt signs and sends. */
+  @Column({ type: 'text' })
+  payload: string;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  channels: string[] | null;
+
+  @Column({ type: 'text', array: true, nullable: true })
+  tags: string[] | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { migrate, quoteIdentifier, splitDatabaseUrl } from './migrate.js';
+
+/** Base URL for test databases: TEST_DATABASE_URL, DATABASE_URL, or the local default. */
+export function testDatabaseBaseUrl(): string {
+  return process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/switchyard';
+}
+
+const PREFIX = 'sy_test_';
+/** Test databases older than this are dropped by the next run (left behind by a killed run). */
+const STALE_AFTER_SECONDS = 6 * 3600;
+
+export interface TestDatabase {
+  readonly name: string;
+  readonly url: string;
+  /** Drops the database, closing any connections still open to it. */
+  drop(): Promise<void>;
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+async function dropStale(client: pg.Client): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  const rows = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'sy\\_test\\_%'`);
+  for (const { datname } of rows.rows) {
+    const stamp = Number(/_(\d{10})_[0-9a-f]+$/.exec(datname)?.[1]);
+    if (Number.isFinite(stamp) && now - stamp > STALE_AFTER_SECONDS) {
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(datname)} WITH (FORCE)`).catch(() => undefined);
+    }
+  }
+}
+
+/**
+ * A fresh, migrated database of its own for one test suite, named after the suite, so suites
+ * running in parallel never share rows.
+ */
+export async function createTestDatabase(label: string): Promise<TestDatabase> {
+  const base = testDatabaseBaseUrl();
+  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const name = `${PREFIX}${safeLabel}_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
+  const url = withDatabase(base, name);
+  const { maintenanceUrl } = splitDatabaseUrl(url);
+  const admin = new pg.Client({ connectionString: maintenanceUrl });
+  await admin.connect();
+  try {
+    await dropStale(admin);
+  } finally {
+    await admin.end();
+  }
+  await migrate(url);
+  return {
+    name,
+    url,
+    async drop() {
+      const client = new pg.Client({ connectionString: maintenanceUrl });
+      await client.connect();
+      try {
+        await client.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** A unique Bull queue prefix for one test suite, so suites never see each other's jobs. */
+export function testQueuePrefix(label: string): string {
+  return `sy-test-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(4).toString('hex')}`;
+}

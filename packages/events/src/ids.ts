@@ -1,0 +1,46 @@
+import { monotonicFactory } from 'ulid';
+
+/** Id prefixes, Svix-style where Svix has one. Persisted in every table: never change one. */
+export const IdPrefix = {
+  application: 'app',
+  endpoint: 'ep',
+  message: 'msg',
+  attempt: 'atmpt',
+  delivery: 'mdst',
+  event: 'evt',
+  source: 'src',
+  inboundRequest: 'req',
+  error: 'err',
+} as const;
+
+export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];
+
+const nextUlid = monotonicFactory();
+
+/**
+ * A new id: `<prefix>_<ULID>`. ULIDs sort by creation time (millisecond precision, monotonic
+ * within a process), so ids double as a stable pagination cursor.
+ */
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${nextUlid()}`;
+}
+
+/** The smallest id of a prefix created at or after `time`: a cursor bound for time ranges. */
+export function idAtTime(prefix: IdPrefix, time: Date): string {
+  let ms = Math.max(0, Math.floor(time.getTime()));
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  let encoded = '';
+  for (let i = 0; i < 10; i++) {
+    encoded = alphabet[ms % 32]! + encoded;
+    ms = Math.floor(ms / 32);
+  }
+  return `${prefix}_${encoded}${'0'.repeat(16)}`;
+}
+
+const ID = /^([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** True when the text is an id with the given prefix. */
+export function isId(prefix: IdPrefix, text: string): boolean {
+  const match = ID.exec(text);
+  return match !== null && match[1] === prefix;
+}

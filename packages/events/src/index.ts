@@ -1,0 +1,16 @@
+export * from './ids.js';
+export * from './cloud-event.js';
+export * from './event-types.js';
+export * from './routing.js';
+export * from './retry-schedule.js';
+export * from './queues.js';
+export * from './body.js';
+export * from './time.js';
+export * from './normalizers/normalizer.js';
+export { normalizeGithub } from './normalizers/github.js';
+export { normalizeStripe } from './normalizers/stripe.js';
+export { normalizeShopify } from './normalizers/shopify.js';
+export { normalizeSlack } from './normalizers/slack.js';
+export { normalizeSvix } from './normalizers/svix.js';
+export { normalizeGeneric } from './normalizers/hmac.js';
+export { NORMALIZERS, normalizerFor } from './normalizers/registry.js';

@@ -1,0 +1,67 @@
+import type { HeaderBag } from '@switchyard/signing';
+import type { ParsedBody } from '../body.js';
+
+/** A verified inbound request, as a normalizer sees it. */
+export interface InboundRequest {
+  /** The source type (github, stripe, …); Svix-signed providers share one normalizer. */
+  readonly sourceType: string;
+  readonly body: Uint8Array;
+  readonly headers: HeaderBag;
+  readonly contentType?: string;
+  /** The body parsed once by content type. */
+  readonly parsed: ParsedBody;
+  /** The source's configuration (some handshakes need the secret). */
+  readonly config?: unknown;
+}
+
+/** The provider-specific part of a CloudEvent. */
+export interface NormalizedEvent {
+  readonly type: string;
+  /** The provider's id for this event, the dedup key; a body digest when the provider has none. */
+  readonly providerEventId: string;
+  readonly subject?: string;
+  readonly time?: Date;
+  readonly datacontenttype: string;
+  readonly data?: unknown;
+  readonly dataBase64?: string;
+}
+
+/** What to answer a provider's handshake with; nothing is published. */
+export interface HandshakeResponse {
+  readonly status: number;
+  readonly contentType: string;
+  readonly body: string;
+}
+
+export type NormalizeOutcome =
+  | { readonly kind: 'event'; readonly event: NormalizedEvent }
+  | { readonly kind: 'handshake'; readonly response: HandshakeResponse }
+  | { readonly kind: 'rejected'; readonly reason: string };
+
+/** Turns one verified request into an event, a handshake answer, or a rejection. Never throws. */
+export type Normalizer = (request: InboundRequest) => NormalizeOutcome;
+
+/** Shorthand for a rejection. */
+export function rejected(reason: string): NormalizeOutcome {
+  return { kind: 'rejected', reason };
+}
+
+/** The CloudEvent data for a parsed body: JSON as-is, forms as objects, text as a string, else base64. */
+export function dataOf(request: InboundRequest): Pick<NormalizedEvent, 'data' | 'dataBase64' | 'datacontenttype'> {
+  const parsed = request.parsed;
+  switch (parsed.kind) {
+    case 'json':
+    case 'form':
+      return { data: parsed.value, datacontenttype: 'application/json' };
+    case 'text':
+      return { data: parsed.value, datacontenttype: request.contentType ?? 'text/plain' };
+    default:
+      return { dataBase64: Buffer.from(request.body).toString('base64'), datacontenttype: request.contentType ?? 'application/octet-stream' };
+  }
+}
+
+/** Converts unix seconds (number or numeric string) to a Date, or undefined. */
+export function unixSecondsToDate(value: number | undefined): Date | undefined {
+  if (value === undefined || !Number.isFinite(value) || value <= 0 || value > 1e11) return undefined;
+  return new Date(value * 1000);
+}

@@ -1,0 +1,29 @@
+import { optionalHeader } from '@switchyard/signing';
+import { bodyDigestId } from '../body.js';
+import { eventTypeName } from '../event-types.js';
+import { rejected, type Normalizer } from './normalizer.js';
+
+/** Reads a Shopify header in its classic (`X-Shopify-…`) or Events (`shopify-…`) spelling. */
+function shopifyHeader(request: Parameters<Normalizer>[0], name: string): string | undefined {
+  return optionalHeader(request.headers, `x-shopify-${name}`) ?? optionalHeader(request.headers, `shopify-${name}`);
+}
+
+/** Shopify: `shopify.{topic with / as .}`, deduplicated on `X-Shopify-Event-Id` as Shopify advises. */
+export const normalizeShopify: Normalizer = (request) => {
+  const topic = shopifyHeader(request, 'topic');
+  if (!topic) return rejected('missing X-Shopify-Topic header');
+  if (request.parsed.kind !== 'json') return rejected('Shopify payload must be JSON');
+  const triggeredAt = shopifyHeader(request, 'triggered-at');
+  const time = triggeredAt ? new Date(triggeredAt) : undefined;
+  return {
+    kind: 'event',
+    event: {
+      type: eventTypeName('shopify', topic),
+      providerEventId: shopifyHeader(request, 'event-id') ?? shopifyHeader(request, 'webhook-id') ?? bodyDigestId(request.body),
+      subject: shopifyHeader(request, 'shop-domain'),
+      time: time && !Number.isNaN(time.getTime()) ? time : undefined,
+      datacontenttype: 'application/json',
+      data: request.parsed.value,
+    },
+  };
+};

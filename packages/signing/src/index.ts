@@ -1,0 +1,16 @@
+export * from './result.js';
+export * from './errors.js';
+export * from './headers.js';
+export * from './request.js';
+export * from './config.js';
+export * from './timing-safe.js';
+export { decodeDigest, hmac, secretList, type DigestEncoding, type HmacAlgorithm, type SecretInput } from './primitives.js';
+export * from './standard-webhooks.js';
+export * from './providers/provider.js';
+export { github, verifyHubSignature, type GithubConfig } from './providers/github.js';
+export { stripe, type StripeConfig } from './providers/stripe.js';
+export { shopify, type ShopifyConfig } from './providers/shopify.js';
+export { slack, verifyV0Signature, type SlackConfig } from './providers/slack.js';
+export { svix, standardWebhooks, svixSignedProvider, parseStandardConfig } from './providers/svix.js';
+export { hmacProvider, parseSignedContentTemplate, type HmacConfig, type TemplatePart } from './providers/hmac.js';
+export { PROVIDERS, SVIX_SIGNED_TYPES, providerFor } from './providers/registry.js';

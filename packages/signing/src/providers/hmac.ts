@@ -1,0 +1,165 @@
+import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
+import { anyTimingSafeEqual } from '../timing-safe.js';
+import {
+  checkTimestamp,
+  decodeDigest,
+  DIGEST_BYTES,
+  hmac,
+  isFailure,
+  parseUnixSeconds,
+  requireHeader,
+  secretList,
+  type DigestEncoding,
+  type HmacAlgorithm,
+  type SecretInput,
+} from '../primitives.js';
+import { fail, pass } from '../result.js';
+import type { SignedRequest } from '../request.js';
+import { defineProvider } from './provider.js';
+
+/** A piece of the signed content: literal text, or a value taken from the request. */
+export type TemplatePart =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'body' }
+  | { readonly kind: 'timestamp' }
+  | { readonly kind: 'method' }
+  | { readonly kind: 'url' }
+  | { readonly kind: 'header'; readonly name: string };
+
+export interface HmacConfig {
+  readonly secret: SecretInput;
+  /** How the secret string becomes key bytes. Default utf8. */
+  readonly secretEncoding?: 'utf8' | 'base64' | 'hex';
+  /** The header carrying the signature. */
+  readonly header: string;
+  readonly algorithm?: HmacAlgorithm;
+  readonly encoding?: DigestEncoding;
+  /** Text before the digest in the header, such as `sha256=`. */
+  readonly prefix?: string;
+  /** What is signed; default `{body}`. Tokens: {body} {timestamp} {method} {url} {header:<name>}. */
+  readonly signedContent?: string;
+  /** Header carrying a unix-seconds timestamp; required when the template uses {timestamp}. */
+  readonly timestampHeader?: string;
+  /** Replay window when a timestamp header is set; default 300, 0 disables it. */
+  readonly toleranceSeconds?: number;
+}
+
+const TOKEN = /\{([a-z]+)(?::([A-Za-z0-9-]{1,100}))?\}/g;
+const HEADER_NAME = /^[A-Za-z0-9-]{1,100}$/;
+
+/** Parses a signed-content template; throws a RangeError naming the bad token. */
+export function parseSignedContentTemplate(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let last = 0;
+  for (const match of template.matchAll(TOKEN)) {
+    if (match.index > last) parts.push({ kind: 'text', text: template.slice(last, match.index) });
+    const [, name, arg] = match;
+    if (name === 'header' && arg) parts.push({ kind: 'header', name: arg.toLowerCase() });
+    else if ((name === 'body' || name === 'timestamp' || name === 'method' || name === 'url') && !arg) parts.push({ kind: name });
+    else throw new RangeError(`unknown template token ${match[0]}`);
+    last = match.index + match[0].length;
+  }
+  if (last < template.length) parts.push({ kind: 'text', text: template.slice(last) });
+  if (parts.some((p) => p.kind === 'text' && /[{}]/.test(p.text))) throw new RangeError('unbalanced braces in template');
+  return parts;
+}
+
+function keyBytes(secret: string, encoding: HmacConfig['secretEncoding']): Buffer {
+  return Buffer.from(secret, encoding ?? 'utf8');
+}
+
+/** Generic HMAC: a configurable header, algorithm, encoding, prefix, signed content and timestamp. */
+export const hmacProvider = defineProvider<HmacConfig>({
+  type: 'hmac',
+  parseConfig(raw) {
+    const r = new ConfigReader(raw);
+    const header = r.string('header', { required: true, maxLength: 100 });
+    if (header !== undefined && !HEADER_NAME.test(header)) r.problem('header', 'header must be a header name');
+    const timestampHeader = r.string('timestampHeader', { maxLength: 100 });
+    if (timestampHeader !== undefined && !HEADER_NAME.test(timestampHeader)) r.problem('timestampHeader', 'timestampHeader must be a header name');
+    const signedContent = r.string('signedContent', { maxLength: 500 });
+    if (signedContent !== undefined) {
+      try {
+        const parts = parseSignedContentTemplate(signedContent);
+        if (!parts.some((p) => p.kind === 'body')) r.problem('signedContent', 'signedContent must include {body}');
+        if (parts.some((p) => p.kind === 'timestamp') && timestampHeader === undefined) {
+          r.problem('signedContent', '{timestamp} needs timestampHeader');
+        }
+      } catch (error) {
+        r.problem('signedContent', (error as Error).message);
+      }
+    }
+    const config: HmacConfig = {
+      secret: r.secret('secret'),
+      secretEncoding: r.string('secretEncoding', { oneOf: ['utf8', 'base64', 'hex'] }) as HmacConfig['secretEncoding'],
+      header: header ?? '',
+      algorithm: r.string('algorithm', { oneOf: ['sha1', 'sha256', 'sha512'] }) as HmacAlgorithm | undefined,
+      encoding: r.string('encoding', { oneOf: ['hex', 'base64', 'base64url'] }) as DigestEncoding | undefined,
+      prefix: r.string('prefix', { maxLength: 100 }),
+      signedContent,
+      timestampHeader,
+      toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }),
+    };
+    return r.result(config);
+  },
+  verify(request: SignedRequest, config, options = {}) {
+    const secrets = secretList(config.secret);
+    if (!secrets || !config.header) return fail('invalid_config', 'secret and header are required');
+    let template: TemplatePart[];
+    try {
+      template = parseSignedContentTemplate(config.signedContent ?? '{body}');
+    } catch {
+      return fail('invalid_config', 'signedContent template is invalid');
+    }
+    const algorithm = config.algorithm ?? 'sha256';
+    const value = requireHeader(request.headers, config.header);
+    if (isFailure(value)) return value;
+    const prefix = config.prefix ?? '';
+    if (!value.startsWith(prefix)) return fail('malformed', `${config.header} does not start with the configured prefix`);
+    const given = decodeDigest(value.slice(prefix.length), config.encoding ?? 'hex');
+    if (!given || given.length !== DIGEST_BYTES[algorithm]) return fail('malformed', `${config.header} is not a ${algorithm} digest`);
+
+    let timestampText: string | undefined;
+    let timestamp: number | undefined;
+    if (config.timestampHeader) {
+      const t = requireHeader(request.headers, config.timestampHeader);
+      if (isFailure(t)) return t;
+      timestamp = parseUnixSeconds(t);
+      if (timestamp === undefined) return fail('malformed', `${config.timestampHeader} is not a unix timestamp`);
+      timestampText = t;
+      const stale = checkTimestamp(timestamp, config.toleranceSeconds ?? 300, options.now ?? Date.now());
+      if (stale) return stale;
+    }
+
+    const parts: (string | Uint8Array)[] = [];
+    for (const part of template) {
+      switch (part.kind) {
+        case 'text':
+          parts.push(part.text);
+          break;
+        case 'body':
+          parts.push(request.body);
+          break;
+        case 'timestamp':
+          if (timestampText === undefined) return fail('invalid_config', '{timestamp} needs timestampHeader');
+          parts.push(timestampText);
+          break;
+        case 'method':
+          parts.push(request.method ?? '');
+          break;
+        case 'url':
+          parts.push(request.url ?? '');
+          break;
+        case 'header': {
+          const h = requireHeader(request.headers, part.name);
+          if (isFailure(h)) return h;
+          parts.push(h);
+          break;
+        }
+      }
+    }
+    const expected = secrets.map((s) => hmac(algorithm, keyBytes(s, config.secretEncoding), ...parts));
+    const matched = anyTimingSafeEqual(expected, [given]);
+    return matched === -1 ? fail('bad_signature', `${config.header} does not match`) : pass({ timestamp, secretIndex: matched });
+  },
+});

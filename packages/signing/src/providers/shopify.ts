@@ -1,0 +1,31 @@
+import { ConfigReader } from '../config.js';
+import { anyTimingSafeEqual } from '../timing-safe.js';
+import { optionalHeader } from '../headers.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { fail, pass } from '../result.js';
+import { defineProvider } from './provider.js';
+
+export interface ShopifyConfig {
+  /** The app's client secret (or the store-shown key for admin-created webhooks). */
+  readonly secret: SecretInput;
+}
+
+/** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body>` (Events: `shopify-hmac-sha256`). */
+export const shopify = defineProvider<ShopifyConfig>({
+  type: 'shopify',
+  parseConfig(raw) {
+    const r = new ConfigReader(raw);
+    return r.result<ShopifyConfig>({ secret: r.secret('secret') });
+  },
+  verify(request, config) {
+    const secrets = secretList(config.secret);
+    if (!secrets) return fail('invalid_config', 'no secret configured');
+    const name = optionalHeader(request.headers, 'x-shopify-hmac-sha256') !== undefined ? 'x-shopify-hmac-sha256' : 'shopify-hmac-sha256';
+    const value = requireHeader(request.headers, name);
+    if (isFailure(value)) return value;
+    const given = decodeDigest(value, 'base64');
+    if (!given) return fail('malformed', `${name} is not base64`);
+    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
+    return matched === -1 ? fail('bad_signature', `${name} does not match`) : pass({ secretIndex: matched });
+  },
+});
