@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { SettingsError } from '@switchyard/platform';
+import { createDispatcherApp } from './bootstrap.js';
+import { loadDispatcherSettings, type DispatcherSettings } from './config/dispatcher-settings.js';
+
+let settings: DispatcherSettings;
+try {
+  settings = loadDispatcherSettings(process.env);
+} catch (error) {
+  if (error instanceof SettingsError) {
+    console.error(`dispatcher: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const app = await createDispatcherApp(settings);
+await app.listen(settings.port, settings.host);
+if (settings.adminApiKeyGenerated) {
+  console.log(`dispatcher: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);
+}
+console.log(`dispatcher: listening on http://${settings.host}:${settings.port}`);

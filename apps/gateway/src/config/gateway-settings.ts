@@ -1,0 +1,25 @@
+import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+
+/** Everything the gateway reads from its environment (CONTRACT §2), validated once at boot. */
+export interface GatewaySettings extends CommonSettings {
+  /** Base of every ingestUrl, without a trailing slash. */
+  readonly publicUrl: string;
+  /** Largest inbound body; larger gets 413. */
+  readonly maxBodyBytes: number;
+}
+
+/** Injection token of the settings object. */
+export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
+
+/** Reads and validates the gateway's environment; throws a SettingsError listing every bad key. */
+export function loadGatewaySettings(env: Env): GatewaySettings {
+  const reader = new EnvReader(env);
+  const common = readCommonSettings(reader, { port: 3000 });
+  const settings: GatewaySettings = {
+    ...common,
+    publicUrl: reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, ''),
+    maxBodyBytes: reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024),
+  };
+  reader.assertValid();
+  return settings;
+}

@@ -1,0 +1,22 @@
+import 'reflect-metadata';
+import { SettingsError } from '@switchyard/platform';
+import { createGatewayApp } from './bootstrap.js';
+import { loadGatewaySettings, type GatewaySettings } from './config/gateway-settings.js';
+
+let settings: GatewaySettings;
+try {
+  settings = loadGatewaySettings(process.env);
+} catch (error) {
+  if (error instanceof SettingsError) {
+    console.error(`gateway: ${error.message}`);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const app = await createGatewayApp(settings);
+await app.listen(settings.port, settings.host);
+if (settings.adminApiKeyGenerated) {
+  console.log(`gateway: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);
+}
+console.log(`gateway: listening on http://${settings.host}:${settings.port}`);

@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import { parseEncryptionKey } from '@switchyard/db';
+import { parseDuration } from '@switchyard/events';
+
+/** Environment variables as Node gives them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Thrown at boot when the environment is invalid; lists every bad key at once. */
+export class SettingsError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`invalid environment:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'SettingsError';
+    this.problems = problems;
+  }
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Reads typed values out of the environment, collecting a problem per bad key instead of
+ * stopping at the first. The one place `process.env` is interpreted.
+ */
+export class EnvReader {
+  readonly problems: string[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  private raw(key: string): string | undefined {
+    const value = this.env[key];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  string(key: string, fallback: string): string;
+  string(key: string): string | undefined;
+  string(key: string, fallback?: string): string | undefined {
+    return this.raw(key) ?? fallback;
+  }
+
+  url(key: string, fallback: string, protocols: readonly string[]): string {
+    const value = this.raw(key) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (!protocols.includes(parsed.protocol)) this.problems.push(`${key} must be a ${protocols.join(' or ')} URL`);
+    } catch {
+      this.problems.push(`${key} is not a URL`);
+    }
+    return value;
+  }
+
+  integer(key: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value) || n < min || n > max) {
+      this.problems.push(`${key} must be an integer from ${min} to ${max} (got "${value}")`);
+      return fallback;
+    }
+    return n;
+  }
+
+  boolean(key: string, fallback: boolean): boolean {
+    const value = this.raw(key)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    this.problems.push(`${key} must be true or false (got "${value}")`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(key: string, fallback: T, allowed: readonly T[]): T {
+    const value = this.raw(key);
+    if (value === undefined) return fallback;
+    if (!allowed.includes(value as T)) {
+      this.problems.push(`${key} must be one of ${allowed.join(', ')} (got "${value}")`);
+      return fallback;
+    }
+    return value as T;
+  }
+
+  /** A duration such as `5s`, `15000ms`, `5d`, in milliseconds. */
+  duration(key: string, fallback: string): number {
+    const value = this.raw(key) ?? fallback;
+    const ms = parseDuration(value);
+    if (ms === undefined) {
+      this.problems.push(`${key} must be a duration like 500ms, 5s, 5m, 2h or 5d (got "${value}")`);
+      return parseDuration(fallback) ?? 0;
+    }
+    return ms;
+  }
+
+  /** Records a problem found by a cross-key check. */
+  problem(message: string): void {
+    this.problems.push(message);
+  }
+
+  /** Throws a SettingsError listing every problem, if there are any. */
+  assertValid(): void {
+    if (this.problems.length > 0) throw new SettingsError(this.problems);
+  }
+}
+
+/** Settings both apps read (CONTRACT §2). */
+export interface CommonSettings {
+  readonly nodeEnv: string;
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  readonly queuePrefix: string;
+  readonly port: number;
+  readonly host: string;
+  /** The bearer token with full access. */
+  readonly adminApiKey: string;
+  /** True when ADMIN_API_KEY was unset and a key was generated for this run. */
+  readonly adminApiKeyGenerated: boolean;
+  /** 32-byte key for secrets at rest, when set. */
+  readonly secretEncryptionKey: Buffer | undefined;
+  readonly logLevel: LogLevel;
+}
+
+const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
+
+/** Reads the settings every app shares, recording problems on the reader. */
+export function readCommonSettings(reader: EnvReader, defaults: { port: number }): CommonSettings {
+  const nodeEnv = reader.string('NODE_ENV', 'development');
+  const queuePrefix = reader.string('QUEUE_PREFIX', 'switchyard');
+  if (!QUEUE_PREFIX.test(queuePrefix)) reader.problem('QUEUE_PREFIX must be 1-64 characters of letters, digits, _ - : { }');
+  let adminApiKey = reader.string('ADMIN_API_KEY');
+  const adminApiKeyGenerated = adminApiKey === undefined;
+  if (adminApiKey === undefined) {
+    if (nodeEnv === 'production') reader.problem('ADMIN_API_KEY must be set when NODE_ENV=production');
+    adminApiKey = `sk_${randomBytes(24).toString('base64url')}`;
+  } else if (adminApiKey.length < 16) {
+    reader.problem('ADMIN_API_KEY must be at least 16 characters');
+  }
+  const keyText = reader.string('SECRET_ENCRYPTION_KEY');
+  let secretEncryptionKey: Buffer | undefined;
+  if (keyText !== undefined) {
+    secretEncryptionKey = parseEncryptionKey(keyText);
+    if (!secretEncryptionKey) reader.problem('SECRET_ENCRYPTION_KEY must be 32 bytes as base64 or 64 hex digits');
+  }
+  return {
+    nodeEnv,
+    databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/switchyard', ['postgres:', 'postgresql:']),
+    redisUrl: reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    queuePrefix,
+    port: reader.integer('PORT', defaults.port, 0, 65535),
+    host: reader.string('HOST', '0.0.0.0'),
+    adminApiKey,
+    adminApiKeyGenerated,
+    secretEncryptionKey,
+    logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+  };
+}
