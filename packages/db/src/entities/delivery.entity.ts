@@ -9,6 +9,7 @@ export enum DeliveryStatus {
   Pending = 1,
   Fail = 2,
   Sending = 3,
+  Canceled = 4,
 }
 
 /** Svix's MessageAttemptTriggerType numbers. PERSISTED. */
@@ -19,13 +20,15 @@ export enum TriggerType {
 
 /**
  * The state of one message for one endpoint: how many attempts were made and when the next is
- * due. This row, not the queue, is the truth a reconciler rebuilds jobs from.
+ * due. This row, not the queue, is the truth a reconciler rebuilds jobs from. While an attempt
+ * is in flight (status Sending) `nextAttemptAt` is the end of the sender's lease: if the sender
+ * dies, the delivery becomes due again when the lease runs out.
  */
 @Entity('deliveries')
 @Index('deliveries_message_endpoint_key', ['messageId', 'endpointId'], { unique: true })
 @Index('deliveries_endpoint_id_idx', ['endpointId', 'id'])
 @Index('deliveries_due_idx', ['nextAttemptAt'], { where: '"next_attempt_at" IS NOT NULL' })
-@Check('deliveries_status_check', '"status" IN (0, 1, 2, 3)')
+@Check('deliveries_status_check', '"status" IN (0, 1, 2, 3, 4)')
 @Check('deliveries_attempts_check', '"attempts" >= 0')
 export class DeliveryEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })

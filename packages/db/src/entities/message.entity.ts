@@ -6,6 +6,7 @@ import { ID_LENGTH } from './id-length.js';
 @Entity('messages')
 @Index('messages_app_event_id_key', ['appId', 'eventId'], { unique: true })
 @Index('messages_app_id_idx', ['appId', 'id'])
+@Index('messages_fan_out_pending_idx', ['createdAt'], { where: '"fanned_out_at" IS NULL' })
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
   id: string;
@@ -32,6 +33,14 @@ export class MessageEntity {
 
   @Column({ type: 'text', array: true, nullable: true })
   tags: string[] | null;
+
+  /** Deliver no earlier than this (Svix deliverAt); null means at once. */
+  @Column({ name: 'deliver_at', type: 'timestamptz', nullable: true })
+  deliverAt: Date | null;
+
+  /** When the fan-out created this message's deliveries; null until then (the reconciler's cue). */
+  @Column({ name: 'fanned_out_at', type: 'timestamptz', nullable: true })
+  fannedOutAt: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -72,10 +72,13 @@ export class Initial1764288000000 implements MigrationInterface {
         payload     text         NOT NULL,
         channels    text[],
         tags        text[],
+        deliver_at  timestamptz,
+        fanned_out_at timestamptz,
         created_at  timestamptz  NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE UNIQUE INDEX messages_app_event_id_key ON messages (app_id, event_id)`);
     await q.query(`CREATE INDEX messages_app_id_idx ON messages (app_id, id)`);
+    await q.query(`CREATE INDEX messages_fan_out_pending_idx ON messages (created_at) WHERE fanned_out_at IS NULL`);
 
     await q.query(`
       CREATE TABLE deliveries (
@@ -83,7 +86,7 @@ export class Initial1764288000000 implements MigrationInterface {
         message_id       varchar(40)  NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
         endpoint_id      varchar(40)  NOT NULL REFERENCES endpoints (id) ON DELETE CASCADE,
         app_id           varchar(40)  NOT NULL,
-        status           smallint     NOT NULL DEFAULT 1 CONSTRAINT deliveries_status_check CHECK (status IN (0, 1, 2, 3)),
+        status           smallint     NOT NULL DEFAULT 1 CONSTRAINT deliveries_status_check CHECK (status IN (0, 1, 2, 3, 4)),
         attempts         integer      NOT NULL DEFAULT 0 CONSTRAINT deliveries_attempts_check CHECK (attempts >= 0),
         next_attempt_at  timestamptz,
         next_trigger     smallint     NOT NULL DEFAULT 0,
