@@ -4,6 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
+import { ApiModule } from './api.module.js';
+import { EngineModule } from './engine.module.js';
 import { HealthController } from './health/health.controller.js';
 
 /** The dispatcher, wired from one validated settings object. */
@@ -17,10 +19,12 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, applicationName: 'switchyard-dispatcher' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
+        EngineModule,
+        ApiModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: DISPATCHER_SETTINGS, useValue: settings }],
-      exports: [DISPATCHER_SETTINGS],
+      exports: [DISPATCHER_SETTINGS, BullModule],
     };
   }
 }
