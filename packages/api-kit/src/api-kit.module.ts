@@ -1,0 +1,39 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { SecretBox } from '@switchyard/db';
+import { API_TOKEN, BearerAuthGuard } from './auth.guard.js';
+import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { SvixExceptionFilter } from './svix-exception.filter.js';
+import { createValidationPipe } from './validation.js';
+
+export interface ApiKitOptions {
+  /** The bearer token with full access (ADMIN_API_KEY). */
+  readonly adminApiKey: string;
+  /** Key for secrets at rest (SECRET_ENCRYPTION_KEY), if set. */
+  readonly secretEncryptionKey?: Buffer;
+}
+
+/**
+ * Installs the Svix API conventions app-wide: bearer auth (routes opt out with @Public()),
+ * Svix error shapes, strict DTO validation answering 422, idempotency keys, and the endpoint store.
+ */
+@Module({})
+export class ApiKitModule {
+  static forRoot(options: ApiKitOptions): DynamicModule {
+    return {
+      module: ApiKitModule,
+      global: true,
+      providers: [
+        { provide: API_TOKEN, useValue: options.adminApiKey },
+        { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKey) },
+        { provide: APP_GUARD, useClass: BearerAuthGuard },
+        { provide: APP_FILTER, useClass: SvixExceptionFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+        EndpointStore,
+      ],
+      exports: [API_TOKEN, SECRET_BOX, EndpointStore],
+    };
+  }
+}

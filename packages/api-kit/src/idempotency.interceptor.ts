@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IdempotencyKeyEntity } from '@switchyard/db';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { DataSource } from 'typeorm';
+import { ApiError, conflict } from './api-error.js';
+
+/** How long a key's first answer is replayed (CONTRACT §3). */
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+const MAX_KEY_LENGTH = 256;
+const HTTP_CODE_METADATA = '__httpCode__';
+
+function sha256(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * `idempotency-key` on POST: the first request with a key runs and its answer (2xx or 4xx) is
+ * kept for 24 hours; a repeat with the same key and body gets that answer and changes nothing; the
+ * same key with a different body is refused; a repeat while the first is running gets 409.
+ * Keys are scoped by credential, method and path.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
+    const key = request.headers['idempotency-key'];
+    if (request.method !== 'POST' || typeof key !== 'string' || key === '') return next.handle();
+    return from(this.run(context, request, key, next));
+  }
+
+  private async run(context: ExecutionContext, request: FastifyRequest & { rawBody?: Buffer }, key: string, next: CallHandler): Promise<unknown> {
+    if (key.length > MAX_KEY_LENGTH) throw new ApiError(422, 'validation_error', 'idempotency-key is too long', [{ loc: ['header', 'idempotency-key'], msg: 'at most 256 characters', type: 'value_error' }]);
+    const reply = context.switchToHttp().getResponse<FastifyReply>();
+    const auth = typeof request.headers.authorization === 'string' ? request.headers.authorization : '';
+    const scope = sha256(`${auth}\n${request.method}\n${request.url.split('?')[0]}`);
+    const requestHash = sha256(request.rawBody ?? JSON.stringify(request.body ?? null));
+    const repo = this.dataSource.getRepository(IdempotencyKeyEntity);
+    const expiresAt = new Date(Date.now() + IDEMPOTENCY_TTL_MS);
+
+    // Claim the key, or take over one whose 24 hours are over.
+    const inserted = await this.dataSource.query(
+      `INSERT INTO idempotency_keys (scope, key, request_hash, expires_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_status = NULL, response_body = NULL,
+         created_at = now(), expires_at = EXCLUDED.expires_at
+       WHERE idempotency_keys.expires_at < now()
+       RETURNING scope`,
+      [scope, key, requestHash, expiresAt],
+    );
+    if (inserted.length === 0) {
+      const existing = await repo.findOneBy({ scope, key });
+      if (!existing) throw conflict('request with this idempotency-key is in progress');
+      if (existing.requestHash !== requestHash) throw conflict('idempotency-key was used with a different request', 'idempotency_conflict');
+      if (existing.responseStatus === null) throw conflict('request with this idempotency-key is in progress');
+      if (existing.responseStatus >= 400) throw ApiError.replay(existing.responseStatus, existing.responseBody as Record<string, unknown>);
+      void reply.status(existing.responseStatus);
+      return existing.responseBody;
+    }
+
+    try {
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
+      const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
+      await repo.update({ scope, key }, { responseStatus: status, responseBody: (body ?? null) as object });
+      return body;
+    } catch (error) {
+      if (error instanceof ApiError && error.status < 500) {
+        await repo.update({ scope, key }, { responseStatus: error.status, responseBody: error.body() });
+      } else {
+        await repo.delete({ scope, key });
+      }
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { newId } from '@switchyard/events';
+import type { FastifyReply } from 'fastify';
+import { ApiError } from './api-error.js';
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'authentication_failed',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'validation_error',
+  429: 'rate_limited',
+};
+
+/** PostgreSQL errors that bad input can cause, when a service did not map them itself. */
+const PG_ERRORS: Record<string, [number, string, string]> = {
+  '23505': [409, 'conflict', 'an object with this identifier already exists'],
+  '22P02': [422, 'validation_error', 'a value has the wrong type'],
+  '22001': [422, 'validation_error', 'a value is too long'],
+  '54000': [422, 'validation_error', 'a value is too large'],
+};
+
+function messageOf(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (typeof message === 'string') return message;
+  if (Array.isArray(message)) return message.join('; ');
+  return exception.message;
+}
+
+/**
+ * Maps every error to the Svix error shapes: `{ code, detail }` for 4xx, `{ detail: [...] }`
+ * for 422. A 500 never shows a stack: the client gets an error id, the log gets the stack.
+ */
+@Catch()
+export class SvixExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('SvixExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const { status, body } = this.translate(exception);
+    if (reply.sent) return;
+    void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+
+  translate(exception: unknown): { status: number; body: Record<string, unknown> } {
+    if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      if (status < 500) return { status, body: { code: STATUS_CODES[status] ?? 'http_error', detail: messageOf(exception) } };
+    }
+    const fastify = exception as { statusCode?: number; code?: string; message?: string };
+    if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+      const detail = fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '') ? 'body is not valid JSON' : (fastify.message ?? 'bad request');
+      return { status: fastify.statusCode, body: { code: STATUS_CODES[fastify.statusCode] ?? 'bad_request', detail } };
+    }
+    const pg = (exception as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (exception as { code?: string }).code;
+    if (pg && PG_ERRORS[pg]) {
+      const [status, code, detail] = PG_ERRORS[pg];
+      return { status, body: status === 422 ? { detail: [{ loc: ['body'], msg: detail, type: 'value_error' }] } : { code, detail } };
+    }
+    const errorId = newId('err');
+    this.logger.error(`${errorId}: ${(exception as Error)?.stack ?? String(exception)}`);
+    return { status: 500, body: { code: 'internal_error', detail: `internal error ${errorId}` } };
+  }
+}
