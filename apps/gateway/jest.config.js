@@ -1,3 +1,3 @@
-import { jestConfig } from '../../jest.base.js';
+import { jestConfig } from '@switchyard/jest-config';
 
 export default jestConfig();
