@@ -14,7 +14,6 @@ export async function createDispatcherApp(settings: DispatcherSettings): Promise
     new FastifyAdapter({ bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES }),
     { rawBody: true, logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'] },
   );
-  app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { SettingsError } from '@switchyard/platform';
+import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createDispatcherApp } from './bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from './config/dispatcher-settings.js';
 
@@ -15,6 +15,7 @@ try {
 }
 
 const app = await createDispatcherApp(settings);
+exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`dispatcher: ${m}`) });
 await app.listen(settings.port, settings.host);
 if (settings.adminApiKeyGenerated) {
   console.log(`dispatcher: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);

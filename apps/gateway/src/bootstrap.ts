@@ -11,7 +11,6 @@ export async function createGatewayApp(settings: GatewaySettings): Promise<NestF
     new FastifyAdapter({ bodyLimit: settings.maxBodyBytes }),
     { rawBody: true, logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'] },
   );
-  app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

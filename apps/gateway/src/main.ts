@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { SettingsError } from '@switchyard/platform';
+import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createGatewayApp } from './bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from './config/gateway-settings.js';
 
@@ -15,6 +15,7 @@ try {
 }
 
 const app = await createGatewayApp(settings);
+exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`gateway: ${m}`) });
 await app.listen(settings.port, settings.host);
 if (settings.adminApiKeyGenerated) {
   console.log(`gateway: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);

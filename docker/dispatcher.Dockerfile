@@ -1,0 +1,34 @@
+# syntax=docker/dockerfile:1.7
+# Switchyard dispatcher. Build from the repository root:
+#   docker build -f docker/dispatcher.Dockerfile -t switchyard/dispatcher .
+# Stages: prune the monorepo to this app (turbo prune --docker), install from the pruned
+# lockfile (a layer that only changes with the manifests), build, deploy production
+# dependencies only, and run as a non-root user. docker/scripts holds the steps; the recipe
+# check (docker/test) runs the very same scripts without a Docker engine.
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+FROM ${NODE_IMAGE} AS base
+ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
+RUN npm install -g pnpm@12.21.0 && npm cache clean --force
+WORKDIR /repo
+
+FROM base AS pruner
+COPY . .
+RUN sh docker/scripts/prune.sh @switchyard/dispatcher /pruned
+
+FROM base AS builder
+COPY --from=pruner /pruned/json/ ./
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm config set store-dir /pnpm/store && pnpm install --frozen-lockfile
+COPY --from=pruner /pruned/full/ ./
+COPY docker/scripts/ docker/scripts/
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store sh docker/scripts/build.sh @switchyard/dispatcher /deploy
+
+FROM ${NODE_IMAGE} AS runner
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3001
+WORKDIR /app
+COPY --from=builder --chown=node:node /deploy/ ./
+USER node
+EXPOSE 3001
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "dist/main.js"]
