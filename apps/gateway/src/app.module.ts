@@ -1,10 +1,13 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKitModule } from '@switchyard/api-kit';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
 import { HealthController } from './health/health.controller.js';
+import { IngestModule } from './ingest/ingest.module.js';
+import { SourcesModule } from './sources/sources.module.js';
 
 /** The gateway, wired from one validated settings object. */
 @Module({})
@@ -17,10 +20,13 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, applicationName: 'switchyard-gateway' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
+        SourcesModule,
+        IngestModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: GATEWAY_SETTINGS, useValue: settings }],
-      exports: [GATEWAY_SETTINGS],
+      exports: [GATEWAY_SETTINGS, BullModule],
     };
   }
 }

@@ -1,18 +1,37 @@
+import { getQueueToken } from '@nestjs/bull';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { InboundRequestEntity, MessageEntity } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
+import { QueueName } from '@switchyard/events';
+import type { Queue } from 'bull';
+import { Svix } from 'svix';
+import { DataSource } from 'typeorm';
 import { createGatewayApp } from '../../src/bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from '../../src/config/gateway-settings.js';
 
 export const TEST_ADMIN_KEY = 'sk_test_admin_key_0123456789abcdef';
+/** The public base every ingestUrl starts with; tests post to the local listener instead. */
+export const TEST_PUBLIC_URL = 'https://hooks.example.test';
 
 export interface TestGateway {
   readonly app: NestFastifyApplication;
   readonly settings: GatewaySettings;
   readonly db: TestDatabase;
+  /** `http://127.0.0.1:<port>` of the listening app. */
+  readonly baseUrl: string;
+  /** The official SDK pointed at the app. */
+  readonly svix: Svix;
+  readonly dataSource: DataSource;
+  /** The fan-out queue the dispatcher consumes (same prefix). */
+  readonly fanOut: Queue;
+  /** The local URL to post to for a public ingestUrl. */
+  localUrl(ingestUrl: string): string;
+  messages(sourceAppId?: string): Promise<MessageEntity[]>;
+  requests(sourceId: string): Promise<InboundRequestEntity[]>;
   close(): Promise<void>;
 }
 
-/** A gateway on its own database and queue prefix. */
+/** A gateway on its own database and queue prefix, listening on 127.0.0.1. */
 export async function startTestGateway(label: string, env: Record<string, string> = {}): Promise<TestGateway> {
   const db = await createTestDatabase(`gateway-${label}`);
   const settings = loadGatewaySettings({
@@ -21,16 +40,46 @@ export async function startTestGateway(label: string, env: Record<string, string
     QUEUE_PREFIX: testQueuePrefix(`gateway-${label}`),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
+    PUBLIC_URL: TEST_PUBLIC_URL,
     ...env,
   });
   const app = await createGatewayApp(settings);
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const dataSource = app.get(DataSource);
+  const fanOut = app.get<Queue>(getQueueToken(QueueName.FanOut));
   return {
     app,
     settings,
     db,
+    baseUrl,
+    svix: new Svix(TEST_ADMIN_KEY, { serverUrl: baseUrl }),
+    dataSource,
+    fanOut,
+    localUrl: (ingestUrl) => ingestUrl.replace(settings.publicUrl, baseUrl),
+    messages: (appId) => dataSource.getRepository(MessageEntity).find({ where: appId ? { appId } : {}, order: { id: 'ASC' } }),
+    requests: (sourceId) => dataSource.getRepository(InboundRequestEntity).find({ where: { sourceId }, order: { id: 'ASC' } }),
     async close() {
+      await fanOut.obliterate({ force: true }).catch(() => undefined);
       await app.close();
       await db.drop();
     },
   };
+}
+
+/** Polls until the check passes or the time is up (never a fixed sleep where a condition exists). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) throw lastError;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
 }

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { SourcesModule } from '../sources/sources.module.js';
+import { IngressService } from './ingress.service.js';
+
+/** Ingress at `/in/:token`; its route is a Fastify plugin that bootstrap registers (raw bytes). */
+@Module({
+  imports: [SourcesModule],
+  providers: [IngressService],
+  exports: [IngressService],
+})
+export class IngestModule {}

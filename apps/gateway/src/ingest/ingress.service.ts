@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectQueue } from '@nestjs/bull';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { InboundOutcome, InboundRequestEntity, MessageEntity, type SourceEntity } from '@switchyard/db';
+import {
+  buildCloudEvent,
+  fanOutJobId,
+  JobName,
+  newId,
+  normalizerFor,
+  parseBody,
+  QueueName,
+  type FanOutJobData,
+  type InboundRequest,
+  type NormalizedEvent,
+} from '@switchyard/events';
+import type { HeaderBag } from '@switchyard/signing';
+import type { Queue } from 'bull';
+import { DataSource } from 'typeorm';
+import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
+import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
+import { SourceStore } from '../sources/source.store.js';
+import { redactHeaders, redactUrl } from './redact.js';
+
+/** One request to an ingest URL, as the HTTP layer hands it over. */
+export interface IngressRequest {
+  readonly token: string;
+  readonly method: string;
+  /** The query string including `?`, or empty. */
+  readonly search: string;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Buffer;
+}
+
+/** What to answer; `afterResponse` runs once the answer is on its way (the fan-out enqueue). */
+export interface IngressResponse {
+  readonly status: number;
+  readonly contentType?: string;
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+  readonly afterResponse?: () => Promise<void>;
+}
+
+/** Longest provider event id stored as is; longer ones are stored as their digest. */
+const MAX_PROVIDER_EVENT_ID = 512;
+
+function json(status: number, body: unknown, headers?: Record<string, string>): IngressResponse {
+  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), headers };
+}
+
+function errorResponse(status: number, code: string, detail: string, headers?: Record<string, string>): IngressResponse {
+  return json(status, { code, detail }, headers);
+}
+
+function dedupKey(providerEventId: string): string {
+  return providerEventId.length <= MAX_PROVIDER_EVENT_ID ? providerEventId : `sha256:${createHash('sha256').update(providerEventId).digest('hex')}`;
+}
+
+function isDedupViolation(error: unknown): boolean {
+  const driver = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+  return driver?.code === '23505' && driver.constraint === 'inbound_requests_dedup_key';
+}
+
+/** How a provider wants an accepted delivery acknowledged (most take any 2xx). */
+function acknowledgement(sourceType: string, eventId: string, status: 'accepted' | 'duplicate'): IngressResponse {
+  // Twilio reads the answer as TwiML: an empty <Response/> does nothing and logs no error.
+  if (sourceType === 'twilio') return { status: 200, contentType: 'text/xml', body: '<?xml version="1.0" encoding="UTF-8"?><Response></Response>' };
+  return json(200, { status, eventId });
+}
+
+interface LogFields {
+  outcome: InboundOutcome;
+  reason?: string | null;
+  responseStatus: number;
+  providerEventId?: string | null;
+  eventId?: string | null;
+  messageId?: string | null;
+}
+
+/**
+ * Ingress: verify over the raw bytes, normalize, deduplicate, commit the event as a message of
+ * the source's application, then enqueue its fan-out. Every request to a known token is logged.
+ */
+@Injectable()
+export class IngressService {
+  private readonly logger = new Logger('Ingress');
+
+  constructor(
+    private readonly sources: SourceStore,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectQueue(QueueName.FanOut) private readonly fanOut: Queue<FanOutJobData>,
+    @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+  ) {}
+
+  /** The URL the provider called, as it knows it (PUBLIC_URL, never the Host header). */
+  publicUrl(token: string, search: string): string {
+    return `${this.settings.publicUrl}/in/${token}${search}`;
+  }
+
+  async handle(request: IngressRequest): Promise<IngressResponse> {
+    const source = await this.sources.findByToken(request.token);
+    if (!source) return errorResponse(404, 'not_found', 'no source has this ingest URL');
+    const log = (fields: LogFields) => this.log(source, request, fields);
+
+    const verifier = sourceTypeVerifier(source.type);
+    const normalizer = normalizerFor(source.type);
+    if (!verifier || !normalizer) {
+      await log({ outcome: InboundOutcome.Rejected, reason: 'unsupported_type', responseStatus: 404 });
+      return errorResponse(404, 'not_found', 'this source type is no longer supported');
+    }
+    const allowed = acceptsGet(source.type) ? ['GET', 'POST'] : ['POST'];
+    if (!allowed.includes(request.method)) {
+      await log({ outcome: InboundOutcome.Rejected, reason: 'method_not_allowed', responseStatus: 405 });
+      return errorResponse(405, 'method_not_allowed', `this ingest URL takes ${allowed.join(' and ')}`, { allow: allowed.join(', ') });
+    }
+
+    const config = this.sources.openConfig(source);
+    const headers = request.headers as HeaderBag;
+    const url = this.publicUrl(request.token, request.search);
+    const verified = verifier.verify({ body: request.body, headers, method: request.method, url }, config);
+    if (!verified.ok) {
+      await log({ outcome: InboundOutcome.Rejected, reason: verified.reason, responseStatus: 401 });
+      return errorResponse(401, verified.reason, verified.detail);
+    }
+
+    const contentType = typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
+    const inbound: InboundRequest & { method: string; url: string } = {
+      sourceType: source.type,
+      body: request.body,
+      headers,
+      contentType,
+      parsed: parseBody(request.body, contentType),
+      config,
+      method: request.method,
+      url,
+    };
+    const outcome = normalizer(inbound);
+    switch (outcome.kind) {
+      case 'rejected':
+        await log({ outcome: InboundOutcome.Rejected, reason: 'invalid_payload', responseStatus: 400 });
+        return errorResponse(400, 'invalid_payload', outcome.reason);
+      case 'handshake':
+        await log({ outcome: InboundOutcome.Handshake, responseStatus: outcome.response.status });
+        return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
+      case 'event':
+        return this.publish(source, request, outcome.event);
+    }
+  }
+
+  /** Commits the message and its log row together; a provider event id seen before is a duplicate. */
+  private async publish(source: SourceEntity, request: IngressRequest, event: NormalizedEvent): Promise<IngressResponse> {
+    const providerEventId = dedupKey(event.providerEventId);
+    const eventId = newId('evt');
+    const messageId = newId('msg');
+    const cloudEvent = buildCloudEvent({
+      id: eventId,
+      sourceId: source.id,
+      type: event.type,
+      provider: source.type,
+      time: event.time,
+      subject: event.subject,
+      providerEventId: event.providerEventId,
+      datacontenttype: event.datacontenttype,
+      data: event.data,
+      dataBase64: event.dataBase64,
+    });
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        await manager.insert(MessageEntity, {
+          id: messageId,
+          appId: source.appId,
+          eventType: event.type,
+          eventId: null,
+          payload: JSON.stringify(cloudEvent),
+          channels: null,
+          tags: null,
+          deliverAt: null,
+          fannedOutAt: null,
+        });
+        await manager.insert(InboundRequestEntity, this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId }));
+      });
+    } catch (error) {
+      if (!isDedupViolation(error)) throw error;
+      const first = await this.dataSource.manager.findOneBy(InboundRequestEntity, { sourceId: source.id, providerEventId, outcome: InboundOutcome.Accepted });
+      await this.log(source, request, {
+        outcome: InboundOutcome.Duplicate,
+        reason: 'duplicate',
+        responseStatus: 200,
+        providerEventId,
+        eventId: first?.eventId ?? null,
+        messageId: first?.messageId ?? null,
+      });
+      return acknowledgement(source.type, first?.eventId ?? '', 'duplicate');
+    }
+    return { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: () => this.enqueueFanOut(messageId) };
+  }
+
+  /**
+   * Hands the message to the dispatcher's fan-out. Failure here loses nothing: the message is
+   * committed with fanned_out_at null, which the dispatcher's reconciler re-enqueues.
+   */
+  async enqueueFanOut(messageId: string): Promise<void> {
+    try {
+      await this.fanOut.add(JobName.FanOut, { messageId }, { jobId: fanOutJobId(messageId), removeOnComplete: true, removeOnFail: 1000 });
+    } catch (error) {
+      this.logger.warn(`fan-out enqueue of ${messageId} failed; the reconciler will pick it up: ${(error as Error).message}`);
+    }
+  }
+
+  /** Logs a request that never reached verification because its body was too large. */
+  async logOversized(token: string, method: string, search: string, headers: IngressRequest['headers'], status: number, reason: string): Promise<void> {
+    const source = await this.sources.findByToken(token).catch(() => null);
+    if (!source) return;
+    await this.log(source, { token, method, search, headers, body: Buffer.alloc(0) }, { outcome: InboundOutcome.Rejected, reason, responseStatus: status });
+  }
+
+  private logRow(source: SourceEntity, request: IngressRequest, fields: LogFields): Partial<InboundRequestEntity> {
+    return {
+      id: newId('req'),
+      sourceId: source.id,
+      method: request.method.slice(0, 16),
+      url: redactUrl(request.token, request.search),
+      headers: redactHeaders(request.headers),
+      body: request.body,
+      bodySize: request.body.length,
+      outcome: fields.outcome,
+      reason: fields.reason ?? null,
+      responseStatus: fields.responseStatus,
+      providerEventId: fields.providerEventId ?? null,
+      eventId: fields.eventId ?? null,
+      messageId: fields.messageId ?? null,
+    };
+  }
+
+  private async log(source: SourceEntity, request: IngressRequest, fields: LogFields): Promise<void> {
+    await this.dataSource.manager.insert(InboundRequestEntity, this.logRow(source, request, fields));
+  }
+}

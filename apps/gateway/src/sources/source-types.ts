@@ -1,0 +1,38 @@
+import { normalizerFor } from '@switchyard/events';
+import { providerFor, type ConfigIssue, type ProviderVerifier } from '@switchyard/signing';
+
+/** Config fields that hold secrets: stored sealed, never echoed by the API (Svix's *ConfigOut carry none). */
+const SECRET_FIELDS = new Set(['secret', 'verifyToken']);
+
+/** Source types whose requests arrive by GET as well as POST (subscription handshakes). */
+const GET_TYPES = new Set(['meta']);
+
+/** The verifier of a source type, when the type is one the gateway can both verify and normalize. */
+export function sourceTypeVerifier(type: string): ProviderVerifier<unknown> | undefined {
+  const verifier = providerFor(type);
+  return verifier && normalizerFor(type) ? verifier : undefined;
+}
+
+/** True when the type's provider sends GET requests to the ingest URL (e.g. Meta's hub.challenge). */
+export function acceptsGet(type: string): boolean {
+  return GET_TYPES.has(type);
+}
+
+export type ParsedSourceConfig = { ok: true; config: Record<string, unknown> } | { ok: false; issues: ConfigIssue[] };
+
+/** Validates a source's config with its provider's parser; `generic-webhook` takes an empty or absent config. */
+export function parseSourceConfig(type: string, raw: unknown): ParsedSourceConfig {
+  const verifier = sourceTypeVerifier(type);
+  if (!verifier) return { ok: false, issues: [{ field: 'type', message: `unknown source type ${type}` }] };
+  const result = verifier.parseConfig(raw ?? {});
+  if (!result.ok) return { ok: false, issues: result.issues };
+  // Keep only what JSON can carry (parsers leave optional fields undefined).
+  return { ok: true, config: JSON.parse(JSON.stringify(result.config ?? {})) as Record<string, unknown> };
+}
+
+/** The config as the API shows it: every secret field withheld. */
+export function configView(config: Record<string, unknown>): Record<string, unknown> {
+  const view: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) if (!SECRET_FIELDS.has(key)) view[key] = value;
+  return view;
+}
