@@ -15,7 +15,6 @@ export async function createGatewayApp(settings: GatewaySettings): Promise<NestF
   );
   // The ingress keeps exact bytes for every content type, so it lives in its own Fastify context.
   void app.getHttpAdapter().getInstance().register(ingressPlugin(app.get(IngressService), settings.maxBodyBytes));
-  app.enableShutdownHooks();
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
