@@ -6,3 +6,4 @@ export * from './pagination.js';
 export * from './idempotency.interceptor.js';
 export * from './endpoint-store.js';
 export * from './api-kit.module.js';
+export * from './observability/index.js';

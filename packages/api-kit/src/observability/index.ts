@@ -1,0 +1,5 @@
+export * from './logging.js';
+export * from './metrics.js';
+export * from './readiness.js';
+export * from './openapi.js';
+export * from './queue-board.js';
