@@ -1,6 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApiKitModule } from '@switchyard/api-kit';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
@@ -19,6 +20,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, applicationName: 'switchyard-dispatcher' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         EngineModule,
         ApiModule,
       ],
