@@ -1,5 +1,6 @@
 /** Svix's rule for event type names. */
 export const EVENT_TYPE_NAME = /^[a-zA-Z0-9\-_.]+$/;
+/** Longest event type name Svix accepts. */
 export const MAX_EVENT_TYPE_LENGTH = 256;
 
 /** True when the name is a valid event type name. */

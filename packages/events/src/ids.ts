@@ -25,9 +25,15 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${nextUlid()}`;
 }
 
+/** Largest time a ULID can encode (48 bits of milliseconds). */
+const MAX_ULID_TIME_MS = 2 ** 48 - 1;
+
 /** The smallest id of a prefix created at or after `time`: a cursor bound for time ranges. */
 export function idAtTime(prefix: IdPrefix, time: Date): string {
-  let ms = Math.max(0, Math.floor(time.getTime()));
+  const t = time.getTime();
+  // An invalid date would otherwise encode as "undefined…" and compare as garbage.
+  if (!Number.isFinite(t)) throw new RangeError('idAtTime needs a valid date');
+  let ms = Math.min(MAX_ULID_TIME_MS, Math.max(0, Math.floor(t)));
   const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
   let encoded = '';
   for (let i = 0; i < 10; i++) {

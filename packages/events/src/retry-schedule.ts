@@ -35,6 +35,10 @@ export function parseRetrySchedule(text: string): ScheduleResult {
   return { ok: true, delaysMs };
 }
 
+const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
+const RFC850_DATE = /^(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday), \d{2}-(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)-\d{2} \d{2}:\d{2}:\d{2} GMT$/;
+const ASCTIME_DATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d{2}:\d{2}:\d{2} \d{4}$/;
+
 /**
  * Parses a `Retry-After` header: delay seconds or an HTTP date. Returns milliseconds from now,
  * or undefined when absent or unreadable.
@@ -43,8 +47,11 @@ export function parseRetryAfter(value: string | undefined, nowMs: number = Date.
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d{1,10}$/.test(text)) return Number(text) * 1000;
-  if (text.length > 64) return undefined;
-  const date = Date.parse(text);
+  // Only the three HTTP-date forms (RFC 9110 §5.6.7): Date.parse alone reads "1.5" or "-5" as dates.
+  let date: number;
+  if (IMF_FIXDATE.test(text) || RFC850_DATE.test(text)) date = Date.parse(text);
+  else if (ASCTIME_DATE.test(text)) date = Date.parse(`${text} GMT`);
+  else return undefined;
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
@@ -73,6 +80,6 @@ export function nextAttemptDelayMs(input: NextAttemptInput): number | undefined 
   const jitter = input.jitter ?? DEFAULT_JITTER;
   const random = (input.random ?? Math.random)();
   const jittered = Math.round(base + base * jitter * random);
-  if (input.retryAfterMs === undefined) return jittered;
+  if (input.retryAfterMs === undefined || Number.isNaN(input.retryAfterMs)) return jittered;
   return Math.max(jittered, Math.min(input.retryAfterMs, MAX_RETRY_AFTER_MS));
 }

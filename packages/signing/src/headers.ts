@@ -11,9 +11,12 @@ export type HeaderLookup =
   | { readonly kind: 'value'; readonly value: string }
   | { readonly kind: 'missing' }
   | { readonly kind: 'duplicate' }
-  | { readonly kind: 'too_long' };
+  | { readonly kind: 'too_long' }
+  /** Not a string or a list of strings: only a hostile or broken caller passes one. */
+  | { readonly kind: 'invalid' };
 
 function rawHeader(headers: HeaderBag, name: string): HeaderValue {
+  if (typeof headers !== 'object' || headers === null) return undefined;
   const lower = name.toLowerCase();
   if (Object.hasOwn(headers, lower)) return headers[lower];
   for (const key of Object.keys(headers)) {
@@ -24,16 +27,18 @@ function rawHeader(headers: HeaderBag, name: string): HeaderValue {
 
 /** Reads exactly one value of a header: absent, repeated and oversized values are told apart. */
 export function singleHeader(headers: HeaderBag, name: string): HeaderLookup {
-  const raw = rawHeader(headers, name);
-  if (raw === undefined) return { kind: 'missing' };
+  const raw: unknown = rawHeader(headers, name);
+  if (raw === undefined || raw === null) return { kind: 'missing' };
   let value: string;
   if (typeof raw === 'string') {
     value = raw;
-  } else {
-    const distinct = [...new Set(raw)];
+  } else if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) {
+    const distinct = [...new Set(raw as string[])];
     if (distinct.length === 0) return { kind: 'missing' };
     if (distinct.length > 1) return { kind: 'duplicate' };
     value = distinct[0]!;
+  } else {
+    return { kind: 'invalid' };
   }
   if (value.length > MAX_SIGNATURE_HEADER_LENGTH) return { kind: 'too_long' };
   if (value.trim() === '') return { kind: 'missing' };
@@ -42,8 +47,7 @@ export function singleHeader(headers: HeaderBag, name: string): HeaderLookup {
 
 /** Reads an optional plain header value (first of repeated values), or undefined. */
 export function optionalHeader(headers: HeaderBag, name: string): string | undefined {
-  const raw = rawHeader(headers, name);
-  if (raw === undefined) return undefined;
-  const value = typeof raw === 'string' ? raw : raw[0];
-  return value === undefined || value.length > MAX_SIGNATURE_HEADER_LENGTH ? undefined : value;
+  const raw: unknown = rawHeader(headers, name);
+  const value: unknown = Array.isArray(raw) ? raw[0] : raw;
+  return typeof value !== 'string' || value.length > MAX_SIGNATURE_HEADER_LENGTH ? undefined : value;
 }

@@ -54,6 +54,8 @@ export function requireHeader(headers: HeaderBag, name: string): string | Verifi
       return fail('malformed', `${name} header is repeated`);
     case 'too_long':
       return fail('malformed', `${name} header is too long`);
+    case 'invalid':
+      return fail('malformed', `${name} header is not text`);
   }
 }
 

@@ -20,6 +20,7 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 /** Spec bounds for the secret's key length in bytes. */
 export const MIN_SECRET_BYTES = 24;
+/** Upper spec bound for the secret's key length in bytes. */
 export const MAX_SECRET_BYTES = 64;
 
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;

@@ -1,6 +1,6 @@
 import { ConfigReader } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { optionalHeader } from '../headers.js';
+import { singleHeader } from '../headers.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, type HmacAlgorithm, type SecretInput } from '../primitives.js';
 import { fail, pass, type VerificationResult } from '../result.js';
 import type { SignedRequest } from '../request.js';
@@ -41,8 +41,9 @@ export const github = defineProvider<GithubConfig>({
     return r.result(config);
   },
   verify(request, config) {
-    if (optionalHeader(request.headers, 'x-hub-signature-256') === undefined && config.allowSha1) {
-      if (optionalHeader(request.headers, 'x-hub-signature') !== undefined) {
+    // Fall back to sha1 only when no sha256 header came at all (an oversized one is not absent).
+    if (singleHeader(request.headers, 'x-hub-signature-256').kind === 'missing' && config.allowSha1) {
+      if (singleHeader(request.headers, 'x-hub-signature').kind !== 'missing') {
         return verifyHubSignature(request, config.secret, 'x-hub-signature', 'sha1');
       }
     }

@@ -64,8 +64,18 @@ export function parseSignedContentTemplate(template: string): TemplatePart[] {
   return parts;
 }
 
-function keyBytes(secret: string, encoding: HmacConfig['secretEncoding']): Buffer {
-  return Buffer.from(secret, encoding ?? 'utf8');
+/** The key bytes of a secret, decoded strictly: Buffer.from would turn bad hex into an empty key. */
+function keyBytes(secret: string, encoding: HmacConfig['secretEncoding']): Buffer | undefined {
+  switch (encoding ?? 'utf8') {
+    case 'utf8':
+      return Buffer.from(secret, 'utf8');
+    case 'hex':
+      return decodeDigest(secret, 'hex');
+    case 'base64':
+      return decodeDigest(secret, 'base64');
+    default:
+      return undefined;
+  }
 }
 
 /** Generic HMAC: a configurable header, algorithm, encoding, prefix, signed content and timestamp. */
@@ -89,9 +99,14 @@ export const hmacProvider = defineProvider<HmacConfig>({
         r.problem('signedContent', (error as Error).message);
       }
     }
+    const secret = r.secret('secret');
+    const secretEncoding = r.string('secretEncoding', { oneOf: ['utf8', 'base64', 'hex'] }) as HmacConfig['secretEncoding'];
+    if ((secretList(secret) ?? []).some((s) => keyBytes(s, secretEncoding) === undefined)) {
+      r.problem('secret', `secret must be valid ${secretEncoding}`);
+    }
     const config: HmacConfig = {
-      secret: r.secret('secret'),
-      secretEncoding: r.string('secretEncoding', { oneOf: ['utf8', 'base64', 'hex'] }) as HmacConfig['secretEncoding'],
+      secret,
+      secretEncoding,
       header: header ?? '',
       algorithm: r.string('algorithm', { oneOf: ['sha1', 'sha256', 'sha512'] }) as HmacAlgorithm | undefined,
       encoding: r.string('encoding', { oneOf: ['hex', 'base64', 'base64url'] }) as DigestEncoding | undefined,
@@ -105,6 +120,8 @@ export const hmacProvider = defineProvider<HmacConfig>({
   verify(request: SignedRequest, config, options = {}) {
     const secrets = secretList(config.secret);
     if (!secrets || !config.header) return fail('invalid_config', 'secret and header are required');
+    const keys = secrets.map((s) => keyBytes(s, config.secretEncoding));
+    if (keys.some((k) => k === undefined)) return fail('invalid_config', `a configured secret is not valid ${config.secretEncoding}`);
     let template: TemplatePart[];
     try {
       template = parseSignedContentTemplate(config.signedContent ?? '{body}');
@@ -158,7 +175,7 @@ export const hmacProvider = defineProvider<HmacConfig>({
         }
       }
     }
-    const expected = secrets.map((s) => hmac(algorithm, keyBytes(s, config.secretEncoding), ...parts));
+    const expected = keys.map((key) => hmac(algorithm, key!, ...parts));
     const matched = anyTimingSafeEqual(expected, [given]);
     return matched === -1 ? fail('bad_signature', `${config.header} does not match`) : pass({ timestamp, secretIndex: matched });
   },

@@ -1,6 +1,6 @@
 import { ConfigReader } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { optionalHeader } from '../headers.js';
+import { singleHeader } from '../headers.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { defineProvider } from './provider.js';
@@ -20,7 +20,8 @@ export const shopify = defineProvider<ShopifyConfig>({
   verify(request, config) {
     const secrets = secretList(config.secret);
     if (!secrets) return fail('invalid_config', 'no secret configured');
-    const name = optionalHeader(request.headers, 'x-shopify-hmac-sha256') !== undefined ? 'x-shopify-hmac-sha256' : 'shopify-hmac-sha256';
+    // Any classic header present (even oversized or repeated) is the one judged, never skipped.
+    const name = singleHeader(request.headers, 'x-shopify-hmac-sha256').kind !== 'missing' ? 'x-shopify-hmac-sha256' : 'shopify-hmac-sha256';
     const value = requireHeader(request.headers, name);
     if (isFailure(value)) return value;
     const given = decodeDigest(value, 'base64');
