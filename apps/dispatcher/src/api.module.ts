@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApplicationsService } from './applications/applications.service.js';
+import { EventTypesController } from './event-types/event-types.controller.js';
+import { EventTypesService } from './event-types/event-types.service.js';
 
 /** The Svix-compatible HTTP API (CONTRACT §3). */
 @Module({
-  controllers: [ApplicationsController],
-  providers: [ApplicationsService],
+  controllers: [ApplicationsController, EventTypesController],
+  providers: [ApplicationsService, EventTypesService],
 })
 export class ApiModule {}

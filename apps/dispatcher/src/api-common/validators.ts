@@ -32,7 +32,15 @@ export function IsUid(prefix: IdPrefix, options?: ValidationOptions): PropertyDe
   };
 }
 
-/** Text without control characters (names and descriptions shown to people). */
+/** True when any string inside a JSON value holds U+0000, which PostgreSQL text and jsonb cannot store. */
+export function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  return false;
+}
+
+/** Text without control characters (names shown to people). */
 export function HasNoControlCharacters(options?: ValidationOptions): PropertyDecorator {
   return (target, property) =>
     registerDecorator({
@@ -67,21 +75,35 @@ export function IsStringRecord(limits: StringRecordLimits, options?: ValidationO
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
           if (entries.length > limits.maxEntries) return false;
-          return entries.every(([k, v]) => k.length > 0 && k.length <= limits.maxKeyLength && typeof v === 'string' && v.length <= limits.maxValueLength);
+          return entries.every(
+            ([k, v]) => k.length > 0 && k.length <= limits.maxKeyLength && typeof v === 'string' && v.length <= limits.maxValueLength && !containsNul([k, v]),
+          );
         },
       },
     });
 }
 
-/** A plain JSON object (not an array, not null). */
+/** Free text (descriptions): anything PostgreSQL can store, so no U+0000. */
+export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'isStorableText',
+      target: target.constructor,
+      propertyName: String(property),
+      options: { message: `${String(property)} must not contain U+0000`, ...options },
+      validator: { validate: (value: unknown) => !containsNul(value) },
+    });
+}
+
+/** A plain JSON object (not an array, not null) that PostgreSQL jsonb can store (no U+0000). */
 export function IsJsonObject(options?: ValidationOptions): PropertyDecorator {
   return (target, property) =>
     registerDecorator({
       name: 'isJsonObject',
       target: target.constructor,
       propertyName: String(property),
-      options: { message: `${String(property)} must be a JSON object`, ...options },
-      validator: { validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) },
+      options: { message: `${String(property)} must be a JSON object without U+0000 in its strings`, ...options },
+      validator: { validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && !containsNul(value) },
     });
 }
 

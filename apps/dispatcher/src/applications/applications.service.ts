@@ -5,16 +5,11 @@ import { ApplicationEntity, ApplicationKind } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isUniqueViolation } from '../api-common/db-errors.js';
+import type { Upserted } from '../api-common/upserted.js';
 import { toApplicationOut, type ApplicationOut } from './application.mapper.js';
 import type { ApplicationInDto, ApplicationListQueryDto, ApplicationPatchDto } from './dto/application.dto.js';
 
 const SVIX_PLAY_URL = 'https://play.svix.com/%';
-
-/** An application and whether this call created it (201) or found it (200). */
-export interface Upserted<T> {
-  readonly value: T;
-  readonly created: boolean;
-}
 
 function duplicateUid(): Error {
   return conflict('An application with that id or uid already exists');

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApplicationKind } from '@switchyard/db';
-import { ApiException, type ApplicationOut } from 'svix';
-import { AUTH, startApiHarness, type ApiHarness } from './harness.js';
+import type { ApplicationOut } from 'svix';
+import { AUTH, startApiHarness, statusOf as status, type ApiHarness } from './harness.js';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -10,16 +10,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
-
-async function status(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-    return 0;
-  } catch (error) {
-    if (error instanceof ApiException) return error.code;
-    throw error;
-  }
-}
 
 describe('health', () => {
   it('answers health.get without a token', async () => {

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { Svix } from 'svix';
+import { ApiException, Svix } from 'svix';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../support/test-app.js';
@@ -49,5 +49,16 @@ export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 1
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
+  }
+}
+
+/** The HTTP status an SDK call failed with (the SDK's ApiException), or 0 if it succeeded. */
+export async function statusOf(call: Promise<unknown>): Promise<number> {
+  try {
+    await call;
+    return 0;
+  } catch (error) {
+    if (error instanceof ApiException) return error.code;
+    throw error;
   }
 }
