@@ -56,6 +56,8 @@ export interface StringRecordLimits {
   readonly maxEntries: number;
   readonly maxKeyLength: number;
   readonly maxValueLength: number;
+  /** Values may also be null (a header patch, where null deletes the header). */
+  readonly nullValues?: boolean;
 }
 
 /** A JSON object whose values are all strings (Svix `metadata`, `headers`), bounded in size. */
@@ -76,7 +78,10 @@ export function IsStringRecord(limits: StringRecordLimits, options?: ValidationO
           const entries = Object.entries(value);
           if (entries.length > limits.maxEntries) return false;
           return entries.every(
-            ([k, v]) => k.length > 0 && k.length <= limits.maxKeyLength && typeof v === 'string' && v.length <= limits.maxValueLength && !containsNul([k, v]),
+            ([k, v]) =>
+              k.length > 0 &&
+              k.length <= limits.maxKeyLength &&
+              ((v === null && limits.nullValues === true) || (typeof v === 'string' && v.length <= limits.maxValueLength && !containsNul([k, v]))),
           );
         },
       },

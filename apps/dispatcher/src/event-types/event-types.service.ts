@@ -99,6 +99,19 @@ export class EventTypesService {
     else await this.dataSource.manager.update(EventTypeEntity, { name }, { archived: true });
   }
 
+  /**
+   * Refuses (422, as Svix) an endpoint filter naming event types that do not exist or are
+   * archived. Prefix filters (`user.*`, our extension) match whatever exists later and pass.
+   */
+  async assertFilterTypesExist(filterTypes: readonly string[] | null | undefined, loc: (string | number)[] = ['body', 'filterTypes']): Promise<void> {
+    const names = [...new Set((filterTypes ?? []).filter((f) => !f.endsWith('*')))];
+    if (names.length === 0) return;
+    const rows: { name: string }[] = await this.dataSource.query('SELECT name FROM event_types WHERE name = ANY($1) AND NOT archived', [names]);
+    const known = new Set(rows.map((r) => r.name));
+    const missing = names.filter((n) => !known.has(n));
+    if (missing.length > 0) throw unprocessable(loc, `The following event types don't exist: ${missing.join(', ')}`);
+  }
+
   /** The event type with this name (archived or not), or a 404. */
   async find(name: string): Promise<EventTypeEntity> {
     const eventType = await this.dataSource.manager.findOneBy(EventTypeEntity, { name });

@@ -1,0 +1,169 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiError, EndpointStore, headersView, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
+import { DeliveryStatus, type ApplicationEntity, type EndpointEntity } from '@switchyard/db';
+import { idAtTime, isId } from '@switchyard/events';
+import { DataSource } from 'typeorm';
+import type { Upserted } from '../api-common/upserted.js';
+import { ApplicationsService } from '../applications/applications.service.js';
+import { EventTypesService } from '../event-types/event-types.service.js';
+import type {
+  EndpointHeadersInDto,
+  EndpointHeadersPatchInDto,
+  EndpointInDto,
+  EndpointPatchDto,
+  EndpointSecretRotateInDto,
+  EndpointStatsQueryDto,
+  EndpointUpdateDto,
+} from './dto/endpoint.dto.js';
+import { toEndpointOut, type EndpointOut, type EndpointStatsOut } from './endpoint.mapper.js';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Longest stats window (Svix: 28 days, plus five minutes of clock slack). */
+const MAX_STATS_WINDOW_MS = 28 * DAY_MS + 5 * 60 * 1000;
+const CLOCK_SLACK_MS = 5 * 60 * 1000;
+
+/** Secrets may be given without Svix's `whsec_` prefix; stored and returned with it. */
+export function withSecretPrefix(secret: string): string {
+  return secret.startsWith('whsec_') ? secret : `whsec_${secret}`;
+}
+
+/** The routing and display fields of a create or a PUT, with Svix's defaults for what is absent. */
+function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields {
+  return {
+    url: dto.url,
+    uid,
+    description: dto.description ?? '',
+    disabled: dto.disabled ?? false,
+    rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
+    filterTypes: dto.filterTypes ?? null,
+    channels: dto.channels ?? null,
+    metadata: dto.metadata ?? {},
+    version: dto.version ?? 1,
+  };
+}
+
+/** Svix endpoints of an application: CRUD, secrets, headers and statistics. */
+@Injectable()
+export class EndpointsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly applications: ApplicationsService,
+    private readonly eventTypes: EventTypesService,
+    private readonly store: EndpointStore,
+  ) {}
+
+  /** The application's endpoint with this id or uid, or a 404 (for the app or the endpoint). */
+  async find(appIdOrUid: string, endpointIdOrUid: string): Promise<{ app: ApplicationEntity; endpoint: EndpointEntity }> {
+    const app = await this.applications.findApp(appIdOrUid);
+    return { app, endpoint: await this.store.find(app.id, endpointIdOrUid) };
+  }
+
+  async list(appIdOrUid: string, page: PageRequest): Promise<ListResponse<EndpointOut>> {
+    const app = await this.applications.findApp(appIdOrUid);
+    return this.store.list(app.id, page, toEndpointOut);
+  }
+
+  async create(appIdOrUid: string, dto: EndpointInDto): Promise<EndpointOut> {
+    const app = await this.applications.findApp(appIdOrUid);
+    return toEndpointOut(await this.createIn(app, dto, dto.uid ?? null));
+  }
+
+  async get(appIdOrUid: string, endpointIdOrUid: string): Promise<EndpointOut> {
+    return toEndpointOut((await this.find(appIdOrUid, endpointIdOrUid)).endpoint);
+  }
+
+  /**
+   * Svix's PUT: replaces every field of the endpoint, or creates it when the path names none.
+   * An endpoint addressed by a uid path keeps that uid unless the body gives another.
+   */
+  async update(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointUpdateDto): Promise<Upserted<EndpointOut>> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const uid = dto.uid !== undefined ? dto.uid : isId('ep', endpointIdOrUid) ? null : endpointIdOrUid;
+    const endpoint = await this.store.find(app.id, endpointIdOrUid).catch((error: unknown) => {
+      if (error instanceof ApiError && error.status === 404) return null;
+      throw error;
+    });
+    if (!endpoint) return { value: toEndpointOut(await this.createIn(app, dto, uid)), created: true };
+    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    return { value: toEndpointOut(await this.store.update(endpoint, fullFields(dto, uid))), created: false };
+  }
+
+  async patch(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointPatchDto): Promise<EndpointOut> {
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    const { throttleRate, rateLimit, secret, ...rest } = dto;
+    const changes: Partial<EndpointFields> & { secret?: string | null } = { ...rest };
+    if (throttleRate !== undefined) changes.rateLimit = throttleRate;
+    else if (rateLimit !== undefined) changes.rateLimit = rateLimit;
+    if (secret) changes.secret = withSecretPrefix(secret);
+    return toEndpointOut(await this.store.update(endpoint, changes));
+  }
+
+  /** Deletes the endpoint with its secrets, deliveries and attempts. */
+  async remove(appIdOrUid: string, endpointIdOrUid: string): Promise<void> {
+    await this.store.remove((await this.find(appIdOrUid, endpointIdOrUid)).endpoint);
+  }
+
+  async getSecret(appIdOrUid: string, endpointIdOrUid: string): Promise<{ key: string }> {
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    return { key: await this.store.currentSecret(endpoint.id) };
+  }
+
+  /** New signing secret; the old one keeps signing beside it for the grace period (default 24 h). */
+  async rotateSecret(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointSecretRotateInDto): Promise<void> {
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    await this.store.rotateSecret(endpoint.id, { key: dto.key ? withSecretPrefix(dto.key) : null, gracePeriodSeconds: dto.gracePeriodSeconds });
+  }
+
+  async getHeaders(appIdOrUid: string, endpointIdOrUid: string): Promise<{ headers: Record<string, string>; sensitive: string[] }> {
+    return headersView((await this.find(appIdOrUid, endpointIdOrUid)).endpoint.headers);
+  }
+
+  async updateHeaders(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointHeadersInDto): Promise<void> {
+    await this.store.replaceHeaders((await this.find(appIdOrUid, endpointIdOrUid)).endpoint, dto.headers);
+  }
+
+  async patchHeaders(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointHeadersPatchInDto): Promise<void> {
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    const set: Record<string, string> = {};
+    const remove = [...(dto.deleteHeaders ?? [])];
+    for (const [name, value] of Object.entries(dto.headers)) {
+      if (value === null) remove.push(name);
+      else set[name] = value;
+    }
+    await this.store.patchHeaders(endpoint, set, remove);
+  }
+
+  /** Deliveries to the endpoint created in the window, by status (Svix: at most 28 days, ending no later than now). */
+  async stats(appIdOrUid: string, endpointIdOrUid: string, query: EndpointStatsQueryDto): Promise<EndpointStatsOut> {
+    const now = Date.now();
+    const until = query.until ?? new Date(now);
+    if (until.getTime() > now + CLOCK_SLACK_MS) throw new ApiError(400, 'invalid_range', "'until' cannot be in the future");
+    const since = query.since ?? new Date(until.getTime() - 28 * DAY_MS);
+    if (since.getTime() > until.getTime()) throw new ApiError(400, 'invalid_range', "'since' must not be after 'until'");
+    if (until.getTime() - since.getTime() > MAX_STATS_WINDOW_MS) throw new ApiError(400, 'invalid_range', `'since' cannot be more than 28 days before ${until.toISOString()}`);
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    const rows: { status: number; n: number }[] = await this.dataSource.query(
+      `SELECT status, count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND id >= $2 AND id < $3 GROUP BY status`,
+      [endpoint.id, idAtTime('mdst', since), idAtTime('mdst', new Date(until.getTime() + 1))],
+    );
+    const count = (status: DeliveryStatus) => rows.find((r) => r.status === status)?.n ?? 0;
+    return {
+      success: count(DeliveryStatus.Success),
+      pending: count(DeliveryStatus.Pending),
+      fail: count(DeliveryStatus.Fail),
+      sending: count(DeliveryStatus.Sending),
+      canceled: count(DeliveryStatus.Canceled),
+    };
+  }
+
+  private async createIn(app: ApplicationEntity, dto: EndpointUpdateDto & Partial<Pick<EndpointInDto, 'secret' | 'headers'>>, uid: string | null): Promise<EndpointEntity> {
+    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    return this.store.create(app.id, {
+      ...fullFields(dto, uid),
+      secret: dto.secret ? withSecretPrefix(dto.secret) : null,
+      headers: dto.headers ?? null,
+    });
+  }
+}
