@@ -13,4 +13,20 @@ export { normalizeShopify } from './normalizers/shopify.js';
 export { normalizeSlack } from './normalizers/slack.js';
 export { normalizeSvix } from './normalizers/svix.js';
 export { normalizeGeneric } from './normalizers/hmac.js';
+export { normalizeGitlab } from './normalizers/gitlab.js';
+export { normalizeTwilio } from './normalizers/twilio.js';
+export { normalizeZoom } from './normalizers/zoom.js';
+export { normalizeMeta } from './normalizers/meta.js';
+export { normalizeDiscord } from './normalizers/discord.js';
+export {
+  normalizeBitbucket,
+  normalizeHubspot,
+  normalizeIntercom,
+  normalizeLinear,
+  normalizePaddle,
+  normalizePagerduty,
+  normalizeSendgrid,
+  normalizeSquare,
+  normalizeTypeform,
+} from './normalizers/simple.js';
 export { NORMALIZERS, normalizerFor } from './normalizers/registry.js';

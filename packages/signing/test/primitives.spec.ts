@@ -269,7 +269,13 @@ describe('results and errors', () => {
 
 describe('registry', () => {
   it('registers the Svix names for each provider', () => {
-    expect([...PROVIDERS.keys()].sort()).toEqual(['clerk', 'github', 'hmac', 'resend', 'shopify', 'slack', 'standard-webhooks', 'stripe', 'svix']);
+    expect([...PROVIDERS.keys()].sort()).toEqual(
+      [
+        ...['github', 'hmac', 'shopify', 'slack', 'standard-webhooks', 'stripe', 'svix'],
+        ...['beehiiv', 'brex', 'clerk', 'guesty', 'incident-io', 'lithic', 'nash', 'open-ai', 'pleo', 'psi-fi', 'render', 'replicate', 'resend', 'safebase', 'sardine', 'stych'],
+        ...['generic-webhook', 'gitlab', 'twilio', 'zoom', 'meta', 'hubspot', 'linear', 'paddle', 'square', 'sendgrid', 'discord', 'intercom', 'bitbucket', 'pagerduty', 'typeform'],
+      ].sort(),
+    );
     for (const [type, provider] of PROVIDERS) expect(provider.type).toBe(type);
   });
 

@@ -125,7 +125,7 @@ export class IngressService {
     }
 
     const contentType = typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
-    const inbound: InboundRequest & { method: string; url: string } = {
+    const inbound: InboundRequest = {
       sourceType: source.type,
       body: request.body,
       headers,

@@ -12,6 +12,10 @@ export interface InboundRequest {
   readonly parsed: ParsedBody;
   /** The source's configuration (some handshakes need the secret). */
   readonly config?: unknown;
+  /** Upper-case HTTP method; POST when absent (Meta's handshake comes by GET). */
+  readonly method?: string;
+  /** The full public URL the provider called, with its query. */
+  readonly url?: string;
 }
 
 /** The provider-specific part of a CloudEvent. */

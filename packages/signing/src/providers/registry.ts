@@ -1,13 +1,41 @@
+import { discord, sendgrid } from './asymmetric.js';
 import { github } from './github.js';
+import { gitlab } from './gitlab.js';
 import { hmacProvider } from './hmac.js';
+import { bitbucket, intercom } from './hub-signatures.js';
+import { hubspot } from './hubspot.js';
+import { linear } from './linear.js';
+import { meta } from './meta.js';
+import { paddle } from './paddle.js';
 import type { ProviderVerifier } from './provider.js';
 import { shopify } from './shopify.js';
+import { genericWebhook, pagerduty, typeform } from './simple-hmac.js';
 import { slack } from './slack.js';
+import { square } from './square.js';
 import { stripe } from './stripe.js';
 import { standardWebhooks, svix, svixSignedProvider } from './svix.js';
+import { twilio } from './twilio.js';
+import { zoom } from './zoom.js';
 
 /** Providers that sign with Svix (Standard Webhooks over `svix-*` headers), by Svix's source type names. */
-export const SVIX_SIGNED_TYPES = ['clerk', 'resend'] as const;
+export const SVIX_SIGNED_TYPES = [
+  'beehiiv',
+  'brex',
+  'clerk',
+  'guesty',
+  'incident-io',
+  'lithic',
+  'nash',
+  'open-ai',
+  'pleo',
+  'psi-fi',
+  'render',
+  'replicate',
+  'resend',
+  'safebase',
+  'sardine',
+  'stych',
+] as const;
 
 const providers: readonly ProviderVerifier<never>[] = [
   github,
@@ -18,6 +46,21 @@ const providers: readonly ProviderVerifier<never>[] = [
   standardWebhooks,
   ...SVIX_SIGNED_TYPES.map(svixSignedProvider),
   hmacProvider,
+  genericWebhook,
+  gitlab,
+  twilio,
+  zoom,
+  meta,
+  hubspot,
+  linear,
+  paddle,
+  square,
+  sendgrid,
+  discord,
+  intercom,
+  bitbucket,
+  pagerduty,
+  typeform,
 ] as ProviderVerifier<never>[];
 
 /** Every provider verifier by source type. */

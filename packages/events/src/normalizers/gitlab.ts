@@ -1,0 +1,30 @@
+import { optionalHeader } from '@switchyard/signing';
+import { bodyDigestId, stringField } from '../body.js';
+import { eventTypeName } from '../event-types.js';
+import { rejected, type Normalizer } from './normalizer.js';
+
+/**
+ * GitLab: `gitlab.{object_kind}[.{object_attributes.action}]` (push, merge_request.open, …),
+ * deduplicated on `Idempotency-Key` (stable across retries; the same as `webhook-id`).
+ */
+export const normalizeGitlab: Normalizer = (request) => {
+  if (request.parsed.kind !== 'json') return rejected('GitLab payload must be JSON');
+  const payload = request.parsed.value;
+  const kind = stringField(payload, 'object_kind') ?? stringField(payload, 'event_name') ?? optionalHeader(request.headers, 'x-gitlab-event');
+  if (!kind) return rejected('GitLab payload has no object_kind');
+  const id =
+    optionalHeader(request.headers, 'idempotency-key') ??
+    optionalHeader(request.headers, 'webhook-id') ??
+    optionalHeader(request.headers, 'x-gitlab-event-uuid') ??
+    bodyDigestId(request.body);
+  return {
+    kind: 'event',
+    event: {
+      type: eventTypeName('gitlab', kind, stringField(payload, 'object_attributes', 'action')),
+      providerEventId: id,
+      subject: stringField(payload, 'project', 'path_with_namespace'),
+      datacontenttype: 'application/json',
+      data: payload,
+    },
+  };
+};

@@ -1,0 +1,51 @@
+import { optionalHeader } from '@switchyard/signing';
+import { bodyDigestId, stringField } from '../body.js';
+import { eventTypeName } from '../event-types.js';
+import { rejected, type Normalizer } from './normalizer.js';
+
+function field(form: Record<string, string | string[]>, name: string): string | undefined {
+  const value = form[name];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Twilio: form posts become `twilio.message.{MessageStatus|SmsStatus}` or
+ * `twilio.call.{CallStatus}`; JSON bodies `twilio.{type}`. Deduplicated on
+ * `I-Twilio-Idempotency-Token`, else the body digest.
+ */
+export const normalizeTwilio: Normalizer = (request) => {
+  const id = optionalHeader(request.headers, 'i-twilio-idempotency-token') ?? bodyDigestId(request.body);
+  const parsed = request.parsed;
+  if (parsed.kind === 'form') {
+    const form = parsed.value;
+    const messageStatus = field(form, 'MessageStatus') ?? field(form, 'SmsStatus');
+    const callStatus = field(form, 'CallStatus');
+    const type = messageStatus
+      ? eventTypeName('twilio', 'message', messageStatus)
+      : callStatus
+        ? eventTypeName('twilio', 'call', callStatus)
+        : eventTypeName('twilio', 'event');
+    return {
+      kind: 'event',
+      event: {
+        type,
+        providerEventId: id,
+        subject: field(form, 'MessageSid') ?? field(form, 'SmsSid') ?? field(form, 'CallSid') ?? field(form, 'AccountSid'),
+        datacontenttype: 'application/json',
+        data: { ...form },
+      },
+    };
+  }
+  if (parsed.kind === 'json') {
+    return {
+      kind: 'event',
+      event: {
+        type: eventTypeName('twilio', stringField(parsed.value, 'type') ?? 'event'),
+        providerEventId: stringField(parsed.value, 'id') ?? id,
+        datacontenttype: 'application/json',
+        data: parsed.value,
+      },
+    };
+  }
+  return rejected('Twilio payload must be a form or JSON');
+};

@@ -1,0 +1,22 @@
+import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
+import type { SecretInput } from '../primitives.js';
+import { defineProvider } from './provider.js';
+import { verifyV0Signature } from './slack.js';
+
+export interface ZoomConfig {
+  /** The app's Secret Token. */
+  readonly secret: SecretInput;
+  /** Replay window in seconds (default 300); 0 disables it. */
+  readonly toleranceSeconds?: number;
+}
+
+/** Zoom: `x-zm-signature: v0=<hex HMAC-SHA256 of "v0:{x-zm-request-timestamp}:{body}">`. */
+export const zoom = defineProvider<ZoomConfig>({
+  type: 'zoom',
+  parseConfig(raw) {
+    const r = new ConfigReader(raw);
+    return r.result<ZoomConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });
+  },
+  verify: (request, config, options = {}) =>
+    verifyV0Signature(request, config.secret, 'x-zm-signature', 'x-zm-request-timestamp', config.toleranceSeconds ?? 300, options),
+});
