@@ -10,6 +10,34 @@ export interface DispatcherSettings extends CommonSettings {
   readonly endpointDisableAfterMs: number;
   readonly allowPrivateNetworks: boolean;
   readonly maxPayloadBytes: number;
+
+  // The delivery engine's limits (README "Configuration").
+  /** Delivery attempts this process runs at once. */
+  readonly deliveryConcurrency: number;
+  /** Fan-out jobs this process runs at once. */
+  readonly fanOutConcurrency: number;
+  /** Attempts in flight to one endpoint at once, over every replica. */
+  readonly endpointMaxInFlight: number;
+  /** Open connections to one origin (scheme, host, port) per process. */
+  readonly connectionsPerOrigin: number;
+  /** Time to open a TCP/TLS connection, within DELIVERY_TIMEOUT_MS. */
+  readonly connectTimeoutMs: number;
+  /** Bytes of a response body kept in the attempt log; the rest is not read. */
+  readonly maxResponseCaptureBytes: number;
+  /** How long a sender owns a delivery it claimed; after that, another may take it over. */
+  readonly deliveryLeaseMs: number;
+  /** How often the reconciler rebuilds lost jobs from PostgreSQL. */
+  readonly reconcileIntervalMs: number;
+  /** Most deliveries and messages the reconciler re-enqueues per pass. */
+  readonly reconcileBatchSize: number;
+  /** How overdue a delivery, or how old an unfanned message, must be before the reconciler re-enqueues it. */
+  readonly reconcileGraceMs: number;
+  /** Longest an enqueue may wait on Redis before giving up (the reconciler then catches up). */
+  readonly enqueueTimeoutMs: number;
+  /** Bull lock of an active job; a dead worker's jobs are retried this long after it died, at most. */
+  readonly queueLockDurationMs: number;
+  /** How often Bull looks for jobs whose worker died. */
+  readonly queueStalledIntervalMs: number;
 }
 
 /** Injection token of the settings object. */
@@ -22,14 +50,32 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const scheduleText = reader.string('RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h');
   const schedule = parseRetrySchedule(scheduleText);
   if (!schedule.ok) reader.problem(`RETRY_SCHEDULE: ${schedule.error}`);
+  const deliveryTimeoutMs = reader.integer('DELIVERY_TIMEOUT_MS', 15_000, 100, 300_000);
   const settings: DispatcherSettings = {
     ...common,
     retryScheduleMs: schedule.ok ? schedule.delaysMs : [],
-    deliveryTimeoutMs: reader.integer('DELIVERY_TIMEOUT_MS', 15_000, 100, 300_000),
+    deliveryTimeoutMs,
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
     allowPrivateNetworks: reader.boolean('ALLOW_PRIVATE_NETWORKS', false),
     maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 50, 1, 1000),
+    fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
+    endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 10, 1, 1000),
+    connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 20, 1, 1000),
+    connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),
+    maxResponseCaptureBytes: reader.integer('MAX_RESPONSE_CAPTURE_BYTES', 4096, 0, 1024 * 1024),
+    deliveryLeaseMs: reader.integer('DELIVERY_LEASE_MS', deliveryTimeoutMs + 15_000, 1_000, 3_600_000),
+    reconcileIntervalMs: reader.integer('RECONCILE_INTERVAL_MS', 2_000, 50, 600_000),
+    reconcileBatchSize: reader.integer('RECONCILE_BATCH_SIZE', 1_000, 1, 100_000),
+    reconcileGraceMs: reader.integer('RECONCILE_GRACE_MS', 5_000, 0, 3_600_000),
+    enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
+    queueLockDurationMs: reader.integer('QUEUE_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
+    queueStalledIntervalMs: reader.integer('QUEUE_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
   };
+  // A lease shorter than an attempt could run would let a second sender take over a live attempt.
+  if (settings.deliveryLeaseMs < deliveryTimeoutMs + 1_000) {
+    reader.problem(`DELIVERY_LEASE_MS must be at least DELIVERY_TIMEOUT_MS + 1000 (${deliveryTimeoutMs + 1_000})`);
+  }
   reader.assertValid();
   return settings;
 }

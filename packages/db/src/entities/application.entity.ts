@@ -12,6 +12,7 @@ export enum ApplicationKind {
 @Entity('applications')
 @Index('applications_uid_key', ['uid'], { unique: true })
 @Index('applications_kind_id_idx', ['kind', 'id'])
+@Index('applications_operational_key', ['kind'], { unique: true, where: `"kind" = 'operational'` })
 @Check('applications_rate_limit_check', '"rate_limit" IS NULL OR "rate_limit" > 0')
 export class ApplicationEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })

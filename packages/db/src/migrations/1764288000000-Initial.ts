@@ -18,6 +18,8 @@ export class Initial1764288000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE UNIQUE INDEX applications_uid_key ON applications (uid)`);
     await q.query(`CREATE INDEX applications_kind_id_idx ON applications (kind, id)`);
+    // One operational-webhooks application per installation: the dispatcher finds or creates it by kind.
+    await q.query(`CREATE UNIQUE INDEX applications_operational_key ON applications (kind) WHERE kind = 'operational'`);
 
     await q.query(`
       CREATE TABLE event_types (
