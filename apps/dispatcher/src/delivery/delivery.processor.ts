@@ -1,0 +1,248 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ApplicationKind, DeliveryStatus, SecretBox, SecretDecryptionError } from '@switchyard/db';
+import { deliveryJobId, IdPrefix, newId } from '@switchyard/events';
+import type { Job } from 'bull';
+import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
+import {
+  attemptEvent,
+  endpointDisabledEvent,
+  failingThreshold,
+  OperationalWebhooks,
+  type OperationalMessage,
+} from '../operational-webhooks/operational-webhooks.js';
+import { DispatchQueue, deliveryJobKey, type DeliveryJob } from '../queue/dispatch-queue.js';
+import { decideOutcome } from './delivery-policy.js';
+import { DeliveryRepository, type ClaimedDelivery, type Recorded, type RecordInput } from './delivery.repository.js';
+import { EndpointLimiter } from './endpoint-limiter.js';
+import { loggedRequestHeaders, outboundHeaders } from './outbound-headers.js';
+import { WebhookHttpClient, type AttemptResult } from './webhook-http-client.js';
+
+/** Injection token of the process-wide WebhookHttpClient. */
+export const WEBHOOK_HTTP_CLIENT = Symbol('WEBHOOK_HTTP_CLIENT');
+/** Injection token of the EndpointLimiter. */
+export const ENDPOINT_LIMITER = Symbol('ENDPOINT_LIMITER');
+/** Injection token of the SecretBox that opens stored endpoint secrets. */
+export const ENGINE_SECRET_BOX = Symbol('ENGINE_SECRET_BOX');
+
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** What became of one delivery job (for logs and tests; Bull does not store it: jobs are removed on completion). */
+export type DeliveryJobOutcome = 'sent' | 'stale' | 'rescheduled' | 'deferred' | 'endpoint-disabled';
+
+/**
+ * The delivery processor (queue `delivery`): claim the delivery, respect the endpoint's limits,
+ * sign and POST the stored payload, and record the attempt with its consequences. Duplicate and
+ * stale jobs claim nothing and finish. Errors before the POST give the claim back and throw (Bull
+ * retries); errors after it throw too, and the lease running out brings the delivery back.
+ */
+@Injectable()
+export class DeliveryProcessor {
+  private readonly logger = new Logger(DeliveryProcessor.name);
+  private readonly failingAfter: number;
+
+  constructor(
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    private readonly repository: DeliveryRepository,
+    private readonly queue: DispatchQueue,
+    private readonly operational: OperationalWebhooks,
+    @Inject(WEBHOOK_HTTP_CLIENT) private readonly http: WebhookHttpClient,
+    @Inject(ENDPOINT_LIMITER) private readonly limiter: EndpointLimiter,
+    @Inject(ENGINE_SECRET_BOX) private readonly secretBox: SecretBox,
+  ) {
+    this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
+  }
+
+  /** Bull handler. */
+  async process(job: Job<DeliveryJob>): Promise<DeliveryJobOutcome> {
+    const { deliveryId, attempt } = job.data;
+    const claim = await this.repository.claim(deliveryId, attempt, this.settings.deliveryLeaseMs);
+    if (!claim) return this.unclaimed(job);
+
+    try {
+      if (claim.endpointDisabled) {
+        await this.repository.failWithoutAttempt(claim);
+        return 'endpoint-disabled';
+      }
+      const permit = await this.limiter.acquire({
+        endpointId: claim.endpointId,
+        deliveryId: claim.id,
+        leaseEndMs: claim.leaseEnd.getTime(),
+        maxInFlight: this.settings.endpointMaxInFlight,
+        ratePerSecond: claim.endpointRateLimit ?? claim.appRateLimit,
+        deferrals: job.data.deferrals ?? 0,
+      });
+      if (!permit.granted) {
+        const due = await this.repository.defer(claim, permit.retryInMs);
+        if (due) {
+          const deferrals = permit.reason === 'busy' ? (job.data.deferrals ?? 0) + 1 : 0;
+          await this.queue.afterCommit('a deferred delivery', () =>
+            this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: due.dueAt, delayMs: due.delayMs, deferrals }]),
+          );
+        }
+        return 'deferred';
+      }
+    } catch (error) {
+      await this.giveBack(claim);
+      throw error;
+    }
+
+    let result: AttemptResult;
+    let requestHeaders: Record<string, string> = {};
+    const startedAt = new Date();
+    try {
+      const prepared = this.prepare(claim, startedAt);
+      if ('error' in prepared) {
+        result = { statusCode: 0, success: false, responseBody: '', responseHeaders: {}, durationMs: 0, error: prepared.error };
+      } else {
+        requestHeaders = prepared.headers;
+        result = await this.http.send({ url: claim.url, headers: prepared.headers, body: claim.payload });
+      }
+    } finally {
+      await this.limiter.release(claim.endpointId, claim.id).catch((error: unknown) => {
+        // The slot frees itself when the lease ends; a Redis hiccup here only holds it that long.
+        this.logger.warn(`could not free the in-flight slot of ${claim.id}: ${(error as Error).message}`);
+      });
+    }
+
+    const recorded = await this.record(claim, result, requestHeaders, startedAt);
+    if (recorded.next) {
+      const next = recorded.next;
+      await this.queue.afterCommit('the next attempt', () =>
+        this.queue.enqueueDeliveries([{ deliveryId, attempt: attempt + 1, dueAt: next.dueAt, delayMs: next.delayMs }]),
+      );
+    }
+    if (recorded.operationalMessageIds.length > 0) {
+      await this.queue.afterCommit('operational webhooks', () => this.queue.enqueueFanOut(recorded.operationalMessageIds));
+    }
+    if (!recorded.owned) this.logger.warn(`delivery ${claim.id}: lease lost before attempt ${attempt} was recorded`);
+    return 'sent';
+  }
+
+  /** A job that claimed nothing: stale (the attempt was made), a duplicate (another sender holds it), or early. */
+  private async unclaimed(job: Job<DeliveryJob>): Promise<DeliveryJobOutcome> {
+    const { deliveryId, attempt } = job.data;
+    const state = await this.repository.state(deliveryId);
+    if (!state || state.attempts !== attempt - 1 || state.status !== DeliveryStatus.Pending || !state.nextAttemptAt) return 'stale';
+    // Due later than this job (it was deferred or rescheduled, or this job ran early): make sure a job for the real due time exists.
+    const key = deliveryJobKey(deliveryId, attempt, state.nextAttemptAt);
+    if (key === String(job.id)) return 'stale';
+    await this.queue.afterCommit('a rescheduled delivery', () =>
+      this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: state.nextAttemptAt!, delayMs: state.delayMs, deferrals: job.data.deferrals }]),
+    );
+    return 'rescheduled';
+  }
+
+  /** Signs the stored payload with every active secret; an unusable secret is an attempt failure, not a crash. */
+  private prepare(claim: ClaimedDelivery, startedAt: Date): { headers: Record<string, string> } | { error: 'no_signing_secret' | 'secret_unreadable' } {
+    if (claim.secrets.length === 0) return { error: 'no_signing_secret' };
+    let secrets: string[];
+    try {
+      secrets = claim.secrets.map((s) => this.secretBox.open(s));
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) {
+        this.logger.error(`endpoint ${claim.endpointId}: ${error.message}`);
+        return { error: 'secret_unreadable' };
+      }
+      throw error;
+    }
+    try {
+      const headers = outboundHeaders({
+        messageId: claim.messageId,
+        timestamp: Math.floor(startedAt.getTime() / 1000),
+        body: claim.payload,
+        secrets,
+        endpointHeaders: claim.headers,
+      });
+      return { headers };
+    } catch (error) {
+      // A malformed stored secret (not whsec_ base64): never log it.
+      if (error instanceof TypeError) return { error: 'secret_unreadable' };
+      throw error;
+    }
+  }
+
+  private async record(claim: ClaimedDelivery, result: AttemptResult, requestHeaders: Record<string, string>, startedAt: Date): Promise<Recorded> {
+    const attemptNumber = claim.attemptsBefore + 1;
+    const outcome = decideOutcome({
+      result,
+      attempt: attemptNumber,
+      trigger: claim.trigger,
+      retryScheduleMs: this.settings.retryScheduleMs,
+      failingAfter: this.failingAfter,
+      endpointFailingSince: claim.endpointFailingSince,
+      endpointDisableAfterMs: this.settings.endpointDisableAfterMs,
+      now: new Date(),
+    });
+    const attemptId = newId(IdPrefix.attempt);
+    const emits = claim.appKind === ApplicationKind.App;
+    const build = async (): Promise<RecordInput> => {
+      const operationalAppId = emits ? await this.operational.appId() : null;
+      const ctx = {
+        appId: claim.appId,
+        appUid: claim.appUid,
+        endpointId: claim.endpointId,
+        msgId: claim.messageId,
+        msgEventId: claim.eventId,
+        attemptId,
+        responseStatusCode: result.statusCode,
+        timestamp: startedAt,
+      };
+      const events: OperationalMessage[] = outcome.events.map((type) => attemptEvent(type, ctx));
+      const disabledEvent = emits
+        ? endpointDisabledEvent({
+            appId: claim.appId,
+            appUid: claim.appUid,
+            endpointId: claim.endpointId,
+            endpointUid: claim.endpointUid,
+            failSince: claim.endpointFailingSince ?? startedAt,
+            trigger: 'automatic',
+          })
+        : null;
+      return {
+        claim,
+        attempt: {
+          id: attemptId,
+          attemptNumber,
+          url: claim.url,
+          status: result.success ? DeliveryStatus.Success : DeliveryStatus.Fail,
+          responseStatusCode: result.statusCode,
+          response: result.responseBody,
+          responseDurationMs: result.durationMs,
+          trigger: claim.trigger,
+          requestHeaders: loggedRequestHeaders(requestHeaders),
+          responseHeaders: result.responseHeaders,
+          error: result.error,
+          startedAt,
+        },
+        status: outcome.status,
+        retryDelayMs: outcome.retryDelayMs,
+        failureRun: outcome.failureRun,
+        disable: outcome.disableEndpoint
+          ? { reason: outcome.disableEndpoint, disableAfterMs: this.settings.endpointDisableAfterMs, event: disabledEvent }
+          : null,
+        events: emits ? events : [],
+        operationalAppId,
+      };
+    };
+    try {
+      return await this.repository.record(await build());
+    } catch (error) {
+      // The operational application was deleted under us: find or create it again, once.
+      const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
+      if (code === FOREIGN_KEY_VIOLATION && emits) {
+        this.operational.forget();
+        return this.repository.record(await build());
+      }
+      throw error;
+    }
+  }
+
+  /** Returns a claimed delivery to Pending at once, after an error before anything was sent. */
+  private async giveBack(claim: ClaimedDelivery): Promise<void> {
+    try {
+      await this.repository.defer(claim, 0);
+    } catch (error) {
+      this.logger.warn(`could not give back ${deliveryJobId(claim.id, claim.attemptsBefore + 1)}; its lease will expire: ${(error as Error).message}`);
+    }
+  }
+}

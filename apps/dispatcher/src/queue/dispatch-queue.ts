@@ -1,0 +1,124 @@
+import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { deliveryJobId, fanOutJobId, JobName, QueueName, type DeliveryJobData, type FanOutJobData } from '@switchyard/events';
+import type { JobOptions, Queue } from 'bull';
+import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
+
+/** A delivery job's payload: ids and small counters only; PostgreSQL holds everything else. */
+export interface DeliveryJob extends DeliveryJobData {
+  /** Times this attempt was already put off because its endpoint had every slot taken. */
+  readonly deferrals?: number;
+}
+
+/** One delivery attempt to enqueue. */
+export interface DeliveryJobSpec {
+  readonly deliveryId: string;
+  /** The attempt number this job is for (deliveries.attempts + 1). */
+  readonly attempt: number;
+  /** deliveries.next_attempt_at as written: part of the job id, so a moved due time is a new job. */
+  readonly dueAt: Date;
+  /** Wait before the job may run, measured from the write (so clocks of different hosts do not matter). */
+  readonly delayMs: number;
+  readonly deferrals?: number;
+}
+
+/** Jobs per addBulk call (one MULTI each). */
+const BULK_SIZE = 500;
+
+/** Retries of a job whose processor threw (a database or Redis hiccup); after that the reconciler takes over. */
+const JOB_ATTEMPTS = 3;
+const JOB_BACKOFF_MS = 1_000;
+
+/**
+ * The job id of one attempt of one delivery due at one time. Derived from (delivery, attempt)
+ * as packages/events defines it, plus the due time: enqueuing the same due attempt twice (the
+ * fan-out and the reconciler, two replicas) is a no-op, while an attempt that was moved (put off
+ * by a rate limit, or taken over after its sender's lease ran out) gets a fresh job even if the
+ * old one is still stuck in Bull.
+ */
+export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date): string {
+  return `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
+}
+
+/** Bull options of a delivery job: removed when done or failed, so Redis holds only live work. */
+export function deliveryJobOptions(spec: DeliveryJobSpec): JobOptions {
+  return {
+    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt),
+    delay: Math.max(0, Math.round(spec.delayMs)),
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
+/** Bull options of a fan-out job. */
+export function fanOutJobOptions(messageId: string): JobOptions {
+  return {
+    jobId: fanOutJobId(messageId),
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
+class EnqueueTimeout extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeout(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Puts work on the Bull queues. Jobs carry ids only and are written with addBulk, one round trip
+ * per batch. Every enqueue follows a commit to PostgreSQL, which is what makes work durable:
+ * a job that is never enqueued (Redis down, crash in between) is rebuilt by the reconciler.
+ */
+@Injectable()
+export class DispatchQueue {
+  private readonly logger = new Logger(DispatchQueue.name);
+
+  constructor(
+    @InjectQueue(QueueName.FanOut) readonly fanOutQueue: Queue<FanOutJobData>,
+    @InjectQueue(QueueName.Delivery) readonly deliveryQueue: Queue<DeliveryJob>,
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+  ) {}
+
+  /** Enqueues one fan-out job per message; throws if Redis fails. */
+  async enqueueFanOut(messageIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < messageIds.length; i += BULK_SIZE) {
+      const batch = messageIds.slice(i, i + BULK_SIZE).map((messageId) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId) }));
+      await withTimeout(this.fanOutQueue.addBulk(batch), this.settings.enqueueTimeoutMs);
+    }
+  }
+
+  /** Enqueues delivery attempts; throws if Redis fails. */
+  async enqueueDeliveries(specs: readonly DeliveryJobSpec[]): Promise<void> {
+    for (let i = 0; i < specs.length; i += BULK_SIZE) {
+      const batch = specs.slice(i, i + BULK_SIZE).map((spec) => ({
+        name: JobName.Deliver,
+        data: spec.deferrals ? { deliveryId: spec.deliveryId, attempt: spec.attempt, deferrals: spec.deferrals } : { deliveryId: spec.deliveryId, attempt: spec.attempt },
+        opts: deliveryJobOptions(spec),
+      }));
+      await withTimeout(this.deliveryQueue.addBulk(batch), this.settings.enqueueTimeoutMs);
+    }
+  }
+
+  /**
+   * Enqueues after a commit, where a Redis failure must not undo or fail the committed work: the
+   * failure is logged and the reconciler enqueues the job later. Returns whether it worked.
+   */
+  async afterCommit(what: string, enqueue: () => Promise<void>): Promise<boolean> {
+    try {
+      await enqueue();
+      return true;
+    } catch (error) {
+      this.logger.warn(`could not enqueue ${what} (the reconciler will): ${(error as Error).message}`);
+      return false;
+    }
+  }
+}
