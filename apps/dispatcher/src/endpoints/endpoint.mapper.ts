@@ -44,3 +44,11 @@ export interface EndpointStatsOut {
   sending: number;
   canceled: number;
 }
+
+/** Svix `RecoverOut`: the background task a recover started. */
+export interface RecoverOut {
+  id: string;
+  status: 'running' | 'finished' | 'failed';
+  task: 'endpoint.recover';
+  updatedAt: string;
+}

@@ -9,8 +9,11 @@ import {
   EndpointSecretRotateInDto,
   EndpointStatsQueryDto,
   EndpointUpdateDto,
+  EventExampleInDto,
+  RecoverInDto,
 } from './dto/endpoint.dto.js';
-import type { EndpointOut, EndpointStatsOut } from './endpoint.mapper.js';
+import type { EndpointOut, EndpointStatsOut, RecoverOut } from './endpoint.mapper.js';
+import type { MessageOut } from '../messages/message.mapper.js';
 import { EndpointsService } from './endpoints.service.js';
 
 /** Svix `endpoint.*`: `/api/v1/app/{app_id}/endpoint`. */
@@ -89,5 +92,18 @@ export class EndpointsController {
   @Get(':endpoint_id/stats')
   stats(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Query() query: EndpointStatsQueryDto): Promise<EndpointStatsOut> {
     return this.endpoints.stats(appId, endpointId, query);
+  }
+
+  /** 202: the failed deliveries are queued again. */
+  @Post(':endpoint_id/recover')
+  @HttpCode(202)
+  recover(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Body() body: RecoverInDto): Promise<RecoverOut> {
+    return this.endpoints.recover(appId, endpointId, body);
+  }
+
+  @Post(':endpoint_id/send-example')
+  @HttpCode(200)
+  sendExample(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Body() body: EventExampleInDto): Promise<MessageOut> {
+    return this.endpoints.sendExample(appId, endpointId, body);
   }
 }

@@ -1,12 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiError, EndpointStore, headersView, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
-import { DeliveryStatus, type ApplicationEntity, type EndpointEntity } from '@switchyard/db';
-import { idAtTime, isId } from '@switchyard/events';
+import { ApiError, EndpointStore, headersView, unprocessable, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
+import { DeliveryStatus, type ApplicationEntity, type EndpointEntity, type EventTypeEntity } from '@switchyard/db';
+import { idAtTime, isId, newId } from '@switchyard/events';
 import { DataSource } from 'typeorm';
 import type { Upserted } from '../api-common/upserted.js';
 import { ApplicationsService } from '../applications/applications.service.js';
+import { DeliveryCommands } from '../delivery/delivery-commands.js';
 import { EventTypesService } from '../event-types/event-types.service.js';
+import type { MessageOut } from '../messages/message.mapper.js';
+import { MessagesService } from '../messages/messages.service.js';
 import type {
   EndpointHeadersInDto,
   EndpointHeadersPatchInDto,
@@ -15,13 +18,43 @@ import type {
   EndpointSecretRotateInDto,
   EndpointStatsQueryDto,
   EndpointUpdateDto,
+  EventExampleInDto,
+  RecoverInDto,
 } from './dto/endpoint.dto.js';
-import { toEndpointOut, type EndpointOut, type EndpointStatsOut } from './endpoint.mapper.js';
+import { toEndpointOut, type EndpointOut, type EndpointStatsOut, type RecoverOut } from './endpoint.mapper.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Longest stats window (Svix: 28 days, plus five minutes of clock slack). */
 const MAX_STATS_WINDOW_MS = 28 * DAY_MS + 5 * 60 * 1000;
 const CLOCK_SLACK_MS = 5 * 60 * 1000;
+/** How far back `recover` reaches (Svix: 14 days, plus five minutes of clock slack). */
+const MAX_RECOVER_AGE_MS = 14 * DAY_MS + 5 * 60 * 1000;
+
+/** Svix's built-in test event, which needs no event type. */
+const PING_EVENT_TYPE = 'svix.ping';
+const PING_PAYLOAD = '{"success":true}';
+
+/**
+ * The example send-example sends: from the event type's newest schema version, its
+ * `examples[exampleIndex]` (default the first), or its single `example`.
+ */
+export function exampleOf(eventType: EventTypeEntity, exampleIndex: number | undefined): string {
+  const schemas = eventType.schemas ?? {};
+  const versions = Object.keys(schemas).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
+  const schema = versions.length ? (schemas[versions[0]!] as { examples?: unknown; example?: unknown } | null) : null;
+  let example: unknown;
+  if (schema && Array.isArray(schema.examples) && schema.examples.length > 0) {
+    const index = exampleIndex ?? 0;
+    if (index >= schema.examples.length) throw unprocessable(['body', 'exampleIndex'], `the schema has ${schema.examples.length} examples`);
+    example = schema.examples[index];
+  } else if (schema && schema.example !== undefined) {
+    example = schema.example;
+  }
+  if (typeof example !== 'object' || example === null || Array.isArray(example)) {
+    throw new ApiError(400, 'invalid_scheme', 'Unable to generate example message from event-type schema');
+  }
+  return JSON.stringify(example);
+}
 
 /** Secrets may be given without Svix's `whsec_` prefix; stored and returned with it. */
 export function withSecretPrefix(secret: string): string {
@@ -51,6 +84,8 @@ export class EndpointsService {
     private readonly applications: ApplicationsService,
     private readonly eventTypes: EventTypesService,
     private readonly store: EndpointStore,
+    private readonly messages: MessagesService,
+    private readonly commands: DeliveryCommands,
   ) {}
 
   /** The application's endpoint with this id or uid, or a 404 (for the app or the endpoint). */
@@ -156,6 +191,27 @@ export class EndpointsService {
       sending: count(DeliveryStatus.Sending),
       canceled: count(DeliveryStatus.Canceled),
     };
+  }
+
+  /**
+   * Re-sends every message that failed for good at this endpoint since `since` (until `until`,
+   * default now): one Manual attempt each, paced by the endpoint's limits (Svix recover).
+   */
+  async recover(appIdOrUid: string, endpointIdOrUid: string, dto: RecoverInDto): Promise<RecoverOut> {
+    const now = Date.now();
+    if (dto.since.getTime() < now - MAX_RECOVER_AGE_MS) throw unprocessable(['body', 'since'], 'Cannot recover messages more than 14 days old.');
+    if (dto.until && dto.until.getTime() <= dto.since.getTime()) throw unprocessable(['body', 'until'], 'until must be after since');
+    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    await this.commands.recover(endpoint.id, dto.since, dto.until ?? undefined);
+    // The deliveries are queued by now: the task's own part is finished.
+    return { id: `qtask_${newId('msg').slice('msg_'.length)}`, status: 'finished', task: 'endpoint.recover', updatedAt: new Date().toISOString() };
+  }
+
+  /** Sends the event type's example (or Svix's `svix.ping`) to this endpoint only, as a new message. */
+  async sendExample(appIdOrUid: string, endpointIdOrUid: string, dto: EventExampleInDto): Promise<MessageOut> {
+    const { app, endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    const payload = dto.eventType === PING_EVENT_TYPE ? PING_PAYLOAD : exampleOf(await this.eventTypes.find(dto.eventType), dto.exampleIndex);
+    return this.messages.createForEndpoint(app, endpoint.id, dto.eventType, payload);
   }
 
   private async createIn(app: ApplicationEntity, dto: EndpointUpdateDto & Partial<Pick<EndpointInDto, 'secret' | 'headers'>>, uid: string | null): Promise<EndpointEntity> {

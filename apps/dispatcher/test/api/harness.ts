@@ -1,8 +1,13 @@
 import type { AddressInfo } from 'node:net';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { ApiException, Svix } from 'svix';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { FAST_ENGINE_ENV } from '../engine/support.js';
+import type { ReceivedRequest } from '../support/receiver.js';
 import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../support/test-app.js';
+
+export { eventually } from '../engine/support.js';
 
 export interface ApiHarness extends TestDispatcher {
   /** The official SDK, pointed at this dispatcher: the outside judge of the wire format. */
@@ -19,9 +24,9 @@ export const AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
 
 const TABLES = ['applications', 'event_types', 'endpoints', 'endpoint_secrets', 'messages', 'deliveries', 'attempts'] as const;
 
-/** A dispatcher listening on an ephemeral loopback port, with an SDK client and supertest. */
+/** A dispatcher (API and engine, with the engine suite's short retries) on an ephemeral loopback port, with an SDK client and supertest. */
 export async function startApiHarness(label: string, env: Record<string, string> = {}): Promise<ApiHarness> {
-  const t = await startTestDispatcher(label, env);
+  const t = await startTestDispatcher(label, { ...FAST_ENGINE_ENV, ...env });
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -39,19 +44,6 @@ export async function startApiHarness(label: string, env: Record<string, string>
   };
 }
 
-/** Polls until the check passes (returns without throwing), or fails with its last error. */
-export async function eventually<T>(check: () => Promise<T> | T, { timeoutMs = 10_000, intervalMs = 50 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, intervalMs));
-    }
-  }
-}
-
 /** The HTTP status an SDK call failed with (the SDK's ApiException), or 0 if it succeeded. */
 export async function statusOf(call: Promise<unknown>): Promise<number> {
   try {
@@ -61,4 +53,10 @@ export async function statusOf(call: Promise<unknown>): Promise<number> {
     if (error instanceof ApiException) return error.code;
     throw error;
   }
+}
+
+/** Verifies a received delivery as a receiver would, with the `standardwebhooks` library; returns the parsed body. */
+export function verifyDelivery(secret: string, request: ReceivedRequest): unknown {
+  const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+  return new StandardWebhook(secret).verify(request.body.toString('utf8'), headers);
 }

@@ -5,11 +5,11 @@ import { CHANNEL_PATTERN, FILTER_TYPE_PATTERN, IsAbsentOr, IsStorableText, IsStr
 
 /** Bounds of an endpoint's custom headers as the DTO sees them (EndpointStore checks names and values). */
 export const HEADER_LIMITS = { maxEntries: 50, maxKeyLength: 256, maxValueLength: 4096 } as const;
-const MAX_URL_LENGTH = 2048;
-const MAX_SECRET_LENGTH = 200;
+export const MAX_URL_LENGTH = 2048;
+export const MAX_SECRET_LENGTH = 200;
 
-/** The fields all endpoint writes share (Svix `EndpointUpdate` minus `url`). */
-export class EndpointFieldsDto {
+/** The fields every endpoint write shares, operational-webhook endpoints included. */
+export class EndpointCommonFieldsDto {
   @IsOptional()
   @IsString()
   @IsUid('ep')
@@ -47,6 +47,13 @@ export class EndpointFieldsDto {
   @Matches(FILTER_TYPE_PATTERN, { each: true, message: 'each filter type must be an event type name, optionally ending in .*' })
   filterTypes?: string[] | null;
 
+  @IsAbsentOr()
+  @IsStringRecord(METADATA_LIMITS)
+  metadata?: Record<string, string>;
+}
+
+/** The fields all application-endpoint writes share (Svix `EndpointUpdate` minus `url` and `version`). */
+export class EndpointFieldsDto extends EndpointCommonFieldsDto {
   /** Channels this endpoint listens to (omit for all). */
   @IsOptional()
   @IsArray()
@@ -55,10 +62,6 @@ export class EndpointFieldsDto {
   @IsString({ each: true })
   @Matches(CHANNEL_PATTERN, { each: true, message: 'each channel must be 1-128 characters of a-z, A-Z, 0-9, \'-\', \'_\', \'.\' and \':\'' })
   channels?: string[] | null;
-
-  @IsAbsentOr()
-  @IsStringRecord(METADATA_LIMITS)
-  metadata?: Record<string, string>;
 }
 
 /** Svix `EndpointUpdate`: PUT, which replaces the endpoint (or creates it). */

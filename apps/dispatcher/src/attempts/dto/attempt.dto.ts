@@ -1,0 +1,56 @@
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
+import { MESSAGE_STATUSES, STATUS_CODE_CLASSES } from '../../api-common/svix-types.js';
+import { ToBoolean, ToInteger } from '../../api-common/validators.js';
+import { MessageFilterQueryDto } from '../../messages/dto/message.dto.js';
+
+/** Query of `GET …/endpoint/{endpoint_id}/msg` (listAttemptedMessages). */
+export class AttemptedMessagesQueryDto extends MessageFilterQueryDto {
+  /** Svix MessageStatus: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled. */
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @IsIn(MESSAGE_STATUSES, { message: 'status must be 0 (success), 1 (pending), 2 (fail), 3 (sending) or 4 (canceled)' })
+  status?: number;
+
+  /** Sent by the SDK on every attempt read; statuses are always the expanded ones here. */
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean()
+  expanded_statuses?: boolean;
+}
+
+/** The attempt filters listByEndpoint and listByMsg share. */
+class AttemptFilterQueryDto extends AttemptedMessagesQueryDto {
+  /** Svix StatusCodeClass: 0 (no response), 100, 200, 300, 400, 500. */
+  @IsOptional()
+  @ToInteger()
+  @IsInt()
+  @IsIn(Object.keys(STATUS_CODE_CLASSES).map(Number), { message: 'status_code_class must be 0, 100, 200, 300, 400 or 500' })
+  status_code_class?: number;
+}
+
+/** Query of `GET …/attempt/endpoint/{endpoint_id}`. */
+export class AttemptListByEndpointQueryDto extends AttemptFilterQueryDto {
+  /** Include each attempt's message. */
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean()
+  with_msg?: boolean;
+}
+
+/** Query of `GET …/attempt/msg/{msg_id}`. */
+export class AttemptListByMsgQueryDto extends AttemptFilterQueryDto {
+  /** Only attempts to this endpoint (id or uid). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  endpoint_id?: string;
+}
+
+/** Query of `GET …/msg/{msg_id}/attempt/{attempt_id}`. */
+export class AttemptGetQueryDto {
+  @IsOptional()
+  @ToBoolean()
+  @IsBoolean()
+  expanded_statuses?: boolean;
+}
