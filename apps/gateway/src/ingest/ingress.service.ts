@@ -125,12 +125,18 @@ export class IngressService {
     }
 
     const contentType = typeof request.headers['content-type'] === 'string' ? request.headers['content-type'] : undefined;
+    const parsed = parseBody(request.body, contentType);
+    if (parsed.kind === 'invalid') {
+      // A body that is not what its content type says (bad JSON, bad UTF-8, nested past the limit).
+      await log({ outcome: InboundOutcome.Rejected, reason: 'invalid_payload', responseStatus: 400 });
+      return errorResponse(400, 'invalid_payload', parsed.reason);
+    }
     const inbound: InboundRequest = {
       sourceType: source.type,
       body: request.body,
       headers,
       contentType,
-      parsed: parseBody(request.body, contentType),
+      parsed,
       config,
       method: request.method,
       url,
