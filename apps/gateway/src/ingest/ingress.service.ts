@@ -42,6 +42,9 @@ export interface IngressResponse {
   readonly afterResponse?: () => Promise<void>;
 }
 
+/** How long the fan-out enqueue may wait for Redis before the reconciler is left to do it. */
+const ENQUEUE_TIMEOUT_MS = 5_000;
+
 /** Longest provider event id stored as is; longer ones are stored as their digest. */
 const MAX_PROVIDER_EVENT_ID = 512;
 
@@ -207,10 +210,24 @@ export class IngressService {
    * committed with fanned_out_at null, which the dispatcher's reconciler re-enqueues.
    */
   async enqueueFanOut(messageId: string): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.fanOut.add(JobName.FanOut, { messageId }, { jobId: fanOutJobId(messageId), removeOnComplete: true, removeOnFail: 1000 });
+      // The same options the dispatcher's own enqueues use (apps share the queue, not code).
+      const added = this.fanOut.add(JobName.FanOut, { messageId }, {
+        jobId: fanOutJobId(messageId),
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1_000 },
+        removeOnComplete: true,
+        removeOnFail: true,
+      });
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
+      });
+      await Promise.race([added, timeout]);
     } catch (error) {
       this.logger.warn(`fan-out enqueue of ${messageId} failed; the reconciler will pick it up: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
