@@ -202,3 +202,19 @@ describe('request log API (our extension)', () => {
     expect(JSON.stringify(list)).not.toContain('gl-token');
   });
 });
+
+describe('dedup under concurrency', () => {
+  it('the same delivery ten times at once: ten 2xx, one message, one accepted row, nine duplicates', async () => {
+    const source = await createSource(t, 'stripe', { secret: 'whsec_conc' });
+    const ts = nowS();
+    const body = '{"id":"evt_concurrent","type":"charge.succeeded"}';
+    const d = { headers: { 'content-type': 'application/json', 'stripe-signature': `t=${ts},v1=${noble.hex(noble.sha256, 'whsec_conc', `${ts}.`, body)}` }, body };
+    const answers = await Promise.all(Array.from({ length: 10 }, () => deliver(t, source.ingestUrl, d)));
+    expect(answers.map((a) => a.status)).toEqual(Array(10).fill(200));
+    expect(await t.messages(source.appId)).toHaveLength(1);
+    const outcomes = (await t.requests(source.id)).map((r) => r.outcome).sort();
+    expect(outcomes).toEqual(['accepted', ...Array(9).fill('duplicate')]);
+    const eventIds = new Set(answers.map((a) => a.json<{ eventId: string }>().eventId));
+    expect(eventIds.size).toBe(1);
+  });
+});
