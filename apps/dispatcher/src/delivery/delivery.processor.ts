@@ -25,6 +25,10 @@ export const ENDPOINT_LIMITER = Symbol('ENDPOINT_LIMITER');
 export const ENGINE_SECRET_BOX = Symbol('ENGINE_SECRET_BOX');
 
 const FOREIGN_KEY_VIOLATION = '23503';
+/** A delivery waiting for a slot is due this far in the past (see the busy path). */
+const BUSY_DUE_MARGIN_MS = 1_000;
+/** Waiting jobs looked at per release before giving up on waking one. */
+const MAX_WAKE_TRIES = 3;
 
 /** What became of one delivery job (for logs and tests; Bull does not store it: jobs are removed on completion). */
 export type DeliveryJobOutcome = 'sent' | 'stale' | 'rescheduled' | 'deferred' | 'endpoint-disabled';
@@ -63,6 +67,10 @@ export class DeliveryProcessor {
         await this.repository.failWithoutAttempt(claim);
         return 'endpoint-disabled';
       }
+      // Should the endpoint be busy, the delivery is due again at once (in the past, so no clock
+      // skew makes the woken job early) and waits in Bull until a release wakes it.
+      const busyDueAt = new Date(Date.now() - BUSY_DUE_MARGIN_MS);
+      const waiterJobId = deliveryJobKey(deliveryId, attempt, busyDueAt);
       const permit = await this.limiter.acquire({
         endpointId: claim.endpointId,
         deliveryId: claim.id,
@@ -70,14 +78,23 @@ export class DeliveryProcessor {
         maxInFlight: this.settings.endpointMaxInFlight,
         ratePerSecond: claim.endpointRateLimit ?? claim.appRateLimit,
         deferrals: job.data.deferrals ?? 0,
+        waiterJobId,
       });
       if (!permit.granted) {
-        const due = await this.repository.defer(claim, permit.retryInMs);
-        if (due) {
-          const deferrals = permit.reason === 'busy' ? (job.data.deferrals ?? 0) + 1 : 0;
-          await this.queue.afterCommit('a deferred delivery', () =>
-            this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: due.dueAt, delayMs: due.delayMs, deferrals }]),
-          );
+        if (permit.reason === 'busy') {
+          if (await this.repository.deferTo(claim, busyDueAt)) {
+            const deferrals = (job.data.deferrals ?? 0) + 1;
+            await this.queue.afterCommit('a delivery waiting for a slot', () =>
+              this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: busyDueAt, delayMs: permit.retryInMs, deferrals }]),
+            );
+          }
+        } else {
+          const due = await this.repository.defer(claim, permit.retryInMs);
+          if (due) {
+            await this.queue.afterCommit('a rate-limited delivery', () =>
+              this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: due.dueAt, delayMs: due.delayMs }]),
+            );
+          }
         }
         return 'deferred';
       }
@@ -98,10 +115,7 @@ export class DeliveryProcessor {
         result = await this.http.send({ url: claim.url, headers: prepared.headers, body: claim.payload });
       }
     } finally {
-      await this.limiter.release(claim.endpointId, claim.id).catch((error: unknown) => {
-        // The slot frees itself when the lease ends; a Redis hiccup here only holds it that long.
-        this.logger.warn(`could not free the in-flight slot of ${claim.id}: ${(error as Error).message}`);
-      });
+      await this.releaseSlot(claim);
     }
 
     const recorded = await this.record(claim, result, requestHeaders, startedAt);
@@ -234,6 +248,23 @@ export class DeliveryProcessor {
         return this.repository.record(await build());
       }
       throw error;
+    }
+  }
+
+  /** Frees the endpoint slot and wakes the oldest job waiting for one. */
+  private async releaseSlot(claim: ClaimedDelivery): Promise<void> {
+    try {
+      let waiter = await this.limiter.release(claim.endpointId, claim.id);
+      // Skip waiters that already ran (their own delay ended first) or are not in Bull yet.
+      for (let tries = 0; waiter && tries < MAX_WAKE_TRIES; tries++) {
+        const job = await this.queue.deliveryQueue.getJob(waiter);
+        if (job && (await job.promote().then(() => true, () => false))) return;
+        waiter = await this.limiter.nextWaiter(claim.endpointId);
+      }
+    } catch (error) {
+      // The slot frees itself when the lease ends, and a waiting job runs when its delay ends:
+      // a Redis hiccup here only slows this endpoint down.
+      this.logger.warn(`could not free the in-flight slot of ${claim.id}: ${(error as Error).message}`);
     }
   }
 

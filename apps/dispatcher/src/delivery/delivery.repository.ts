@@ -282,6 +282,17 @@ export class DeliveryRepository {
     return row ? { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms) } : undefined;
   }
 
+  /** Gives a claimed delivery back, due at `dueAt` (already past: it waits for a free slot, not for a time). */
+  async deferTo(claim: ClaimedDelivery, dueAt: Date): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
+       WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
+       RETURNING id`,
+      [claim.id, claim.lease, dueAt],
+    );
+    return rows.length > 0;
+  }
+
   /** Ends a claimed delivery without an attempt: its endpoint was disabled. `recover` can send it later. */
   async failWithoutAttempt(claim: ClaimedDelivery): Promise<void> {
     await this.dataSource.query(
@@ -322,15 +333,16 @@ export class DeliveryRepository {
     // One UPDATE of the endpoint at most (a row may change only once per statement).
     let disabledCte = false;
     if (input.disable) {
-      const tooLong = `first_failure_at <= now() - make_interval(secs => ${p(input.disable.disableAfterMs)}::double precision / 1000)`;
-      const condition = input.disable.reason === 'gone' ? 'true' : tooLong;
+      const condition =
+        input.disable.reason === 'gone' ? 'true' : `first_failure_at <= now() - make_interval(secs => ${p(input.disable.disableAfterMs)}::double precision / 1000)`;
       ctes.push(`e AS (
-        UPDATE endpoints SET disabled = true, first_failure_at = COALESCE(first_failure_at, now()), updated_at = now()
+        UPDATE endpoints SET disabled = true, first_failure_at = COALESCE(first_failure_at, ${p(attempt.startedAt)}::timestamptz), updated_at = now()
         WHERE id = ${p(claim.endpointId)} AND NOT disabled AND ${condition}
         RETURNING id)`);
       disabledCte = true;
     } else if (input.failureRun === 'start') {
-      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = now() WHERE id = ${p(claim.endpointId)} AND first_failure_at IS NULL RETURNING id)`);
+      // The run starts at this attempt: the time endpoint.disabled will report as failSince.
+      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = ${p(attempt.startedAt)}::timestamptz WHERE id = ${p(claim.endpointId)} AND first_failure_at IS NULL RETURNING id)`);
     } else if (input.failureRun === 'clear') {
       ctes.push(`e AS (UPDATE endpoints SET first_failure_at = NULL WHERE id = ${p(claim.endpointId)} AND first_failure_at IS NOT NULL RETURNING id)`);
     }
@@ -340,11 +352,11 @@ export class DeliveryRepository {
     if (input.operationalAppId && (input.events.length > 0 || (disabledCte && disabledEvent))) {
       const app = p(input.operationalAppId);
       input.events.forEach((event, i) => {
-        ctes.push(`o${i} AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(event.id)}, ${app}, ${p(event.eventType)}, ${p(event.payload)} FROM d RETURNING id)`);
+        ctes.push(`o${i} AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(event.id)}::varchar, ${app}::varchar, ${p(event.eventType)}::varchar, ${p(event.payload)}::text FROM d RETURNING id)`);
         opIds.push(`SELECT id FROM o${i}`);
       });
       if (disabledCte && disabledEvent) {
-        ctes.push(`od AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(disabledEvent.id)}, ${app}, ${p(disabledEvent.eventType)}, ${p(disabledEvent.payload)} FROM e RETURNING id)`);
+        ctes.push(`od AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(disabledEvent.id)}::varchar, ${app}::varchar, ${p(disabledEvent.eventType)}::varchar, ${p(disabledEvent.payload)}::text FROM e RETURNING id)`);
         opIds.push('SELECT id FROM od');
       }
     }

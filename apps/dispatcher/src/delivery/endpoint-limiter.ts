@@ -7,16 +7,22 @@ type Redis = Queue['client'];
  * Per-endpoint limits shared by every dispatcher replica, kept in Redis:
  * - in flight: a sorted set of the deliveries being sent to the endpoint, scored by the end of
  *   their lease, so a crashed sender's slot frees itself when its lease runs out;
+ * - waiting: the jobs put off because every slot was taken; each release wakes the oldest, so a
+ *   busy endpoint's backlog moves as fast as its slots free up, without polling;
  * - rate: a counter per endpoint per wall-clock second (`rateLimit` messages per second).
- * One script, one round trip. Redis state here is soft: losing it only resets the counters.
+ * One script per acquire and per release. Redis state here is soft: losing it only resets the
+ * counters (a put-off job still runs when its own delay ends).
  */
 const ACQUIRE = `
-local inflight, rate = KEYS[1], KEYS[2]
+local inflight, rate, waiting = KEYS[1], KEYS[2], KEYS[3]
 local now, leaseEnd, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local maxInFlight, perSecond = tonumber(ARGV[4]), tonumber(ARGV[5])
+local maxInFlight, perSecond, waiter, waitingTtl = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
 redis.call('ZREM', inflight, member)
 if redis.call('ZCARD', inflight) >= maxInFlight then
+  redis.call('RPUSH', waiting, waiter)
+  redis.call('LTRIM', waiting, -10000, -1)
+  redis.call('PEXPIRE', waiting, waitingTtl)
   return {1, 0}
 end
 if perSecond > 0 then
@@ -27,6 +33,12 @@ end
 redis.call('ZADD', inflight, leaseEnd, member)
 redis.call('PEXPIRE', inflight, math.max(1000, leaseEnd - now))
 return {0, 0}
+`;
+
+/** Frees a slot and hands back the oldest waiting job (if any) to wake. */
+const RELEASE = `
+redis.call('ZREM', KEYS[1], ARGV[1])
+return redis.call('LPOP', KEYS[2])
 `;
 
 /** Why an attempt may not start now, and when to try again. */
@@ -42,16 +54,24 @@ export interface AcquireInput {
   readonly ratePerSecond: number | null;
   /** How many times this delivery was already turned away for being busy (backs off). */
   readonly deferrals: number;
+  /** The job to wake when a slot frees, should this delivery be turned away for being busy. */
+  readonly waiterJobId: string;
 }
 
-/** Backoff of a delivery turned away because its endpoint has every slot taken. */
-const BUSY_BASE_MS = 100;
-const BUSY_MAX_MS = 2_000;
+/**
+ * Delay of a job turned away because its endpoint has every slot taken. A release normally wakes
+ * it sooner; the delay only bounds a missed wake-up (the job was not in Bull yet when it came).
+ */
+const BUSY_BASE_MS = 250;
+const BUSY_MAX_MS = 5_000;
+/** A waiting list nobody touched for this long is dropped. */
+const WAITING_TTL_MS = 10 * 60_000;
 /** Furthest ahead a rate-limited delivery is pushed in one step. */
 const RATE_MAX_WINDOWS_AHEAD = 60;
 
 type LimiterRedis = Redis & {
-  switchyardAcquire(inflight: string, rate: string, ...args: (string | number)[]): Promise<[number, number]>;
+  switchyardAcquire(inflight: string, rate: string, waiting: string, ...args: (string | number)[]): Promise<[number, number]>;
+  switchyardRelease(inflight: string, waiting: string, member: string): Promise<string | null>;
 };
 
 /** Enforces ENDPOINT_MAX_IN_FLIGHT and endpoint (or app) rateLimit without Bull's limiter. */
@@ -63,13 +83,14 @@ export class EndpointLimiter {
     private readonly keyPrefix: string,
     private readonly random: () => number = Math.random,
   ) {
-    if (!('switchyardAcquire' in redis)) redis.defineCommand('switchyardAcquire', { numberOfKeys: 2, lua: ACQUIRE });
+    if (!('switchyardAcquire' in redis)) redis.defineCommand('switchyardAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+    if (!('switchyardRelease' in redis)) redis.defineCommand('switchyardRelease', { numberOfKeys: 2, lua: RELEASE });
     this.redis = redis as LimiterRedis;
   }
 
-  private inflightKey(endpointId: string): string {
-    // The hash tag keeps one endpoint's keys in one cluster slot (the script touches two).
-    return `${this.keyPrefix}:limits:{${endpointId}}:inflight`;
+  // The hash tag keeps one endpoint's keys in one cluster slot (the scripts touch several).
+  private key(endpointId: string, name: string): string {
+    return `${this.keyPrefix}:limits:{${endpointId}}:${name}`;
   }
 
   /** Takes an in-flight slot (and a rate token) for the delivery, or says when to come back. */
@@ -77,13 +98,16 @@ export class EndpointLimiter {
     const second = Math.floor(nowMs / 1000);
     const rate = input.ratePerSecond ?? 0;
     const [verdict, count] = await this.redis.switchyardAcquire(
-      this.inflightKey(input.endpointId),
-      `${this.keyPrefix}:limits:{${input.endpointId}}:rate:${second}`,
+      this.key(input.endpointId, 'inflight'),
+      this.key(input.endpointId, `rate:${second}`),
+      this.key(input.endpointId, 'waiting'),
       nowMs,
       input.leaseEndMs,
       input.deliveryId,
       input.maxInFlight,
       rate,
+      input.waiterJobId,
+      WAITING_TTL_MS,
     );
     if (verdict === 0) return { granted: true };
     if (verdict === 1) {
@@ -97,8 +121,13 @@ export class EndpointLimiter {
     return { granted: false, reason: 'rate', retryInMs: nextWindowMs + Math.round(this.random() * 50) };
   }
 
-  /** Frees the delivery's slot. */
-  async release(endpointId: string, deliveryId: string): Promise<void> {
-    await this.redis.zrem(this.inflightKey(endpointId), deliveryId);
+  /** Frees the delivery's slot; returns the id of the oldest job waiting for one, to wake. */
+  async release(endpointId: string, deliveryId: string): Promise<string | null> {
+    return this.redis.switchyardRelease(this.key(endpointId, 'inflight'), this.key(endpointId, 'waiting'), deliveryId);
+  }
+
+  /** Takes the next waiting job id without freeing anything (when the one released was already gone). */
+  async nextWaiter(endpointId: string): Promise<string | null> {
+    return this.redis.lpop(this.key(endpointId, 'waiting'));
   }
 }

@@ -27,9 +27,10 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     receiver = await Receiver.start();
   });
   afterAll(async () => {
-    expect(engine?.jobFailures ?? []).toEqual([]);
+    const failures = engine?.jobFailures ?? [];
     await engine?.close();
     await receiver?.close();
+    expect(failures).toEqual([]);
   });
 
   it('POSTs the stored payload bytes exactly, with Standard Webhooks headers both outside libraries verify', async () => {

@@ -48,7 +48,9 @@ export function failTimes(n: number, failure: Reply = { status: 500, body: 'boom
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   readonly streams: StreamReport[] = [];
+  /** Answers requests to paths without a route of their own. */
   script: Script = () => OK;
+  private readonly routes = new Map<string, { script: Script; count: number }>();
   private readonly sockets = new Set<Socket>();
   private readonly waiters = new Set<() => void>();
 
@@ -77,6 +79,12 @@ export class Receiver {
     return receiver;
   }
 
+  /** Answers requests to `path` with `script`, its index counting only that path's requests. */
+  route(path: string, script: Script): this {
+    this.routes.set(path, { script, count: 0 });
+    return this;
+  }
+
   /** A URL of this receiver, on its own host unless another form is given (e.g. 'localhost'). */
   url(path = '/hook', host?: string): string {
     const h = host ?? (this.host.includes(':') ? `[${this.host}]` : this.host);
@@ -101,7 +109,8 @@ export class Receiver {
       const index = this.requests.length;
       this.requests.push(request);
       for (const wake of this.waiters) wake();
-      this.reply(req, res, this.script(request, index));
+      const route = this.routes.get(request.url);
+      this.reply(req, res, route ? route.script(request, route.count++) : this.script(request, index));
     });
   }
 
