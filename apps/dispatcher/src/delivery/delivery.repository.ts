@@ -117,6 +117,8 @@ interface ClaimRow {
  * it expects, so duplicate or stale jobs and racing replicas change nothing:
  * Pending --claim--> Sending (lease) --record--> Success | Pending (retry) | Fail.
  */
+// Every statement's top level is a SELECT or INSERT: TypeORM's query() answers a top-level UPDATE
+// with [rows, count] instead of rows.
 @Injectable()
 export class DeliveryRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -220,9 +222,11 @@ export class DeliveryRepository {
          WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
          ORDER BY id LIMIT $5
          FOR UPDATE SKIP LOCKED)
-       UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
-       FROM picked WHERE d.id = picked.id
-       RETURNING d.id, d.attempts, d.next_attempt_at`,
+       , recovered AS (
+         UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
+         FROM picked WHERE d.id = picked.id
+         RETURNING d.id, d.attempts, d.next_attempt_at)
+       SELECT id, attempts, next_attempt_at FROM recovered`,
       [endpointId, fromId, toId, afterId, limit],
     );
     return rows.map((r) => ({ id: r.id, attempts: r.attempts, dueAt: r.next_attempt_at }));
@@ -273,9 +277,11 @@ export class DeliveryRepository {
   /** Gives a claimed delivery back, due again after `delayMs` (rate limit, busy endpoint, or an error before sending). */
   async defer(claim: ClaimedDelivery, delayMs: number): Promise<Scheduled | undefined> {
     const rows: { next_attempt_at: Date; delay_ms: string }[] = await this.dataSource.query(
-      `UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = now() + ${ms(3)}
-       WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
-       RETURNING next_attempt_at, ${DELAY_MS('next_attempt_at')} AS delay_ms`,
+      `WITH u AS (
+         UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = now() + ${ms(3)}
+         WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
+         RETURNING next_attempt_at)
+       SELECT next_attempt_at, ${DELAY_MS('next_attempt_at')} AS delay_ms FROM u`,
       [claim.id, claim.lease, Math.max(0, delayMs)],
     );
     const row = rows[0];
@@ -285,9 +291,11 @@ export class DeliveryRepository {
   /** Gives a claimed delivery back, due at `dueAt` (already past: it waits for a free slot, not for a time). */
   async deferTo(claim: ClaimedDelivery, dueAt: Date): Promise<boolean> {
     const rows: unknown[] = await this.dataSource.query(
-      `UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
-       WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
-       RETURNING id`,
+      `WITH u AS (
+         UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
+         WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
+         RETURNING id)
+       SELECT id FROM u`,
       [claim.id, claim.lease, dueAt],
     );
     return rows.length > 0;

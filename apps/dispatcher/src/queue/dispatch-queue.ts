@@ -81,6 +81,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 @Injectable()
 export class DispatchQueue {
   private readonly logger = new Logger(DispatchQueue.name);
+  /** Enqueues that failed after a commit (the reconciler caught up on them). */
+  enqueueFailures = 0;
 
   constructor(
     @InjectQueue(QueueName.FanOut) readonly fanOutQueue: Queue<FanOutJobData>,
@@ -117,6 +119,7 @@ export class DispatchQueue {
       await enqueue();
       return true;
     } catch (error) {
+      this.enqueueFailures++;
       this.logger.warn(`could not enqueue ${what} (the reconciler will): ${(error as Error).message}`);
       return false;
     }

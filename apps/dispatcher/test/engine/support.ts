@@ -32,7 +32,7 @@ export interface Engine {
   readonly operational: OperationalWebhooks;
   readonly reconciler: Reconciler;
   readonly box: SecretBox;
-  /** Jobs that threw, as `queue: message` (a healthy run has none). */
+  /** Jobs that threw, as `queue: message`, and enqueues that failed (a healthy run has none). */
   readonly jobFailures: string[];
   close(): Promise<void>;
 }
@@ -51,13 +51,15 @@ export const FAST_ENGINE_ENV: Record<string, string> = {
 /** Starts a dispatcher (API and engine) on its own database and queue prefix. */
 export async function startEngine(label: string, env: Record<string, string> = {}): Promise<Engine> {
   const t = await startTestDispatcher(label, { ...FAST_ENGINE_ENV, ...env });
-  const jobFailures: string[] = [];
+  const failures: string[] = [];
   const queues = t.app.get(DispatchQueue);
   for (const queue of [queues.fanOutQueue, queues.deliveryQueue]) {
-    queue.on('failed', (_job, error: Error) => jobFailures.push(`${queue.name}: ${error.message}`));
+    queue.on('failed', (_job, error: Error) => failures.push(`${queue.name}: ${error.message}`));
   }
   return {
-    jobFailures,
+    get jobFailures() {
+      return queues.enqueueFailures > 0 ? [...failures, `${queues.enqueueFailures} enqueue(s) after a commit failed`] : failures;
+    },
     t,
     ds: t.app.get(DataSource),
     commands: t.app.get(DeliveryCommands),
