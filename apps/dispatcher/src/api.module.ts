@@ -10,11 +10,13 @@ import { EventTypesController } from './event-types/event-types.controller.js';
 import { EventTypesService } from './event-types/event-types.service.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { MessagesService } from './messages/messages.service.js';
+import { OperationalWebhookEndpointsController } from './operational-webhooks-api/operational-webhook-endpoints.controller.js';
+import { OperationalWebhookEndpointsService } from './operational-webhooks-api/operational-webhook-endpoints.service.js';
 
 /** The Svix-compatible HTTP API (CONTRACT §3). Its one way into the delivery engine is EngineModule's DeliveryCommands. */
 @Module({
   imports: [EngineModule],
-  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController],
-  providers: [ApplicationsService, EventTypesService, EndpointsService, MessagesService, AttemptsService],
+  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController],
+  providers: [ApplicationsService, EventTypesService, EndpointsService, MessagesService, AttemptsService, OperationalWebhookEndpointsService],
 })
 export class ApiModule {}
