@@ -1,0 +1,880 @@
+// `pnpm bench`: how fast Switchyard is, against the limit, measured in one run (BENCHMARKS.md).
+//
+// Starts the REAL apps (apps/*/dist/main.js) as processes on a database and queue prefix of their
+// own, pins them to one core and the load generator to the other, and measures, with the arms
+// interleaved (A B A B …) and medians quoted with their range:
+//   1. gateway ingest (GitHub-signed, committed) vs a bare node:http HMAC server; accept latency
+//      at 70 % of the gateway's rate from an open-loop generator;
+//   2. dispatcher deliveries/s vs a raw undici loop at the same concurrency, 1 and 50 endpoints,
+//      receiver answering at once or after 50 ms (against Little's law);
+//   3. end to end publish → delivered (and GitHub ingest → delivered) latency at half capacity,
+//      open loop, with a ledger that must balance;
+//   4. Bull's own ceiling on no-op jobs at the dispatcher's concurrency;
+//   5. peak RSS of each app.
+// Flags: --quick (short rounds, < 1 min), --profile (node --cpu-prof on the apps, summarised),
+// --only=gateway,dispatcher,e2e,ingest,bull (a subset).
+import { execFileSync } from 'node:child_process';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import Queue from 'bull';
+import Redis from 'ioredis';
+import pg from 'pg';
+import { Svix } from 'svix';
+import { Pool } from 'undici';
+import { createTestDatabase } from '@switchyard/db/testing';
+import {
+  CAN_PIN,
+  LOAD_CORE,
+  SUT_CORE,
+  TASKSET,
+  cpuSeconds,
+  foreignLoad,
+  forkHelper,
+  freePort,
+  killAllNow,
+  memoryMiB,
+  pinSelf,
+  setDatabaseName,
+  startNode,
+  stop,
+  stopAll,
+  waitHealthy,
+  withCpu,
+} from './lib/procs.mjs';
+import { fmt, fmtRange, latencyPercentiles, median, summary } from './lib/stats.mjs';
+import { summarizeProfile } from './profile-summary.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..');
+const GATEWAY_MAIN = join(root, 'apps/gateway/dist/main.js');
+const DISPATCHER_MAIN = join(root, 'apps/dispatcher/dist/main.js');
+const RESULTS_DIR = join(here, 'results');
+const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
+
+const argv = process.argv.slice(2);
+const QUICK = argv.includes('--quick');
+const PROFILE = argv.includes('--profile');
+const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const want = (arm) => !ONLY || ONLY.includes(arm);
+/** --env=KEY=VALUE (repeatable): extra settings for both apps, to measure a change of setting. */
+const APP_ENV = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice('--env='.length).split(/=(.*)/s).slice(0, 2)));
+
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+
+/** Round counts and durations; --quick keeps every arm but makes each short. */
+const PLAN = QUICK
+  ? { rounds: 1, gwFirstWarmS: 1, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 2, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
+  : { rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
+
+/** Targets from the issue; a miss is reported, not a failure of the run. */
+const TARGETS = { gatewayRatio: 0.5, dispatcherRatio: 0.5, e2eP99Ms: 50, rssMiB: 250 };
+
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const hex = (n) => randomBytes(n).toString('hex');
+const runStarted = Date.now();
+const log = (text) => console.log(text.startsWith('\x1b[1m\n') || text.startsWith('\n') ? text.replace(/\n/, `\n[${Math.round((Date.now() - runStarted) / 1000)} s] `) : text);
+const tty = process.stdout.isTTY && !process.env.NO_COLOR;
+const dim = (t) => (tty ? `\x1b[90m${t}\x1b[0m` : t);
+const bold = (t) => (tty ? `\x1b[1m${t}\x1b[0m` : t);
+
+async function until(what, fn, timeoutMs, everyMs = 50) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
+
+/** A ~1 KB JSON body (GitHub push-like). */
+function githubBody() {
+  const base = { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'f'.repeat(40), repository: { id: 1296269, full_name: 'acme/widgets', private: false }, pusher: { name: 'octocat', email: 'octocat@example.com' }, commits: [] };
+  let i = 0;
+  while (JSON.stringify(base).length < 1000) {
+    base.commits.push({ id: hex(20), message: `commit ${i++}`, author: { name: 'octocat' } });
+  }
+  return JSON.stringify(base);
+}
+
+/** A ~1 KB JSON payload for published messages. */
+function messagePayload() {
+  const payload = { orderId: 'ord_1', amountCents: 4200, currency: 'EUR', items: [] };
+  let i = 0;
+  while (JSON.stringify(payload).length < 1000) payload.items.push({ sku: `sku-${i++}`, qty: 1, note: hex(12) });
+  return JSON.stringify(payload);
+}
+
+function machine() {
+  const sh = (cmd, args) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return null;
+    }
+  };
+  let commit = sh('git', ['-C', root, 'rev-parse', '--short', 'HEAD']);
+  const dirty = sh('git', ['-C', root, 'status', '--porcelain', '--', 'apps', 'packages']);
+  if (commit && dirty) commit += ' (apps/packages modified)';
+  return {
+    date: new Date().toISOString(),
+    nproc: Number(sh('nproc', [])) || os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    kernel: os.release(),
+    commit,
+    pinned: CAN_PIN ? `apps and the limits on core ${SUT_CORE}; generator, receiver and this process on core ${LOAD_CORE}; PostgreSQL and Redis unpinned` : `not pinned (${TASKSET ? 'one core' : 'no taskset'})`,
+  };
+}
+
+async function dataStoreInfo(databaseUrl, redis) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const version = (await client.query('SHOW server_version')).rows[0].server_version;
+    const syncCommit = (await client.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
+    const info = await redis.info('server');
+    const persistence = await redis.info('persistence');
+    return {
+      postgres: version,
+      postgresSynchronousCommit: syncCommit,
+      redis: /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown',
+      redisAppendOnly: /aof_enabled:(\d)/.exec(persistence)?.[1] === '1' ? 'yes' : 'no',
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Deletes every key under a prefix with SCAN + DEL (never FLUSHALL: Redis is shared). */
+async function deletePrefix(redis, prefix) {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/** Open-loop generator: request i is due at start + i/rate whatever happened before; latency counts from that due time. */
+async function openLoop({ rate, seconds, fire }) {
+  const n = Math.max(1, Math.round(rate * seconds));
+  const interval = 1000 / rate;
+  const start = nowMs() + 20;
+  const records = new Array(n);
+  const inflight = [];
+  let maxLagMs = 0;
+  let i = 0;
+  while (i < n) {
+    const now = nowMs();
+    while (i < n && start + i * interval <= now) {
+      const scheduled = start + i * interval;
+      maxLagMs = Math.max(maxLagMs, now - scheduled);
+      const index = i++;
+      inflight.push(
+        fire(index, scheduled).then(
+          (r) => (records[index] = { scheduled, ...r }),
+          (error) => (records[index] = { scheduled, ok: false, done: nowMs(), error: error.message }),
+        ),
+      );
+    }
+    if (i < n) await sleep(Math.max(0, start + i * interval - nowMs()));
+  }
+  await Promise.all(inflight);
+  return { records, maxLagMs, n };
+}
+
+// ───────────────────────────────────────── context ─────────────────────────────────────────
+
+const results = { machine: machine(), mode: QUICK ? 'quick' : 'full', plan: PLAN, arms: {}, memory: {}, targets: TARGETS, void: [], notes: [] };
+const cleanups = [];
+let redis;
+
+async function cleanup() {
+  await stopAll(15_000).catch(() => undefined);
+  for (const fn of cleanups.reverse()) await fn().catch((e) => console.error(`cleanup: ${e.message}`));
+  cleanups.length = 0;
+  redis?.disconnect();
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    console.error(`\n${signal}: stopping children, dropping the database, deleting queue keys…`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+process.on('exit', killAllNow);
+
+function profileArgs(name) {
+  if (!PROFILE) return [];
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`];
+}
+
+const bootRss = {};
+function recordBootRss(key, handle) {
+  bootRss[key] = Math.max(bootRss[key] ?? 0, memoryMiB(handle.pid).rssMiB);
+}
+
+/** Records the app's peak RSS, then stops it. */
+async function stopApp(handle, key) {
+  const mem = memoryMiB(handle.pid);
+  const previous = results.memory[key];
+  if (!previous || !(previous.peakRssMiB >= mem.peakRssMiB)) results.memory[key] = { ...mem, afterBootRssMiB: bootRss[key], cpuSeconds: cpuSeconds(handle.pid) };
+  await stop(handle, 20_000);
+}
+
+// ───────────────────────────────────── 1. gateway ingest ─────────────────────────────────────
+
+async function armGateway(ctx) {
+  log(bold('\n1. Gateway ingest vs a bare node:http HMAC server (the limit) and bare + one committed INSERT + Bull add (durable limit)'));
+  const prefix = `sy-bench-gw-${hex(4)}`;
+  cleanups.push(async () => void (await deletePrefix(redis, prefix)));
+  const { gateway, url: gwUrl } = await startGateway(ctx, prefix);
+  const secret = `bench-${hex(16)}`;
+  await ctx.db.query(`CREATE TABLE bench_inbound (id text PRIMARY KEY, source_id text NOT NULL, provider_event_id text NOT NULL, headers jsonb NOT NULL,
+                        body bytea NOT NULL, payload text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+                      CREATE UNIQUE INDEX bench_inbound_dedup ON bench_inbound (source_id, provider_event_id)`);
+  const limits = {};
+  for (const mode of ['bare', 'durable']) {
+    const port = await freePort();
+    const handle = startNode(mode, join(here, 'bare-server.mjs'), {
+      env: { ...ctx.appEnv, PORT: String(port), BENCH_GITHUB_SECRET: secret, BENCH_MODE: mode, QUEUE_PREFIX: prefix },
+      core: SUT_CORE,
+    });
+    limits[mode] = { url: `http://127.0.0.1:${port}`, handle };
+    await waitHealthy(handle, limits[mode].url);
+  }
+
+  const gw = new Svix(ctx.adminKey, { serverUrl: gwUrl });
+  const source = await gw.ingest.source.create({ name: 'bench github', type: 'github', config: { secret } });
+  const path = new URL(source.ingestUrl).pathname;
+  const body = githubBody();
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'GitHub-Hookshot/bench',
+    'x-github-event': 'push',
+    'x-github-hook-id': '4242',
+    'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
+  };
+  const ARMS = ['gateway', 'bare', 'durable'];
+  const arms = { gateway: { url: gwUrl, handle: gateway }, ...limits };
+  // Ledger: every 2xx answered is a committed message; requests still in flight when autocannon
+  // stops may be committed without their answer being counted, so answered ≤ committed ≤ sent.
+  let gatewayAccepted = 0;
+  let gatewaySent = 0;
+
+  const cannon = (arm, seconds) =>
+    new Promise((resolve, reject) => {
+      autocannon(
+        {
+          url: `${arms[arm].url}${path}`,
+          connections: PLAN.connections,
+          duration: seconds,
+          requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-github-delivery': randomUUID() } }) }],
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+  const count = (arm, r) => {
+    if (arm !== 'gateway') return;
+    gatewayAccepted += r['2xx'];
+    gatewaySent += r.requests.sent;
+  };
+
+  // A first, longer warm-up: the JIT and the connection pools settle before anything is timed.
+  for (const arm of ARMS) count(arm, await cannon(arm, PLAN.gwFirstWarmS));
+
+  const rounds = { gateway: [], bare: [], durable: [] };
+  for (let round = 1; round <= PLAN.rounds; round++) {
+    for (const arm of ARMS) {
+      count(arm, await cannon(arm, PLAN.gwWarmS));
+      const ops0 = arm === 'gateway' ? await opCounters(ctx) : null;
+      const { result, cpu, storesCpu, wallSeconds, machineBusy, machineSteal, foreign } = await withCpu([arms[arm].handle.pid], () => cannon(arm, PLAN.gwMeasureS));
+      count(arm, result);
+      const ok = result['2xx'];
+      const total = ok + result.non2xx + result.errors + result.timeouts;
+      const r = {
+        perSecond: ok / result.duration,
+        non2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+        closedLoopP50Ms: result.latency.p50,
+        closedLoopP99Ms: result.latency.p99,
+        sutCpuMsPerRequest: (cpu[0] / ok) * 1000,
+        sutCpuUtilisation: cpu[0] / wallSeconds,
+        storesCpuMsPerRequest: (storesCpu / ok) * 1000,
+        machineBusy,
+        machineSteal,
+        foreignCpu: foreign,
+      };
+      if (ops0) r.ops = perUnit(ops0, await opCounters(ctx, true), result.requests.sent);
+      if (total > 0 && (total - ok) / total > 0.001) results.void.push(`gateway arm ${arm} round ${round}: ${total - ok} of ${total} requests not 2xx`);
+      rounds[arm].push(r);
+      log(
+        `   round ${round} ${arm.padEnd(8)} ${fmt(r.perSecond).padStart(7)}/s  (non-2xx ${r.non2xx}, errors ${r.errors}; ${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, PG+Redis ${fmt(r.storesCpuMsPerRequest * 1000)} µs/req, machine ${Math.round(machineBusy * 100)} % busy${foreign > 0.05 ? `, ${Math.round(foreign * 100)} % by other processes` : ''}${r.ops ? `; ${opsText(r.ops)}` : ''})`,
+      );
+    }
+  }
+  const rate = (arm) => summary(rounds[arm].map((r) => r.perSecond));
+  const ratio = (limit) => summary(rounds.gateway.map((r, i) => r.perSecond / rounds[limit][i].perSecond));
+
+  // Accept latency at 70 % of the gateway's rate, open loop; the limits at the same offered rate.
+  const offered = Math.max(10, Math.round(0.7 * rate('gateway').median));
+  const pools = Object.fromEntries(ARMS.map((arm) => [arm, new Pool(arms[arm].url, { connections: 256 })]));
+  const latency = { gateway: [], bare: [], durable: [] };
+  for (let round = 1; round <= PLAN.latRounds; round++) {
+    for (const arm of ARMS) {
+      const run = await openLoop({
+        rate: offered,
+        seconds: PLAN.latS,
+        fire: async () => {
+          const res = await pools[arm].request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
+          await res.body.text();
+          return { ok: res.statusCode >= 200 && res.statusCode < 300, done: nowMs() };
+        },
+      });
+      const ok = run.records.filter((r) => r.ok);
+      if (arm === 'gateway') {
+        gatewayAccepted += ok.length;
+        gatewaySent += run.n;
+      }
+      const p = latencyPercentiles(ok.map((r) => r.done - r.scheduled));
+      const failed = run.n - ok.length;
+      if (failed / run.n > 0.001) results.void.push(`gateway latency arm ${arm} round ${round}: ${failed} of ${run.n} not 2xx`);
+      latency[arm].push({ ...p, failed, generatorMaxLagMs: run.maxLagMs });
+      log(`   latency round ${round} ${arm.padEnd(8)} @ ${offered}/s open loop: p50 ${fmt(p.p50)} ms, p99 ${fmt(p.p99)} ms, max ${fmt(p.max)} ms (generator lag max ${fmt(run.maxLagMs)} ms)`);
+    }
+  }
+  await Promise.all(Object.values(pools).map((p) => p.close()));
+
+  // Ledger: every 2xx the gateway gave is a committed message.
+  const committed = Number((await ctx.db.query('SELECT count(*)::int AS n FROM messages WHERE app_id = $1', [await sourceAppId(ctx, source.id)])).rows[0].n);
+  const ledger = { sent: gatewaySent, answered2xx: gatewayAccepted, committedMessages: committed, balanced: gatewayAccepted <= committed && committed <= gatewaySent };
+  if (!ledger.balanced) results.void.push(`gateway ledger: ${gatewayAccepted} answered 2xx, ${committed} messages committed, ${gatewaySent} sent`);
+  log(`   ledger: ${gatewayAccepted} answered 2xx ≤ ${committed} messages committed ≤ ${gatewaySent} sent ${ledger.balanced ? '(balanced; the difference was in flight when a closed-loop run stopped)' : '(NOT balanced: run void)'}`);
+
+  await stopApp(gateway, 'gateway');
+  await Promise.all(Object.values(limits).map((l) => stop(l.handle)));
+  const deleted = await deletePrefix(redis, prefix);
+  const cpuOf = (arm) => summary(rounds[arm].map((r) => r.sutCpuMsPerRequest));
+  const lat = (arm) => ({ p50Ms: summary(latency[arm].map((r) => r.p50)), p99Ms: summary(latency[arm].map((r) => r.p99)), rounds: latency[arm] });
+  results.arms.gateway = {
+    what: 'GitHub-signed POST /in/:token, 1 KB JSON, unique X-GitHub-Delivery, answered 2xx after commit; autocannon closed loop, 50 connections',
+    perSecond: rate('gateway'),
+    limitPerSecond: rate('bare'),
+    durableLimitPerSecond: rate('durable'),
+    ratio: ratio('bare'),
+    ratioToDurable: ratio('durable'),
+    sutCpuMsPerRequest: cpuOf('gateway'),
+    limitCpuMsPerRequest: cpuOf('bare'),
+    durableLimitCpuMsPerRequest: cpuOf('durable'),
+    storesCpuMsPerRequest: summary(rounds.gateway.map((r) => r.storesCpuMsPerRequest)),
+    durableStoresCpuMsPerRequest: summary(rounds.durable.map((r) => r.storesCpuMsPerRequest)),
+    ops: rounds.gateway.at(-1)?.ops,
+    rounds,
+    latency: { offeredPerSecond: offered, gateway: lat('gateway'), bare: lat('bare'), durable: lat('durable') },
+    ledger,
+    queueKeysDeleted: deleted,
+  };
+}
+
+let ownReads = 0;
+/** Work counters of the bench database and Redis: PostgreSQL transactions and row writes, Redis socket reads (≈ round trips). */
+async function opCounters(ctx, settle = false) {
+  // PostgreSQL publishes a backend's counters at most once a second (and an idle one's a second
+  // after it went idle): wait until two readings agree.
+  const read = async () => (ownReads++, await ctx.db.query(`SELECT xact_commit + xact_rollback AS xacts, tup_inserted + tup_updated + tup_deleted AS writes FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
+  let row = await read();
+  if (settle) {
+    for (let i = 0; i < 8; i++) {
+      await sleep(400);
+      const next = await read();
+      const same = next.writes === row.writes;
+      row = next;
+      if (same && i >= 2) break;
+    }
+  }
+  const stats = await redis.info('stats');
+  // The bench's own readings are transactions too: leave them out.
+  return { pgXacts: Number(row.xacts) - ownReads, pgRowWrites: Number(row.writes), redisReads: Number(/total_reads_processed:(\d+)/.exec(stats)?.[1] ?? NaN) };
+}
+
+function perUnit(before, after, units) {
+  return Object.fromEntries(Object.keys(before).map((k) => [`${k}PerUnit`, Number(((after[k] - before[k]) / units).toFixed(2))]));
+}
+
+const opsText = (o) => `per unit: ${o.pgXactsPerUnit} PG xacts, ${o.pgRowWritesPerUnit} PG row writes, ${o.redisReadsPerUnit} Redis reads`;
+
+async function sourceAppId(ctx, sourceId) {
+  return (await ctx.db.query('SELECT app_id FROM sources WHERE id = $1', [sourceId])).rows[0].app_id;
+}
+
+async function startGateway(ctx, prefix) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const gateway = startNode('gateway', GATEWAY_MAIN, {
+    env: { ...ctx.appEnv, QUEUE_PREFIX: prefix, PORT: String(port), PUBLIC_URL: url },
+    core: SUT_CORE,
+    nodeArgs: profileArgs('gateway'),
+  });
+  await waitHealthy(gateway, url);
+  recordBootRss('gateway', gateway);
+  return { gateway, url };
+}
+
+async function startDispatcher(ctx, prefix, extraEnv = {}) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env = { ...ctx.appEnv, QUEUE_PREFIX: prefix, PORT: String(port), ALLOW_PRIVATE_NETWORKS: 'true', ...extraEnv };
+  const dispatcher = startNode('dispatcher', DISPATCHER_MAIN, { env, core: SUT_CORE, nodeArgs: profileArgs('dispatcher') });
+  await waitHealthy(dispatcher, url);
+  recordBootRss('dispatcher', dispatcher);
+  const { loadDispatcherSettings } = await import(join(root, 'apps/dispatcher/dist/config/dispatcher-settings.js'));
+  return { dispatcher, url, settings: loadDispatcherSettings(env) };
+}
+
+/** POSTs `count` messages through the Svix API with `concurrency` in flight; returns their ids. */
+async function publishMany(pool, adminKey, appId, count, payload, concurrency = 32) {
+  const ids = [];
+  let next = 0;
+  let failed = 0;
+  const body = `{"eventType":"bench.event","payload":${payload}}`;
+  const headers = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
+  async function loop() {
+    while (next < count) {
+      next += 1;
+      const res = await pool.request({ path: `/api/v1/app/${appId}/msg`, method: 'POST', headers, body });
+      const text = await res.body.text();
+      if (res.statusCode === 202) ids.push(JSON.parse(text).id);
+      else failed += 1;
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, loop));
+  if (failed > 0) throw new Error(`${failed} of ${count} publishes failed`);
+  return ids;
+}
+
+// ─────────────────────────────────── 2. dispatcher delivery ───────────────────────────────────
+
+async function setupDispatcher(ctx) {
+  const prefix = `sy-bench-dp-${hex(4)}`;
+  cleanups.push(async () => void (await deletePrefix(redis, prefix)));
+  const started = await startDispatcher(ctx, prefix);
+  const svix = new Svix(ctx.adminKey, { serverUrl: started.url });
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const one = await svix.application.create({ name: 'bench one endpoint' });
+  await svix.endpoint.create(one.id, { url: `http://127.0.0.1:${ctx.receiverPorts[0]}/one`, secret });
+  const fifty = await svix.application.create({ name: 'bench fifty endpoints' });
+  for (let i = 0; i < 50; i++) await svix.endpoint.create(fifty.id, { url: `http://127.0.0.1:${ctx.receiverPorts[i]}/fifty`, secret });
+  const fanOut = new Queue('fan-out', REDIS_URL, { prefix });
+  const delivery = new Queue('delivery', REDIS_URL, { prefix });
+  await Promise.all([fanOut.isReady(), delivery.isReady()]);
+  cleanups.push(async () => void (await Promise.all([fanOut.close(), delivery.close()])));
+  return { ...started, prefix, secret, apps: { 1: one.id, 50: fifty.id }, queues: { fanOut, delivery }, pool: new Pool(started.url, { connections: 32 }) };
+}
+
+async function waitQueuesIdle(queues, timeoutMs) {
+  await until(
+    'the dispatcher queues to drain',
+    async () => {
+      const [f, d] = await Promise.all([queues.fanOut.getJobCounts(), queues.delivery.getJobCounts()]);
+      return [f, d].every((c) => c.waiting + c.active + c.delayed + (c.paused ?? 0) === 0);
+    },
+    timeoutMs,
+    100,
+  );
+}
+
+/** One product run: publish a backlog with fan-out paused, resume, time the drain at the receiver. */
+async function productRun(ctx, dp, endpoints, delay, deliveries) {
+  const messages = Math.max(1, Math.round(deliveries / endpoints));
+  const expected = messages * endpoints;
+  await ctx.receiver.call('reset', { delay });
+  await dp.queues.fanOut.pause();
+  await publishMany(dp.pool, ctx.adminKey, dp.apps[endpoints], messages, ctx.payload);
+  const ops0 = await opCounters(ctx);
+  let t0;
+  const m = await withCpu([dp.dispatcher.pid], async () => {
+    t0 = nowMs();
+    await dp.queues.fanOut.resume();
+    await until(`${expected} deliveries at the receiver`, async () => (await ctx.receiver.call('stats')).unique >= expected, 60_000 + expected * 20, 20);
+    return ctx.receiver.call('stats');
+  });
+  const st = m.result;
+  const cpu = m.cpu[0];
+  await waitQueuesIdle(dp.queues, 60_000);
+  const ops = perUnit(ops0, await opCounters(ctx, true), expected);
+  const seconds = (st.lastMs - t0) / 1000;
+  return {
+    ops,
+    deliveries: expected,
+    perSecond: expected / seconds,
+    firstArrivalAfterMs: st.firstMs - t0,
+    duplicates: st.duplicates,
+    missing: expected - st.unique,
+    sutCpuMsPerDelivery: (cpu / expected) * 1000,
+    storesCpuMsPerDelivery: (m.storesCpu / expected) * 1000,
+    foreignCpu: m.foreign,
+  };
+}
+
+async function rawRun(ctx, dp, endpoints, delay, count) {
+  await ctx.receiver.call('reset', { delay });
+  const targets = ctx.receiverPorts.slice(0, endpoints).map((p) => `http://127.0.0.1:${p}/raw`);
+  const cpuBefore = cpuSeconds(ctx.rawLoop.pid);
+  const r = await ctx.rawLoop.call('run', { targets, concurrency: dp.settings.deliveryConcurrency, count, secret: dp.secret, body: ctx.payload });
+  const cpu = cpuSeconds(ctx.rawLoop.pid) - cpuBefore;
+  const st = await ctx.receiver.call('stats');
+  return { deliveries: count, perSecond: r.perSecond, failed: r.failed, duplicates: st.duplicates, missing: count - st.unique, sutCpuMsPerDelivery: (cpu / count) * 1000 };
+}
+
+/** Little's law: in-flight requests the dispatcher can hold against `endpoints` endpoints of one receiver, each on its own origin. */
+function littleBound(settings, endpoints, delayMs, concurrency = settings.deliveryConcurrency, limited = true) {
+  const inFlight = limited ? Math.min(concurrency, endpoints * settings.endpointMaxInFlight, endpoints * settings.connectionsPerOrigin) : concurrency;
+  return { inFlight, perSecond: delayMs > 0 ? inFlight / (delayMs / 1000) : null };
+}
+
+async function armDispatcher(ctx, dp) {
+  log(bold('\n2. Dispatcher deliveries vs a raw undici loop at the same concurrency'));
+  const s = dp.settings;
+  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, FAN_OUT_CONCURRENCY ${s.fanOutConcurrency}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin} (the dispatcher's defaults)`));
+  const scenarios = [
+    { endpoints: 1, delay: 0 },
+    { endpoints: 50, delay: 0 },
+    { endpoints: 1, delay: 50 },
+    { endpoints: 50, delay: 50 },
+  ];
+  const out = {};
+  for (const { endpoints, delay } of scenarios) {
+    const key = `${endpoints}ep_${delay}ms`;
+    // Probe (also the warm-up): size each arm's backlog to about dispTargetS seconds. --quick
+    // skips it and uses small fixed backlogs.
+    const size = (rate) => Math.min(30_000, Math.max(endpoints === 50 ? 500 : 200, Math.round(rate * PLAN.dispTargetS)));
+    let nProduct = endpoints === 50 ? 500 : 200;
+    let nRaw = 1_000;
+    if (PLAN.probe > 0) {
+      nProduct = size((await productRun(ctx, dp, endpoints, delay, endpoints === 50 ? Math.max(PLAN.probe, 500) : PLAN.probe)).perSecond);
+      nRaw = size((await rawRun(ctx, dp, endpoints, delay, PLAN.probe)).perSecond);
+    }
+    const rounds = { product: [], raw: [] };
+    for (let round = 1; round <= PLAN.dispRounds; round++) {
+      const p = await productRun(ctx, dp, endpoints, delay, nProduct);
+      const r = await rawRun(ctx, dp, endpoints, delay, nRaw);
+      for (const [arm, x] of [['product', p], ['raw', r]]) {
+        if (x.missing !== 0) results.void.push(`dispatcher ${key} ${arm} round ${round}: ${x.missing} of ${x.deliveries} missing`);
+        if (x.failed) results.void.push(`dispatcher ${key} raw round ${round}: ${x.failed} failed`);
+      }
+      rounds.product.push(p);
+      rounds.raw.push(r);
+      log(
+        `   ${key.padEnd(9)} round ${round}: dispatcher ${fmt(p.perSecond).padStart(6)}/s (${p.deliveries}, dup ${p.duplicates}, missing ${p.missing}, ${fmt(p.sutCpuMsPerDelivery * 1000)} µs CPU/delivery + PG/Redis ${fmt(p.storesCpuMsPerDelivery * 1000)} µs; ${opsText(p.ops)}${p.foreignCpu > 0.05 ? `; other processes ${Math.round(p.foreignCpu * 100)} %` : ''})  raw ${fmt(r.perSecond)}/s (${r.deliveries}, ${fmt(r.sutCpuMsPerDelivery * 1000)} µs CPU/req)`,
+      );
+    }
+    out[key] = {
+      endpoints,
+      receiverDelayMs: delay,
+      perSecond: summary(rounds.product.map((x) => x.perSecond)),
+      limitPerSecond: summary(rounds.raw.map((x) => x.perSecond)),
+      ratio: summary(rounds.product.map((x, i) => x.perSecond / rounds.raw[i].perSecond)),
+      sutCpuMsPerDelivery: summary(rounds.product.map((x) => x.sutCpuMsPerDelivery)),
+      storesCpuMsPerDelivery: summary(rounds.product.map((x) => x.storesCpuMsPerDelivery)),
+      limitCpuMsPerDelivery: summary(rounds.raw.map((x) => x.sutCpuMsPerDelivery)),
+      ops: rounds.product.at(-1)?.ops,
+      duplicates: rounds.product.reduce((n, x) => n + x.duplicates, 0),
+      missing: rounds.product.reduce((n, x) => n + x.missing, 0),
+      littlesLaw: delay > 0 ? { dispatcher: littleBound(s, endpoints, delay), raw: littleBound(s, endpoints, delay, s.deliveryConcurrency, false) } : null,
+      rounds,
+    };
+  }
+  results.arms.dispatcher = {
+    what: 'backlog published with fan-out paused, then drained: deliveries/s from resume to the last unique arrival (fan-out included); raw loop = undici Agent, same concurrency, same signed 1 KB body, same receiver',
+    settings: { deliveryConcurrency: s.deliveryConcurrency, fanOutConcurrency: s.fanOutConcurrency, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
+    scenarios: out,
+  };
+}
+
+// ────────────────────────────────────── 3. end to end ──────────────────────────────────────
+
+/** Latencies of an open-loop run from each id's scheduled send to its first arrival, and the ledger. */
+async function e2eLedger(ctx, sent, warmUntilMs, label) {
+  // sent: [{ key, scheduled, ok, done }]
+  const accepted = sent.filter((s) => s.ok);
+  const rejected = sent.length - accepted.length;
+  const byKey = new Map(accepted.map((s) => [s.key, s]));
+  const deadline = Date.now() + PLAN.drainS * 1000;
+  let arrivals;
+  for (;;) {
+    arrivals = await ctx.receiver.call('arrivals');
+    const delivered = arrivals.filter(([id, , , tag]) => byKey.has(tag ?? id)).length;
+    if (delivered >= accepted.length || Date.now() > deadline) break;
+    await sleep(200);
+  }
+  const latencies = [];
+  let delivered = 0;
+  let duplicates = 0;
+  for (const [id, first, count, tag] of arrivals) {
+    const s = byKey.get(tag ?? id);
+    if (!s) continue;
+    delivered += 1;
+    duplicates += count - 1;
+    if (s.scheduled >= warmUntilMs) latencies.push(first - s.scheduled);
+  }
+  const missing = accepted.length - delivered;
+  const acceptLatency = latencyPercentiles(accepted.filter((s) => s.scheduled >= warmUntilMs).map((s) => s.done - s.scheduled));
+  const ledger = { sent: accepted.length, delivered, missing, duplicates, rejectedAtPublish: rejected, balanced: accepted.length === delivered + missing && missing === 0 };
+  if (missing > 0) results.void.push(`${label}: ${missing} of ${accepted.length} accepted messages never delivered`);
+  if (rejected / sent.length > 0.001) results.void.push(`${label}: ${rejected} of ${sent.length} publishes not accepted`);
+  return { latency: latencyPercentiles(latencies), acceptLatency, ledger };
+}
+
+async function armE2e(ctx, dp) {
+  const capacity = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median;
+  const rate = Math.max(10, Math.round(0.5 * (capacity ?? 400)));
+  log(bold(`\n3. End to end: publish → delivered, open loop at ${rate}/s (half the 1-endpoint capacity), 1 endpoint`));
+  await ctx.receiver.call('reset', { delay: 0 });
+  await waitQueuesIdle(dp.queues, 30_000);
+  const pool = new Pool(dp.url, { connections: 128 });
+  const body = `{"eventType":"bench.event","payload":${ctx.payload}}`;
+  const headers = { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/json' };
+  const seconds = PLAN.e2eWarmS + PLAN.e2eS;
+  const start = nowMs();
+  const measured = await withCpu([dp.dispatcher.pid], () =>
+    openLoop({
+      rate,
+      seconds,
+      fire: async () => {
+        const res = await pool.request({ path: `/api/v1/app/${dp.apps[1]}/msg`, method: 'POST', headers, body });
+        const text = await res.body.text();
+        const done = nowMs();
+        return res.statusCode === 202 ? { ok: true, key: JSON.parse(text).id, done } : { ok: false, done };
+      },
+    }),
+  );
+  const run = measured.result;
+  await pool.close();
+  const r = await e2eLedger(ctx, run.records, start + PLAN.e2eWarmS * 1000, 'end to end (publish)');
+  log(`   ${run.n} published over ${seconds} s (first ${PLAN.e2eWarmS} s warm-up, not in the percentiles); generator lag max ${fmt(run.maxLagMs)} ms`);
+  log(`   publish → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; publish answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
+  log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  results.arms.e2e = {
+    what: 'POST /api/v1/app/{app}/msg open loop (latency from the scheduled send time) → first arrival at the receiver, one clock (CLOCK_MONOTONIC)',
+    offeredPerSecond: rate,
+    seconds: PLAN.e2eS,
+    warmUpSeconds: PLAN.e2eWarmS,
+    generatorMaxLagMs: run.maxLagMs,
+    dispatcherCpuUtilisation: measured.cpu[0] / measured.wallSeconds,
+    foreignCpu: measured.foreign,
+    ...r,
+  };
+}
+
+async function armIngestE2e(ctx, dp) {
+  const gwCap = results.arms.gateway?.perSecond.median ?? 400;
+  const dpCap = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median ?? 400;
+  const rate = Math.max(10, Math.round(0.5 * Math.min(gwCap, dpCap)));
+  log(bold(`\n3b. End to end: GitHub webhook → gateway → dispatcher → receiver, open loop at ${rate}/s (half of the smaller capacity)`));
+  const { gateway, url } = await startGateway(ctx, dp.prefix);
+  const gw = new Svix(ctx.adminKey, { serverUrl: url });
+  const secret = `bench-${hex(16)}`;
+  const source = await gw.ingest.source.create({ name: 'bench github e2e', type: 'github', config: { secret } });
+  await gw.ingest.endpoint.create(source.id, { url: `http://127.0.0.1:${ctx.receiverPorts[0]}/ingest`, secret: dp.secret });
+  const path = new URL(source.ingestUrl).pathname;
+  const body = githubBody();
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-hook-id': '4242', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+  await ctx.receiver.call('reset', { delay: 0, tag: 'providereventid' });
+  await waitQueuesIdle(dp.queues, 30_000);
+  const pool = new Pool(url, { connections: 128 });
+  const seconds = PLAN.e2eWarmS + PLAN.ingestS;
+  const start = nowMs();
+  const run = await openLoop({
+    rate,
+    seconds,
+    fire: async () => {
+      const delivery = randomUUID();
+      const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': delivery }, body });
+      await res.body.text();
+      return { ok: res.statusCode >= 200 && res.statusCode < 300, key: `4242:${delivery}`, done: nowMs() };
+    },
+  });
+  await pool.close();
+  const r = await e2eLedger(ctx, run.records, start + PLAN.e2eWarmS * 1000, 'end to end (ingest)');
+  log(`   ${run.n} webhooks over ${seconds} s; generator lag max ${fmt(run.maxLagMs)} ms`);
+  log(`   ingest → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; gateway answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
+  log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  await stopApp(gateway, 'gateway');
+  results.arms.ingestE2e = {
+    what: 'GitHub-signed POST /in/:token open loop → CloudEvent at the receiver (gateway and dispatcher both on the app core)',
+    offeredPerSecond: rate,
+    seconds: PLAN.ingestS,
+    warmUpSeconds: PLAN.e2eWarmS,
+    generatorMaxLagMs: run.maxLagMs,
+    ...r,
+  };
+}
+
+// ───────────────────────────────────── 4. Bull ceiling ─────────────────────────────────────
+
+async function armBull(ctx, concurrency) {
+  log(bold(`\n4. Bull's own ceiling: no-op jobs at concurrency ${concurrency}, same Redis, own prefix`));
+  const helper = forkHelper('bull-ceiling', join(here, 'bull-ceiling.mjs'), { core: SUT_CORE });
+  const rounds = [];
+  for (let round = 1; round <= PLAN.bullRounds; round++) {
+    const prefix = `sy-bench-bull-${hex(4)}`;
+    try {
+      const r = await helper.call('run', { redisUrl: REDIS_URL, prefix, concurrency, count: PLAN.bullJobs });
+      rounds.push(r);
+      log(`   round ${round}: ${fmt(r.perSecond)} jobs/s processed (${r.count} jobs), addBulk ${fmt(r.addPerSecond)} jobs/s`);
+    } finally {
+      await deletePrefix(redis, prefix);
+    }
+  }
+  await stop(helper);
+  results.arms.bull = {
+    what: 'Bull 4 queue, addBulk of 500, then process(concurrency) with a no-op handler, removeOnComplete; jobs/s from the first fetch to the last completion',
+    concurrency,
+    perSecond: summary(rounds.map((r) => r.perSecond)),
+    addPerSecond: summary(rounds.map((r) => r.addPerSecond)),
+    rounds,
+  };
+}
+
+// ────────────────────────────────────────── main ──────────────────────────────────────────
+
+function ratioText(s) {
+  return s && Number.isFinite(s.median) ? `${s.median.toFixed(2)}× (${s.min.toFixed(2)}–${s.max.toFixed(2)})` : 'n/a';
+}
+const met = (ok) => (ok ? 'met' : 'NOT met');
+
+function printTable() {
+  const rows = [];
+  const g = results.arms.gateway;
+  if (g) {
+    rows.push(['Gateway ingest, committed/s', fmtRange(g.perSecond, '/s'), `bare ${fmtRange(g.limitPerSecond, '/s')}`, ratioText(g.ratio), `≥ ${TARGETS.gatewayRatio}×: ${met(g.ratio.median >= TARGETS.gatewayRatio)}`]);
+    rows.push(['  CPU per request (app core)', `${fmt(g.sutCpuMsPerRequest.median * 1000)} µs`, `bare ${fmt(g.limitCpuMsPerRequest.median * 1000)} µs`, `${(g.limitCpuMsPerRequest.median / g.sutCpuMsPerRequest.median).toFixed(2)}×`, `+ PG/Redis ${fmt(g.storesCpuMsPerRequest.median * 1000)} µs`]);
+    rows.push([`  accept latency @ ${g.latency.offeredPerSecond}/s (70 %)`, `p50 ${fmt(g.latency.gateway.p50Ms.median)} / p99 ${fmt(g.latency.gateway.p99Ms.median)} ms`, `bare p50 ${fmt(g.latency.bare.p50Ms.median)} / p99 ${fmt(g.latency.bare.p99Ms.median)} ms`, '', 'open loop']);
+  }
+  const d = results.arms.dispatcher;
+  if (d) {
+    for (const [key, x] of Object.entries(d.scenarios)) {
+      const little = x.littlesLaw ? `Little: ${x.littlesLaw.dispatcher.inFlight} in flight → ${fmt(x.littlesLaw.dispatcher.perSecond)}/s (raw ${fmt(x.littlesLaw.raw.perSecond)}/s)` : `≥ ${TARGETS.dispatcherRatio}×: ${met(x.ratio.median >= TARGETS.dispatcherRatio)}`;
+      rows.push([`Dispatcher ${x.endpoints} endpoint${x.endpoints > 1 ? 's' : ''}, receiver ${x.receiverDelayMs} ms`, fmtRange(x.perSecond, '/s'), `raw ${fmtRange(x.limitPerSecond, '/s')}`, ratioText(x.ratio), little]);
+    }
+  }
+  const e = results.arms.e2e;
+  if (e) {
+    rows.push([`E2E publish→delivered @ ${e.offeredPerSecond}/s`, `p50 ${fmt(e.latency.p50)} / p90 ${fmt(e.latency.p90)} / p99 ${fmt(e.latency.p99)} ms`, `sent ${e.ledger.sent}, missing ${e.ledger.missing}, dup ${e.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms, none missing: ${met(e.latency.p99 < TARGETS.e2eP99Ms && e.ledger.missing === 0)}`]);
+  }
+  const i = results.arms.ingestE2e;
+  if (i) {
+    rows.push([`E2E GitHub→delivered @ ${i.offeredPerSecond}/s`, `p50 ${fmt(i.latency.p50)} / p90 ${fmt(i.latency.p90)} / p99 ${fmt(i.latency.p99)} ms`, `sent ${i.ledger.sent}, missing ${i.ledger.missing}, dup ${i.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms: ${met(i.latency.p99 < TARGETS.e2eP99Ms && i.ledger.missing === 0)}`]);
+  }
+  const b = results.arms.bull;
+  if (b) {
+    const one = d?.scenarios['1ep_0ms'];
+    const fifty = d?.scenarios['50ep_0ms'];
+    const use = (x, eps) => (x ? (x.perSecond.median * (1 + 1 / eps)) / b.perSecond.median : NaN);
+    rows.push([`Bull no-op jobs @ c=${b.concurrency}`, fmtRange(b.perSecond, '/s'), `addBulk ${fmtRange(b.addPerSecond, '/s')}`, '', `dispatcher uses ${Math.round(use(one, 1) * 100)} % (1 ep) / ${Math.round(use(fifty, 50) * 100)} % (50 ep)`]);
+  }
+  for (const [app, m] of Object.entries(results.memory)) {
+    rows.push([`Peak RSS ${app}`, `${fmt(m.peakRssMiB)} MiB`, `after boot ${fmt(m.afterBootRssMiB)} MiB`, '', `< ${TARGETS.rssMiB} MiB: ${met(m.peakRssMiB < TARGETS.rssMiB)}`]);
+  }
+  const header = ['measure', 'Switchyard', 'limit (same run)', 'ratio', 'target / note'];
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (r) => `| ${r.map((x, c) => String(x).padEnd(widths[c])).join(' | ')} |`;
+  log(`\n${bold('Results')} ${dim(`(${results.mode}; medians, min–max over ${PLAN.rounds} rounds; ${results.machine.date})`)}`);
+  log(line(header));
+  log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows) log(line(r));
+}
+
+async function main() {
+  if (!existsSync(GATEWAY_MAIN) || !existsSync(DISPATCHER_MAIN)) throw new Error('apps are not built: run `pnpm bench` (it builds first) or `pnpm build`');
+  pinSelf(LOAD_CORE);
+  const t0 = Date.now();
+  log(`${bold('Switchyard bench')} ${dim(`${results.mode} — ${results.machine.nproc} cores (${results.machine.cpuModel}), Node ${results.machine.node}; ${results.machine.pinned}`)}`);
+  if (!CAN_PIN) results.notes.push('taskset or a second core missing: processes not pinned, numbers noisier');
+
+  redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false });
+  const database = await createTestDatabase('pnpm_bench');
+  cleanups.push(() => database.drop());
+  setDatabaseName(database.name);
+  const idleForeign = await foreignLoad(1_000);
+  results.machine.foreignLoadAtStart = Number(idleForeign.toFixed(3));
+  if (idleForeign > 0.05) {
+    const warning = `the machine was not idle at the start: other processes used ${Math.round(idleForeign * 100)} % of it; numbers will be noisy`;
+    results.notes.push(warning);
+    log(`   ${bold('warning:')} ${warning}`);
+  }
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  cleanups.push(() => db.end());
+  Object.assign(results.machine, await dataStoreInfo(database.url, redis));
+  log(dim(`   PostgreSQL ${results.machine.postgres} (synchronous_commit ${results.machine.postgresSynchronousCommit}), Redis ${results.machine.redis} (appendonly ${results.machine.redisAppendOnly}); database ${database.name}`));
+
+  const adminKey = `sk_bench_${hex(12)}`;
+  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ...APP_ENV };
+  if (Object.keys(APP_ENV).length > 0) {
+    results.appEnv = APP_ENV;
+    log(dim(`   app settings overridden: ${Object.entries(APP_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));
+  }
+  const receiver = forkHelper('receiver', join(here, 'receiver.mjs'), { core: LOAD_CORE });
+  const receiverPorts = await receiver.call('listen', { ports: 50 });
+  const ctx = { db, adminKey, appEnv, receiver, receiverPorts, payload: messagePayload() };
+
+  if (want('gateway')) await armGateway(ctx);
+
+  if (want('dispatcher') || want('e2e') || want('ingest') || want('bull')) {
+    let dp;
+    if (want('dispatcher') || want('e2e') || want('ingest')) {
+      dp = await setupDispatcher(ctx);
+      ctx.rawLoop = forkHelper('raw-loop', join(here, 'raw-loop.mjs'), { core: SUT_CORE });
+      if (want('dispatcher')) await armDispatcher(ctx, dp);
+      if (want('e2e')) await armE2e(ctx, dp);
+      if (want('ingest')) await armIngestE2e(ctx, dp);
+      await dp.pool.close();
+      await stopApp(dp.dispatcher, 'dispatcher');
+      await stop(ctx.rawLoop);
+    }
+    if (want('bull')) await armBull(ctx, dp?.settings.deliveryConcurrency ?? 50);
+  }
+
+  results.elapsedSeconds = Math.round((Date.now() - t0) / 1000);
+  printTable();
+  if (PROFILE) {
+    await stopAll();
+    results.profiles = {};
+    for (const file of readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'))) {
+      const full = join(PROFILE_DIR, file);
+      results.profiles[file] = summarizeProfile(JSON.parse(readFileSync(full, 'utf8')), { top: 25 });
+    }
+    log(dim(`\nCPU profiles in ${PROFILE_DIR} (summaries in latest.json; node bench/profile-summary.mjs <file> prints one)`));
+  }
+  if (results.void.length > 0) {
+    log(`\n${bold('VOID:')} the run does not balance or had errors:\n  - ${results.void.join('\n  - ')}`);
+  }
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  log(dim(`\nWrote bench/results/latest.json in ${results.elapsedSeconds} s.`));
+  return results.void.length === 0;
+}
+
+let ok = false;
+try {
+  ok = await main();
+} catch (error) {
+  console.error(`\nbench failed: ${error.stack ?? error.message}`);
+} finally {
+  await cleanup();
+}
+process.exit(ok ? 0 : 1);
