@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { JsonDepthInterceptor } from './api-common/json-depth.interceptor.js';
+import { PathParamsPipe } from './api-common/path-params.pipe.js';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApplicationsService } from './applications/applications.service.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
@@ -17,6 +20,15 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks-api/o
 @Module({
   imports: [EngineModule],
   controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController],
-  providers: [ApplicationsService, EventTypesService, EndpointsService, MessagesService, AttemptsService, OperationalWebhookEndpointsService],
+  providers: [
+    { provide: APP_PIPE, useClass: PathParamsPipe },
+    { provide: APP_INTERCEPTOR, useClass: JsonDepthInterceptor },
+    ApplicationsService,
+    EventTypesService,
+    EndpointsService,
+    MessagesService,
+    AttemptsService,
+    OperationalWebhookEndpointsService,
+  ],
 })
 export class ApiModule {}

@@ -6,12 +6,17 @@ import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Room above MAX_PAYLOAD_BYTES for the rest of a message body (eventType, channels, …). */
 const ENVELOPE_BYTES = 64 * 1024;
+/**
+ * Longest path parameter the router passes on. Fastify's default (100) would answer 414, in
+ * its own error shape, for uids the API allows (up to 256); the API checks ids itself (422).
+ */
+const MAX_PATH_PARAM_LENGTH = 16 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
 export async function createDispatcherApp(settings: DispatcherSettings): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings),
-    new FastifyAdapter({ bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES }),
+    new FastifyAdapter({ bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH } }),
     { rawBody: true, logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'] },
   );
   await app.init();

@@ -9,6 +9,7 @@ export const CHANNEL_PATTERN = /^[a-zA-Z0-9\-_.:]{1,128}$/;
 /** An endpoint type filter: an event type name, optionally ending in `.*` (our prefix match), or `*`. */
 export const FILTER_TYPE_PATTERN = /^(\*|[a-zA-Z0-9\-_.]{1,254}(\.\*)?)$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * The field may be absent, but if present it must not be null: for Svix fields typed
@@ -32,11 +33,19 @@ export function IsUid(prefix: IdPrefix, options?: ValidationOptions): PropertyDe
   };
 }
 
-/** True when any string inside a JSON value holds U+0000, which PostgreSQL text and jsonb cannot store. */
+/** False for U+0000 (PostgreSQL text and jsonb cannot hold it) and for lone surrogates (jsonb refuses their escapes). */
+function isStorableString(text: string): boolean {
+  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
+}
+
+/**
+ * True when any string inside a JSON value (keys included) could not be stored in PostgreSQL.
+ * Recursive: bodies are checked for depth (JsonDepthInterceptor) before validation runs.
+ */
 export function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\u0000');
+  if (typeof value === 'string') return !isStorableString(value);
   if (Array.isArray(value)) return value.some(containsNul);
-  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => k.includes('\u0000') || containsNul(v));
+  if (typeof value === 'object' && value !== null) return Object.entries(value).some(([k, v]) => !isStorableString(k) || containsNul(v));
   return false;
 }
 
@@ -88,14 +97,14 @@ export function IsStringRecord(limits: StringRecordLimits, options?: ValidationO
     });
 }
 
-/** Free text (descriptions): anything PostgreSQL can store, so no U+0000. */
+/** Free text (descriptions): anything PostgreSQL can store, so no U+0000 and no unpaired surrogates. */
 export function IsStorableText(options?: ValidationOptions): PropertyDecorator {
   return (target, property) =>
     registerDecorator({
       name: 'isStorableText',
       target: target.constructor,
       propertyName: String(property),
-      options: { message: `${String(property)} must not contain U+0000`, ...options },
+      options: { message: `${String(property)} must not contain U+0000 or unpaired surrogates`, ...options },
       validator: { validate: (value: unknown) => !containsNul(value) },
     });
 }
@@ -107,7 +116,7 @@ export function IsJsonObject(options?: ValidationOptions): PropertyDecorator {
       name: 'isJsonObject',
       target: target.constructor,
       propertyName: String(property),
-      options: { message: `${String(property)} must be a JSON object without U+0000 in its strings`, ...options },
+      options: { message: `${String(property)} must be a JSON object (without U+0000 or unpaired surrogates in its strings)`, ...options },
       validator: { validate: (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value) && !containsNul(value) },
     });
 }

@@ -1,6 +1,6 @@
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches } from 'class-validator';
 import { MESSAGE_STATUSES, STATUS_CODE_CLASSES } from '../../api-common/svix-types.js';
-import { ToBoolean, ToInteger } from '../../api-common/validators.js';
+import { ToBoolean, ToInteger, UID_PATTERN } from '../../api-common/validators.js';
 import { MessageFilterQueryDto } from '../../messages/dto/message.dto.js';
 
 /** Query of `GET …/endpoint/{endpoint_id}/msg` (listAttemptedMessages). */
@@ -43,7 +43,7 @@ export class AttemptListByMsgQueryDto extends AttemptFilterQueryDto {
   /** Only attempts to this endpoint (id or uid). */
   @IsOptional()
   @IsString()
-  @MaxLength(256)
+  @Matches(UID_PATTERN, { message: 'endpoint_id must be an endpoint id or uid' })
   endpoint_id?: string;
 }
 

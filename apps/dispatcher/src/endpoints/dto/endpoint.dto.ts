@@ -1,7 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { MAX_RATE_LIMIT, METADATA_LIMITS } from '../../applications/dto/application.dto.js';
 import { MAX_DESCRIPTION_LENGTH } from '../../event-types/dto/event-type.dto.js';
-import { CHANNEL_PATTERN, FILTER_TYPE_PATTERN, IsAbsentOr, IsStorableText, IsStringRecord, IsUid, ToDate } from '../../api-common/validators.js';
+import { CHANNEL_PATTERN, FILTER_TYPE_PATTERN, HasNoControlCharacters, IsAbsentOr, IsStorableText, IsStringRecord, IsUid, ToDate } from '../../api-common/validators.js';
 
 /** Bounds of an endpoint's custom headers as the DTO sees them (EndpointStore checks names and values). */
 export const HEADER_LIMITS = { maxEntries: 50, maxKeyLength: 256, maxValueLength: 4096 } as const;
@@ -68,6 +68,7 @@ export class EndpointFieldsDto extends EndpointCommonFieldsDto {
 export class EndpointUpdateDto extends EndpointFieldsDto {
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
+  @HasNoControlCharacters()
   url: string;
 
   /** Deprecated in Svix; kept because the SDK still sends it. */
@@ -96,6 +97,7 @@ export class EndpointPatchDto extends EndpointFieldsDto {
   @IsAbsentOr()
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
+  @HasNoControlCharacters()
   url?: string;
 
   /** Deprecated in Svix (use rotateSecret): replaces the secret at once, with no grace period. */

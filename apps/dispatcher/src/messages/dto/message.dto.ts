@@ -16,7 +16,7 @@ export class MessageInDto {
   eventType: string;
 
   /** The webhook body: a JSON object (as Svix). Stored as the exact text sent. */
-  @IsJsonObject({ message: 'payload must be a JSON object (without U+0000 in its strings)' })
+  @IsJsonObject({ message: 'payload must be a JSON object (without U+0000 or unpaired surrogates in its strings)' })
   payload: Record<string, unknown>;
 
   /** The publisher's own unique id of the message; a repeat within the application answers 409. */

@@ -1,11 +1,12 @@
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { EndpointCommonFieldsDto, HEADER_LIMITS, MAX_SECRET_LENGTH, MAX_URL_LENGTH } from '../../endpoints/dto/endpoint.dto.js';
-import { IsStringRecord } from '../../api-common/validators.js';
+import { HasNoControlCharacters, IsStringRecord } from '../../api-common/validators.js';
 
 /** Svix `OperationalWebhookEndpointUpdate`: PUT, which replaces the endpoint. */
 export class OperationalWebhookEndpointUpdateDto extends EndpointCommonFieldsDto {
   @IsString()
   @MaxLength(MAX_URL_LENGTH)
+  @HasNoControlCharacters()
   url: string;
 }
 
