@@ -5,6 +5,7 @@ import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchy
 import { idAtTime, isId, newId } from '@switchyard/events';
 import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../api-common/db-errors.js';
+import { timeOfId } from '../api-common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
 import { DeliveryCommands } from '../delivery/delivery-commands.js';
@@ -62,12 +63,10 @@ export class MessagesService {
       tags: dto.tags ?? null,
       deliverAt: dto.deliverAt ?? null,
     };
-    let createdAt: Date | undefined;
     try {
-      createdAt = await this.insert(this.dataSource.manager, appIdOrUid, message);
-      if (!createdAt) {
+      if (!(await this.insert(this.dataSource.manager, appIdOrUid, message))) {
         if (!dto.application || isId('app', appIdOrUid)) throw notFound('application');
-        createdAt = await this.insertWithApplication(appIdOrUid, dto.application, message);
+        await this.insertWithApplication(appIdOrUid, dto.application, message);
       }
     } catch (error) {
       if (isUniqueViolation(error, 'messages_app_event_id_key')) throw conflict('A message with this eventId already exists');
@@ -82,7 +81,7 @@ export class MessagesService {
       channels: message.channels,
       tags: message.tags,
       deliverAt: message.deliverAt?.toISOString() ?? null,
-      timestamp: createdAt.toISOString(),
+      timestamp: timeOfId(message.id).toISOString(),
     };
   }
 
@@ -102,6 +101,7 @@ export class MessagesService {
       deliverAt: null,
       fannedOutAt: new Date(),
     });
+    message.createdAt = timeOfId(message.id);
     await this.dataSource.manager.insert(MessageEntity, message);
     await this.commands.sendToEndpoint(message.id, endpointId);
     return toMessageOut(message, true);
@@ -131,29 +131,30 @@ export class MessagesService {
     return message;
   }
 
-  /** Inserts the message into the customer application the path names; its creation time, or undefined when there is no such application. */
-  private async insert(manager: EntityManager, appIdOrUid: string, m: NewMessage): Promise<Date | undefined> {
-    const rows: { created_at: Date }[] = await manager.query(
-      `INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at)
-       SELECT $1, a.id, $3, $4, $5, $6, $7, $8 FROM applications a WHERE a.${isId('app', appIdOrUid) ? 'id' : 'uid'} = $2 AND a.kind = $9
-       RETURNING created_at`,
-      [m.id, appIdOrUid, m.eventType, m.eventId, m.payload, m.channels, m.tags, m.deliverAt, ApplicationKind.App],
+  /**
+   * Inserts the message into the customer application the path names; false when there is no
+   * such application. Its creation time is its id's, so `timestamp` and id order always agree.
+   */
+  private async insert(manager: EntityManager, appIdOrUid: string, m: NewMessage): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at)
+       SELECT $1, a.id, $3, $4, $5, $6, $7, $8, $10 FROM applications a WHERE a.${isId('app', appIdOrUid) ? 'id' : 'uid'} = $2 AND a.kind = $9
+       RETURNING 1`,
+      [m.id, appIdOrUid, m.eventType, m.eventId, m.payload, m.channels, m.tags, m.deliverAt, ApplicationKind.App, timeOfId(m.id)],
     );
-    return rows[0]?.created_at;
+    return rows.length > 0;
   }
 
   /** Svix's inline `application`: creates the application under the path's uid, and the message in it, in one transaction. */
-  private insertWithApplication(uid: string, app: NonNullable<MessageInDto['application']>, m: NewMessage): Promise<Date> {
+  private insertWithApplication(uid: string, app: NonNullable<MessageInDto['application']>, m: NewMessage): Promise<void> {
     if (app.uid && app.uid !== uid) throw unprocessable(['body', 'application', 'uid'], 'application.uid must be the uid in the path');
     return this.dataSource.transaction(async (manager) => {
       await manager.query(
         `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
         [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
       );
-      const createdAt = await this.insert(manager, uid, m);
-      // The uid is taken by an internal application.
-      if (!createdAt) throw conflict('An application with that uid already exists');
-      return createdAt;
+      // Not inserted: the uid is taken by an internal application.
+      if (!(await this.insert(manager, uid, m))) throw conflict('An application with that uid already exists');
     });
   }
 }

@@ -159,7 +159,10 @@ describe('message.list and get (SDK)', () => {
     expect(ids(await h.svix.message.list(listApp, { channel: 'red' }))).toEqual([created[0]!.id, created[3]!.id]);
     expect(ids(await h.svix.message.list(listApp, { tag: 'y' }))).toEqual([created[2]!.id]);
     expect(ids(await h.svix.message.list(listApp, { eventTypes: ['a.two', 'b.three'] }))).toEqual([created[1]!.id, created[3]!.id, created[4]!.id]);
-    expect(ids(await h.svix.message.list(listApp, { before: new Date(created[0]!.timestamp.getTime() - 1) }))).toEqual([]);
+    // `before` and `after` agree with `timestamp` to the millisecond.
+    expect(ids(await h.svix.message.list(listApp, { before: created[0]!.timestamp }))).toEqual([]);
+    expect(ids(await h.svix.message.list(listApp, { before: new Date(created[0]!.timestamp.getTime() + 1) }))).toContain(created[0]!.id);
+    expect(ids(await h.svix.message.list(listApp, { after: created[4]!.timestamp }))).toEqual([created[4]!.id]);
     expect((await h.svix.message.list(listApp, { after: new Date(Date.now() - 60_000) })).data).toHaveLength(5);
     const bare = await h.svix.message.list(listApp, { withContent: false });
     expect(bare.data.every((m) => JSON.stringify(m.payload) === '{}')).toBe(true);
