@@ -1,7 +1,8 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, ReadinessModule } from '@switchyard/api-kit';
+import type { Logger } from 'pino';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
@@ -12,7 +13,7 @@ import { SourcesModule } from './sources/sources.module.js';
 /** The gateway, wired from one validated settings object. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: GatewaySettings): DynamicModule {
+  static forRoot(settings: GatewaySettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'gateway' })): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -21,6 +22,9 @@ export class AppModule {
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
+        loggingModule(logger),
+        MetricsModule.forRoot({ service: 'gateway' }),
+        ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
         SourcesModule,
         IngestModule,
       ],

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
+import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createRootLogger, fastifyLoggingOptions, installRequestLogging, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
+import { QueueName } from '@switchyard/events';
+import type { Queue } from 'bull';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { GatewaySettings } from './config/gateway-settings.js';
 import { ingressPlugin } from './ingest/ingress.plugin.js';
@@ -11,18 +16,28 @@ const MAX_HEADERS_COUNT = 4096;
 
 /** Builds the gateway application (not yet listening): used by main.ts and by the tests alike. */
 export async function createGatewayApp(settings: GatewaySettings): Promise<NestFastifyApplication> {
+  const logger = createRootLogger({ level: settings.logLevel, service: 'gateway' });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings),
-    new FastifyAdapter({ bodyLimit: settings.maxBodyBytes }),
-    { rawBody: true, logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'] },
+    AppModule.forRoot(settings, logger),
+    new FastifyAdapter({ bodyLimit: settings.maxBodyBytes, ...fastifyLoggingOptions(logger) }),
+    { rawBody: true, bufferLogs: true },
   );
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance();
+  installRequestLogging(fastify);
   // The ingress keeps exact bytes for every content type, so it lives in its own Fastify context.
-  void app.getHttpAdapter().getInstance().register(ingressPlugin(app.get(IngressService), settings.maxBodyBytes));
+  void fastify.register(ingressPlugin(app.get(IngressService), settings.maxBodyBytes));
   // Node answers 400 from about 1,000 headers (its count limit is in raw name/value entries); the
   // 16 KB header-size limit already bounds a request, so let the count follow from it and log
   // such requests like any other.
   app.getHttpServer().maxHeadersCount = MAX_HEADERS_COUNT;
+  setupOpenApi(app, {
+    title: 'Switchyard gateway',
+    description: 'Svix Ingest-compatible source management, and provider ingress at POST /in/{token}.',
+    version: '1.0',
+  });
+  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut))], settings.adminApiKey);
   await app.init();
-  await app.getHttpAdapter().getInstance().ready();
+  await fastify.ready();
   return app;
 }

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { SourcesModule } from '../sources/sources.module.js';
+import { IngressMetrics } from './ingress.metrics.js';
 import { IngressService } from './ingress.service.js';
 
 /** Ingress at `/in/:token`; its route is a Fastify plugin that bootstrap registers (raw bytes). */
 @Module({
   imports: [SourcesModule],
-  providers: [IngressService],
+  providers: [IngressService, IngressMetrics],
   exports: [IngressService],
 })
 export class IngestModule {}

@@ -21,6 +21,7 @@ import { DataSource } from 'typeorm';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
 import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
 import { SourceStore } from '../sources/source.store.js';
+import { IngressMetrics } from './ingress.metrics.js';
 import { redactHeaders, redactUrl } from './redact.js';
 
 /** One request to an ingest URL, as the HTTP layer hands it over. */
@@ -94,6 +95,7 @@ export class IngressService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.FanOut) private readonly fanOut: Queue<FanOutJobData>,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
+    private readonly metrics: IngressMetrics,
   ) {}
 
   /** The URL the provider called, as it knows it (PUBLIC_URL, never the Host header). */
@@ -102,9 +104,16 @@ export class IngressService {
   }
 
   async handle(request: IngressRequest): Promise<IngressResponse> {
+    const started = performance.now();
     const source = await this.sources.findByToken(request.token);
-    if (!source) return errorResponse(404, 'not_found', 'no source has this ingest URL');
-    const log = (fields: LogFields) => this.log(source, request, fields);
+    if (!source) {
+      this.metrics.observe('unknown', InboundOutcome.Rejected, 'unknown_token', (performance.now() - started) / 1000);
+      return errorResponse(404, 'not_found', 'no source has this ingest URL');
+    }
+    const log = async (fields: LogFields) => {
+      await this.log(source, request, fields);
+      this.metrics.observe(source.type, fields.outcome, fields.reason, (performance.now() - started) / 1000);
+    };
 
     const verifier = sourceTypeVerifier(source.type);
     const normalizer = normalizerFor(source.type);
@@ -152,13 +161,20 @@ export class IngressService {
       case 'handshake':
         await log({ outcome: InboundOutcome.Handshake, responseStatus: outcome.response.status });
         return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
-      case 'event':
-        return this.publish(source, request, outcome.event);
+      case 'event': {
+        const answer = await this.publish(source, request, outcome.event);
+        this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, (performance.now() - started) / 1000);
+        return answer.response;
+      }
     }
   }
 
   /** Commits the message and its log row together; a provider event id seen before is a duplicate. */
-  private async publish(source: SourceEntity, request: IngressRequest, event: NormalizedEvent): Promise<IngressResponse> {
+  private async publish(
+    source: SourceEntity,
+    request: IngressRequest,
+    event: NormalizedEvent,
+  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate; response: IngressResponse }> {
     const providerEventId = dedupKey(event.providerEventId);
     const eventId = newId('evt');
     const messageId = newId('msg');
@@ -200,9 +216,12 @@ export class IngressService {
         eventId: first?.eventId ?? null,
         messageId: first?.messageId ?? null,
       });
-      return acknowledgement(source.type, first?.eventId ?? '', 'duplicate');
+      return { outcome: InboundOutcome.Duplicate, response: acknowledgement(source.type, first?.eventId ?? '', 'duplicate') };
     }
-    return { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: () => this.enqueueFanOut(messageId) };
+    return {
+      outcome: InboundOutcome.Accepted,
+      response: { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: () => this.enqueueFanOut(messageId) },
+    };
   }
 
   /**

@@ -1,21 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RequestMethod, type DynamicModule } from '@nestjs/common';
+import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
+import { pino, type Logger } from 'pino';
 
 /** Paths pino blanks out wherever they appear in a log line: credentials, signatures, secrets. */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
-  'req.headers["x-api-key"]',
-  'req.headers["idempotency-key"]',
-  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
   '*.secret',
   '*.key',
   '*.token',
   '*.password',
   '*.adminApiKey',
   '*.secretEncryptionKey',
+  'config.secret',
   '*.config.secret',
 ];
 
@@ -29,37 +30,64 @@ export interface LoggingOptions {
   readonly service: string;
 }
 
+/** The process's root logger: JSON lines, service name, secrets redacted. */
+export function createRootLogger(options: LoggingOptions): Logger {
+  return pino({
+    level: options.level,
+    base: { service: options.service },
+    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  });
+}
+
+/** The request id: the caller's `x-request-id` when it is sane, otherwise a new UUID. */
+export function requestIdOf(headers: Record<string, string | string[] | undefined>): string {
+  const incoming = headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
 /**
- * Structured JSON logs (pino) with a request id on every line logged while a request is
- * handled: the caller's `x-request-id` when it is sane, otherwise a new one, echoed back in the
- * response. Credentials and secrets are redacted; request headers and bodies are not logged.
+ * Options for Nest's FastifyAdapter so that Fastify logs through the root logger and every
+ * request (Nest routes and raw Fastify routes such as the gateway's ingress alike) gets a
+ * request id that its log lines carry as `reqId`.
  */
-export function loggingModule(options: LoggingOptions): DynamicModule {
+export function fastifyLoggingOptions(logger: Logger) {
+  return {
+    loggerInstance: logger,
+    // Fastify's own two lines per request are replaced by installRequestLogging's one.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'reqId' }),
+    requestIdHeader: false as const,
+    genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => requestIdOf(req.headers),
+  };
+}
+
+/** One line per finished request (method, path, status, duration), and the id echoed as `x-request-id`. */
+export function installRequestLogging(fastify: FastifyInstance): void {
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+  fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
+    const path = request.url.split('?')[0]!;
+    if (QUIET_PATHS.has(path)) return;
+    const line = { method: request.method, path: redactPath(path), statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    if (reply.statusCode >= 500) request.log.error(line, 'request failed');
+    else request.log.info(line, 'request completed');
+  });
+}
+
+/** Ingest URLs carry a credential (the token): logs show only its first characters. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/in\/([^/]{4})[^/]*/, '/in/$1…');
+}
+
+/**
+ * Nest's logger on the same root logger as Fastify's: inside a request, lines carry its
+ * request id; outside one (start-up, processors), they come from the root logger.
+ */
+export function loggingModule(logger: Logger): DynamicModule {
   return LoggerModule.forRoot({
-    pinoHttp: {
-      level: options.level,
-      base: { service: options.service },
-      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const incoming = req.headers['x-request-id'];
-        const id = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      serializers: {
-        req: (req: { id?: string; method?: string; url?: string; raw?: { originalUrl?: string } }) => ({
-          id: req.id,
-          method: req.method,
-          url: (req.raw?.originalUrl ?? req.url ?? '').split('?')[0],
-        }),
-        res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-      autoLogging: {
-        ignore: (req: IncomingMessage) => QUIET_PATHS.has(((req as { originalUrl?: string }).originalUrl ?? req.url ?? '').split('?')[0]!),
-      },
-      quietReqLogger: true,
-    },
+    pinoHttp: { logger },
+    useExisting: true,
     // On Fastify, nestjs-pino's default route pattern matches nothing (fastify-addons.md).
     forRoutes: [{ path: '*splat', method: RequestMethod.ALL }],
   });
