@@ -67,7 +67,7 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Round counts and durations; --quick keeps every arm but makes each short. */
 const PLAN = QUICK
-  ? { rounds: 1, gwFirstWarmS: 1, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 2, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
+  ? { rounds: 1, gwFirstWarmS: 1, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 1.5, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
   : { rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
 
 /** Targets from the issue; a miss is reported, not a failure of the run. */
@@ -152,6 +152,29 @@ async function dataStoreInfo(databaseUrl, redis) {
   }
 }
 
+/**
+ * Machine normalisers: what one sequential round trip costs this box (wall and client CPU), to
+ * PostgreSQL (a parameterised SELECT, as the apps send them) and to Redis (PING). Per-round-trip
+ * cost is what the apps' numbers scale with.
+ */
+async function roundTripCosts(db, n) {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const time = async (fn) => {
+    for (let i = 0; i < Math.min(200, n); i++) await fn(i);
+    const t0 = performance.now();
+    const c0 = cpu();
+    for (let i = 0; i < n; i++) await fn(i);
+    return { wallUs: Number((((performance.now() - t0) / n) * 1000).toFixed(1)), clientCpuUs: Number((((cpu() - c0) / n) * 1000).toFixed(1)) };
+  };
+  return {
+    postgresRoundTrip: await time((i) => db.query('SELECT $1::int AS i', [i])),
+    redisRoundTrip: await time(() => redis.ping()),
+  };
+}
+
 /** Deletes every key under a prefix with SCAN + DEL (never FLUSHALL: Redis is shared). */
 async function deletePrefix(redis, prefix) {
   let cursor = '0';
@@ -194,7 +217,7 @@ async function openLoop({ rate, seconds, fire }) {
 
 // ───────────────────────────────────────── context ─────────────────────────────────────────
 
-const results = { machine: machine(), mode: QUICK ? 'quick' : 'full', plan: PLAN, arms: {}, memory: {}, targets: TARGETS, void: [], notes: [] };
+const results = { machine: machine(), mode: QUICK ? 'quick' : 'full', plan: PLAN, arms: {}, memory: {}, memoryTimeline: {}, targets: TARGETS, void: [], notes: [] };
 const cleanups = [];
 let redis;
 
@@ -224,7 +247,15 @@ function profileArgs(name) {
 
 const bootRss = {};
 function recordBootRss(key, handle) {
+  const again = key in bootRss;
   bootRss[key] = Math.max(bootRss[key] ?? 0, memoryMiB(handle.pid).rssMiB);
+  checkpointRss(key, handle, again ? 'a new process after boot' : 'after boot');
+}
+
+/** RSS now and the peak so far, at a named point of the run (where memory grows). */
+function checkpointRss(key, handle, at) {
+  const m = memoryMiB(handle.pid);
+  (results.memoryTimeline[key] ??= []).push({ at, rssMiB: Math.round(m.rssMiB), peakRssMiB: Math.round(m.peakRssMiB) });
 }
 
 /** Records the app's peak RSS, then stops it. */
@@ -318,7 +349,7 @@ async function armGateway(ctx) {
         machineSteal,
         foreignCpu: foreign,
       };
-      if (ops0) r.ops = perUnit(ops0, await opCounters(ctx, true), result.requests.sent);
+      if (ops0) r.ops = perUnit(ops0, await opCounters(ctx, !QUICK), result.requests.sent);
       if (total > 0 && (total - ok) / total > 0.001) results.void.push(`gateway arm ${arm} round ${round}: ${total - ok} of ${total} requests not 2xx`);
       rounds[arm].push(r);
       log(
@@ -329,6 +360,7 @@ async function armGateway(ctx) {
   const rate = (arm) => summary(rounds[arm].map((r) => r.perSecond));
   const ratio = (limit) => summary(rounds.gateway.map((r, i) => r.perSecond / rounds[limit][i].perSecond));
 
+  checkpointRss('gateway', gateway, 'after the closed-loop rounds');
   // Accept latency at 70 % of the gateway's rate, open loop; the limits at the same offered rate.
   const offered = Math.max(10, Math.round(0.7 * rate('gateway').median));
   const pools = Object.fromEntries(ARMS.map((arm) => [arm, new Pool(arms[arm].url, { connections: 256 })]));
@@ -514,7 +546,7 @@ async function productRun(ctx, dp, endpoints, delay, deliveries) {
   const st = m.result;
   const cpu = m.cpu[0];
   await waitQueuesIdle(dp.queues, 60_000);
-  const ops = perUnit(ops0, await opCounters(ctx, true), expected);
+  const ops = perUnit(ops0, await opCounters(ctx, !QUICK), expected);
   const seconds = (st.lastMs - t0) / 1000;
   return {
     ops,
@@ -581,6 +613,7 @@ async function armDispatcher(ctx, dp) {
         `   ${key.padEnd(9)} round ${round}: dispatcher ${fmt(p.perSecond).padStart(6)}/s (${p.deliveries}, dup ${p.duplicates}, missing ${p.missing}, ${fmt(p.sutCpuMsPerDelivery * 1000)} µs CPU/delivery + PG/Redis ${fmt(p.storesCpuMsPerDelivery * 1000)} µs; ${opsText(p.ops)}${p.foreignCpu > 0.05 ? `; other processes ${Math.round(p.foreignCpu * 100)} %` : ''})  raw ${fmt(r.perSecond)}/s (${r.deliveries}, ${fmt(r.sutCpuMsPerDelivery * 1000)} µs CPU/req)`,
       );
     }
+    checkpointRss('dispatcher', dp.dispatcher, `after ${key}`);
     out[key] = {
       endpoints,
       receiverDelayMs: delay,
@@ -664,6 +697,7 @@ async function armE2e(ctx, dp) {
   const run = measured.result;
   await pool.close();
   const r = await e2eLedger(ctx, run.records, start + PLAN.e2eWarmS * 1000, 'end to end (publish)');
+  checkpointRss('dispatcher', dp.dispatcher, 'after end to end (publish)');
   log(`   ${run.n} published over ${seconds} s (first ${PLAN.e2eWarmS} s warm-up, not in the percentiles); generator lag max ${fmt(run.maxLagMs)} ms`);
   log(`   publish → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; publish answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
   log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
@@ -682,8 +716,10 @@ async function armE2e(ctx, dp) {
 async function armIngestE2e(ctx, dp) {
   const gwCap = results.arms.gateway?.perSecond.median ?? 400;
   const dpCap = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median ?? 400;
-  const rate = Math.max(10, Math.round(0.5 * Math.min(gwCap, dpCap)));
-  log(bold(`\n3b. End to end: GitHub webhook → gateway → dispatcher → receiver, open loop at ${rate}/s (half of the smaller capacity)`));
+  // Both apps share the app core (and PostgreSQL): the pipeline's capacity is about the
+  // harmonic combination of the two, and half of that is offered.
+  const rate = Math.max(10, Math.round(0.5 / (1 / gwCap + 1 / dpCap)));
+  log(bold(`\n3b. End to end: GitHub webhook → gateway → dispatcher → receiver, open loop at ${rate}/s (half the pipeline's capacity, 1/(1/gateway + 1/dispatcher))`));
   const { gateway, url } = await startGateway(ctx, dp.prefix);
   const gw = new Svix(ctx.adminKey, { serverUrl: url });
   const secret = `bench-${hex(16)}`;
@@ -709,6 +745,8 @@ async function armIngestE2e(ctx, dp) {
   });
   await pool.close();
   const r = await e2eLedger(ctx, run.records, start + PLAN.e2eWarmS * 1000, 'end to end (ingest)');
+  checkpointRss('dispatcher', dp.dispatcher, 'after end to end (ingest)');
+  checkpointRss('gateway', gateway, 'after end to end (ingest)');
   log(`   ${run.n} webhooks over ${seconds} s; generator lag max ${fmt(run.maxLagMs)} ms`);
   log(`   ingest → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; gateway answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
   log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
@@ -796,6 +834,9 @@ function printTable() {
   log(line(header));
   log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows) log(line(r));
+  for (const [app, points] of Object.entries(results.memoryTimeline)) {
+    log(dim(`RSS ${app}: ${points.map((p) => `${p.at} ${p.rssMiB} MiB`).join(' → ')}`));
+  }
 }
 
 async function main() {
@@ -820,7 +861,10 @@ async function main() {
   await db.connect();
   cleanups.push(() => db.end());
   Object.assign(results.machine, await dataStoreInfo(database.url, redis));
+  results.machine.normalisers = await roundTripCosts(db, QUICK ? 500 : 2_000);
+  const { postgresRoundTrip: pgRt, redisRoundTrip: redisRt } = results.machine.normalisers;
   log(dim(`   PostgreSQL ${results.machine.postgres} (synchronous_commit ${results.machine.postgresSynchronousCommit}), Redis ${results.machine.redis} (appendonly ${results.machine.redisAppendOnly}); database ${database.name}`));
+  log(dim(`   one round trip here: PostgreSQL ${pgRt.wallUs} µs (${pgRt.clientCpuUs} µs client CPU), Redis ${redisRt.wallUs} µs (${redisRt.clientCpuUs} µs client CPU)`));
 
   const adminKey = `sk_bench_${hex(12)}`;
   const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ...APP_ENV };
