@@ -32,6 +32,11 @@ export interface DispatcherSettings extends CommonSettings {
   readonly reconcileBatchSize: number;
   /** How overdue a delivery, or how old an unfanned message, must be before the reconciler re-enqueues it. */
   readonly reconcileGraceMs: number;
+  /**
+   * A delivery (or message) still overdue this long after it was first re-enqueued gets a job
+   * under a fresh id, in case the old job is wedged in Redis (a half-lost keyspace, a dead worker's job).
+   */
+  readonly reconcileRequeueAfterMs: number;
   /** Longest an enqueue may wait on Redis before giving up (the reconciler then catches up). */
   readonly enqueueTimeoutMs: number;
   /** Bull lock of an active job; a dead worker's jobs are retried this long after it died, at most. */
@@ -68,6 +73,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     reconcileIntervalMs: reader.integer('RECONCILE_INTERVAL_MS', 2_000, 50, 600_000),
     reconcileBatchSize: reader.integer('RECONCILE_BATCH_SIZE', 1_000, 1, 100_000),
     reconcileGraceMs: reader.integer('RECONCILE_GRACE_MS', 5_000, 0, 3_600_000),
+    reconcileRequeueAfterMs: reader.integer('RECONCILE_REQUEUE_AFTER_MS', 60_000, 1_000, 86_400_000),
     enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
     queueLockDurationMs: reader.integer('QUEUE_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     queueStalledIntervalMs: reader.integer('QUEUE_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),

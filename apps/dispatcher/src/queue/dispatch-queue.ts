@@ -20,6 +20,8 @@ export interface DeliveryJobSpec {
   /** Wait before the job may run, measured from the write (so clocks of different hosts do not matter). */
   readonly delayMs: number;
   readonly deferrals?: number;
+  /** Re-enqueue round of a long-overdue delivery (reconciler): a fresh job id per round. */
+  readonly round?: number;
 }
 
 /** Jobs per addBulk call (one MULTI each). */
@@ -36,14 +38,15 @@ const JOB_BACKOFF_MS = 1_000;
  * by a rate limit, or taken over after its sender's lease ran out) gets a fresh job even if the
  * old one is still stuck in Bull.
  */
-export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date): string {
-  return `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
+export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date, round = 0): string {
+  const key = `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
+  return round > 0 ? `${key}~${round}` : key;
 }
 
 /** Bull options of a delivery job: removed when done or failed, so Redis holds only live work. */
 export function deliveryJobOptions(spec: DeliveryJobSpec): JobOptions {
   return {
-    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt),
+    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt, spec.round),
     delay: Math.max(0, Math.round(spec.delayMs)),
     attempts: JOB_ATTEMPTS,
     backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
@@ -52,10 +55,10 @@ export function deliveryJobOptions(spec: DeliveryJobSpec): JobOptions {
   };
 }
 
-/** Bull options of a fan-out job. */
-export function fanOutJobOptions(messageId: string): JobOptions {
+/** Bull options of a fan-out job (`round` > 0: the reconciler's fresh id for a long-overdue message). */
+export function fanOutJobOptions(messageId: string, round = 0): JobOptions {
   return {
-    jobId: fanOutJobId(messageId),
+    jobId: round > 0 ? `${fanOutJobId(messageId)}~${round}` : fanOutJobId(messageId),
     attempts: JOB_ATTEMPTS,
     backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
     removeOnComplete: true,
@@ -91,9 +94,11 @@ export class DispatchQueue {
   ) {}
 
   /** Enqueues one fan-out job per message; throws if Redis fails. */
-  async enqueueFanOut(messageIds: readonly string[]): Promise<void> {
+  async enqueueFanOut(messageIds: readonly string[], rounds?: readonly number[]): Promise<void> {
     for (let i = 0; i < messageIds.length; i += BULK_SIZE) {
-      const batch = messageIds.slice(i, i + BULK_SIZE).map((messageId) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId) }));
+      const batch = messageIds
+        .slice(i, i + BULK_SIZE)
+        .map((messageId, j) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId, rounds?.[i + j] ?? 0) }));
       await withTimeout(this.fanOutQueue.addBulk(batch), this.settings.enqueueTimeoutMs);
     }
   }

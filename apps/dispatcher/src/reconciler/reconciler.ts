@@ -23,6 +23,10 @@ export interface ReconcileReport {
  *   ran out (status Sending): a delivery job's id is derived from (delivery, attempt, due time), so
  *   re-enqueuing one that is still queued is a no-op, and the claim makes a duplicate harmless;
  * - messages not fanned out RECONCILE_GRACE_MS after they were created.
+ * Something still overdue RECONCILE_REQUEUE_AFTER_MS later, while the queue has no backlog, gets a
+ * job under a fresh id (one per such period), so a job wedged in Redis (a half-lost keyspace leaves
+ * job hashes that are in no list; a dead worker's active job waits for Bull's stalled check) cannot
+ * hold it back for good.
  * One replica at a time, by a transaction-scoped advisory lock; the others skip the pass.
  */
 @Injectable()
@@ -76,8 +80,8 @@ export class Reconciler {
       }
       const grace = this.settings.reconcileGraceMs;
       const limit = this.settings.reconcileBatchSize;
-      const due: { id: string; attempts: number; next_attempt_at: Date }[] = await runner.query(
-        `SELECT id, attempts, next_attempt_at FROM deliveries
+      const due: { id: string; attempts: number; next_attempt_at: Date; overdue_ms: string }[] = await runner.query(
+        `SELECT id, attempts, next_attempt_at, floor(extract(epoch FROM (now() - next_attempt_at)) * 1000)::bigint AS overdue_ms FROM deliveries
          WHERE next_attempt_at <= now()
            AND ((status = ${DeliveryStatus.Pending} AND next_attempt_at <= now() - make_interval(secs => $1::double precision / 1000))
                 OR status = ${DeliveryStatus.Sending})
@@ -85,17 +89,30 @@ export class Reconciler {
          LIMIT $2`,
         [grace, limit],
       );
-      const unfanned: { id: string }[] = await runner.query(
-        `SELECT id FROM messages
+      const unfanned: { id: string; age_ms: string }[] = await runner.query(
+        `SELECT id, floor(extract(epoch FROM (now() - created_at)) * 1000)::bigint AS age_ms FROM messages
          WHERE fanned_out_at IS NULL AND created_at <= now() - make_interval(secs => $1::double precision / 1000)
          ORDER BY created_at
          LIMIT $2`,
         [grace, limit],
       );
       // Enqueued while holding the lock, so two replicas never race on the same rows.
-      if (unfanned.length > 0) await this.queue.enqueueFanOut(unfanned.map((m) => m.id));
+      // With a backlog waiting, being overdue is explained by the backlog: no fresh ids then, or a
+      // long queue would be doubled. Fresh ids are for work that is overdue while the queue is idle.
+      const [fanOutWaiting, deliveryWaiting] = await Promise.all([this.queue.fanOutQueue.getWaitingCount(), this.queue.deliveryQueue.getWaitingCount()]);
+      const rounds = (backlog: number) => (ms: string) => (backlog < limit ? Math.floor(Number(ms) / this.settings.reconcileRequeueAfterMs) : 0);
+      const fanOutRound = rounds(fanOutWaiting);
+      const deliveryRound = rounds(deliveryWaiting);
+      if (unfanned.length > 0) {
+        await this.queue.enqueueFanOut(
+          unfanned.map((m) => m.id),
+          unfanned.map((m) => fanOutRound(m.age_ms)),
+        );
+      }
       if (due.length > 0) {
-        await this.queue.enqueueDeliveries(due.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1, dueAt: d.next_attempt_at, delayMs: 0 })));
+        await this.queue.enqueueDeliveries(
+          due.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1, dueAt: d.next_attempt_at, delayMs: 0, round: deliveryRound(d.overdue_ms) })),
+        );
       }
       await runner.commitTransaction();
       return { ran: true, deliveries: due.length, messages: unfanned.length };

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus, MessageEntity, TriggerType } from '@switchyard/db';
 import { generateWebhookSecret } from '@switchyard/signing';
+import { deliveryJobKey, DispatchQueue } from '../../src/queue/dispatch-queue.js';
 import { Receiver } from '../support/receiver.js';
 import {
   attemptsOf,
@@ -163,6 +164,28 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     // No `published` call: as if the API process died right after its commit.
     await eventually(() => expect(receiver.requestsTo('/orphan')).toHaveLength(1), { timeoutMs: 8_000 });
     expect(receiver.requestsTo('/orphan')[0]!.headers['webhook-id']).toBe(msgId);
+  });
+
+  it('a job wedged in Redis under the delivery\'s job id does not hold the delivery back for good', async () => {
+    const appId = await createApp(engine.ds);
+    const ep = await createEndpoint(engine, appId, { url: receiver.url('/wedged') });
+    const [msgId] = await insertMessages(engine.ds, appId, [{}]);
+    await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
+    const [row] = await engine.ds.query(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')
+       RETURNING next_attempt_at`,
+      ['mdst_01JYYYYYYYYYYYYYYYYYYYYYYY', msgId, ep.id, appId, DeliveryStatus.Pending],
+    );
+    // What a half-lost keyspace leaves: the job's hash, in no list, so adding that id again is a no-op.
+    const queue = engine.t.app.get(DispatchQueue).deliveryQueue;
+    const wedged = deliveryJobKey('mdst_01JYYYYYYYYYYYYYYYYYYYYYYY', 1, row.next_attempt_at);
+    await queue.client.hset(`${engine.t.settings.queuePrefix}:${queue.name}:${wedged}`, 'data', '{}', 'opts', '{}');
+    await engine.reconciler.reconcile();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(receiver.requestsTo('/wedged')).toHaveLength(0);
+    // RECONCILE_REQUEUE_AFTER_MS (2 s here) after it became due, a job under a fresh id gets it out.
+    await eventually(() => expect(receiver.requestsTo('/wedged')).toHaveLength(1), { timeoutMs: 6_000 });
+    await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, ep.id))?.status).toBe(DeliveryStatus.Success));
   });
 
   it('the reconciler takes over a delivery whose sender died holding its lease', async () => {

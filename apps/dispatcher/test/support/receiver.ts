@@ -9,6 +9,8 @@ export interface ReceivedRequest {
   /** The exact bytes received. */
   readonly body: Buffer;
   readonly receivedAt: number;
+  /** The status answered (undefined while unanswered, or when the connection was dropped). */
+  answered?: number;
 }
 
 /** How to answer one request. */
@@ -110,13 +112,13 @@ export class Receiver {
       this.requests.push(request);
       for (const wake of this.waiters) wake();
       const route = this.routes.get(request.url);
-      this.reply(req, res, route ? route.script(request, route.count++) : this.script(request, index));
+      this.reply(req, res, route ? route.script(request, route.count++) : this.script(request, index), request);
     });
   }
 
-  private reply(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply): void {
+  private reply(req: http.IncomingMessage, res: http.ServerResponse, reply: Reply, request: ReceivedRequest): void {
     if ('delayMs' in reply) {
-      const timer = setTimeout(() => this.reply(req, res, reply.then), reply.delayMs);
+      const timer = setTimeout(() => this.reply(req, res, reply.then, request), reply.delayMs);
       res.on('close', () => clearTimeout(timer));
       return;
     }
@@ -127,10 +129,12 @@ export class Receiver {
     }
     if ('streamBytes' in reply) {
       this.stream(res, reply.streamBytes, reply.status ?? 200);
+      request.answered = reply.status ?? 200;
       return;
     }
     res.writeHead(reply.status, { 'content-type': 'text/plain', ...reply.headers });
     res.end(reply.body ?? '');
+    request.answered = reply.status;
   }
 
   private stream(res: http.ServerResponse, total: number, status: number): void {

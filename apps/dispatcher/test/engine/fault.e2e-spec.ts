@@ -1,0 +1,184 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { createDataSource, DeliveryStatus } from '@switchyard/db';
+import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
+import { IdPrefix, newId } from '@switchyard/events';
+import { generateWebhookSecret } from '@switchyard/signing';
+import type { DataSource } from 'typeorm';
+import { Receiver } from '../support/receiver.js';
+import { DispatcherProcess, ensureBuilt, QueueClient } from './process.js';
+import { eventually, verifyWith } from './support.js';
+
+const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MESSAGES = 1_000;
+const PATHS = ['/a', '/b'];
+
+/** Settings of the process under test: short everything, so recovery shows within seconds. */
+function processEnv(db: TestDatabase, prefix: string): Record<string, string> {
+  return {
+    DATABASE_URL: db.url,
+    REDIS_URL,
+    QUEUE_PREFIX: prefix,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ADMIN_API_KEY: 'sk_test_fault_key_0123456789abcdef',
+    LOG_LEVEL: 'warn',
+    ALLOW_PRIVATE_NETWORKS: 'true',
+    RETRY_SCHEDULE: '200ms,500ms,1s,1s,1s',
+    DELIVERY_TIMEOUT_MS: '2000',
+    DELIVERY_LEASE_MS: '3500',
+    DELIVERY_CONCURRENCY: '20',
+    RECONCILE_INTERVAL_MS: '300',
+    RECONCILE_GRACE_MS: '1000',
+    RECONCILE_REQUEUE_AFTER_MS: '3000',
+    QUEUE_LOCK_DURATION_MS: '3000',
+    QUEUE_STALLED_INTERVAL_MS: '2000',
+  };
+}
+
+interface Run {
+  db: TestDatabase;
+  pool: DataSource;
+  queue: QueueClient;
+  receiver: Receiver;
+  dispatcher: DispatcherProcess;
+  secrets: Map<string, string>;
+  messageIds: string[];
+}
+
+/** A database with one application, an endpoint per path, and MESSAGES committed message rows. */
+async function prepare(label: string): Promise<Run> {
+  const db = await createTestDatabase(label);
+  const prefix = testQueuePrefix(label);
+  const pool = createDataSource({ url: db.url, poolSize: 2 });
+  await pool.initialize();
+  // Every 10th message fails its first attempt, so retries are in flight (delayed in Bull) mid-run.
+  const firstSeen = new Set<string>();
+  const receiver = await Receiver.start({
+    script: (req) => {
+      const key = `${req.url} ${String(req.headers['webhook-id'])}`;
+      const first = !firstSeen.has(key);
+      firstSeen.add(key);
+      return first && key.endsWith('0') ? { status: 500 } : { status: 200, body: 'ok' };
+    },
+  });
+  const appId = newId(IdPrefix.application);
+  await pool.query(`INSERT INTO applications (id, name) VALUES ($1, 'fault')`, [appId]);
+  const secrets = new Map<string, string>();
+  for (const path of PATHS) {
+    const id = newId(IdPrefix.endpoint);
+    const secret = generateWebhookSecret();
+    secrets.set(path, secret);
+    await pool.query(`INSERT INTO endpoints (id, app_id, url) VALUES ($1, $2, $3)`, [id, appId, receiver.url(path)]);
+    await pool.query(`INSERT INTO endpoint_secrets (endpoint_id, secret) VALUES ($1, $2)`, [id, secret]);
+  }
+  const messageIds = Array.from({ length: MESSAGES }, () => newId(IdPrefix.message));
+  await pool.query(
+    `INSERT INTO messages (id, app_id, event_type, payload) SELECT id, $1, 'fault.test', json_build_object('id', id, 'n', n)::text FROM unnest($2::varchar[]) WITH ORDINALITY AS t(id, n)`,
+    [appId, messageIds],
+  );
+  return { db, pool, queue: new QueueClient(REDIS_URL, prefix), receiver, dispatcher: new DispatcherProcess(processEnv(db, prefix)), secrets, messageIds };
+}
+
+/** Distinct webhook-ids each path received. */
+function delivered(run: Run): Map<string, Set<string>> {
+  const byPath = new Map(PATHS.map((p) => [p, new Set<string>()]));
+  for (const r of run.receiver.requests) byPath.get(r.url)?.add(String(r.headers['webhook-id']));
+  return byPath;
+}
+
+const deliveredCount = (run: Run) => [...delivered(run).values()].reduce((n, s) => n + s.size, 0);
+
+/** Every message reached every endpoint; every request was ours and verifies; the database agrees. */
+async function expectEverythingDelivered(run: Run): Promise<{ requests: number; duplicates: number }> {
+  try {
+    await eventually(() => expect(deliveredCount(run)).toBe(MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 200 });
+  } catch (error) {
+    const rows = await run.pool.query(`SELECT d.*, (SELECT json_agg(a.*) FROM attempts a WHERE a.delivery_id = d.id) AS atts FROM deliveries d WHERE status <> 0`);
+    console.log('DEBUG stuck', JSON.stringify(rows, null, 1));
+    for (const row of rows as { id: string }[]) {
+      const redis = run.queue.fanOut.client;
+      const keys = await redis.keys(`${run.queue.prefix}:*${row.id}*`);
+      console.log('DEBUG keys', keys);
+      for (const k of keys) if ((await redis.type(k)) === 'hash') console.log(k, await redis.hgetall(k));
+    }
+    console.log('DEBUG output', run.dispatcher.output.slice(-3000));
+    throw error;
+  }
+  const expected = new Set(run.messageIds);
+  for (const [path, ids] of delivered(run)) expect(ids).toEqual(expected);
+  // Duplicates (at-least-once) carry the same webhook-id as the copy that was already answered 2xx.
+  let duplicates = 0;
+  const succeeded = new Set<string>();
+  for (const r of run.receiver.requests) {
+    const key = `${r.url} ${String(r.headers['webhook-id'])}`;
+    if (succeeded.has(key)) duplicates++;
+    if (r.answered !== undefined && r.answered < 300) succeeded.add(key);
+    expect(expected.has(String(r.headers['webhook-id']))).toBe(true);
+    expect(() => verifyWith(run.secrets.get(r.url)!, r)).not.toThrow();
+  }
+  await eventually(
+    async () => {
+      const rows: { status: number; n: number }[] = await run.pool.query(`SELECT status, count(*)::int AS n FROM deliveries GROUP BY status`);
+      expect(rows).toEqual([{ status: DeliveryStatus.Success, n: MESSAGES * PATHS.length }]);
+    },
+    { timeoutMs: 10_000 },
+  );
+  const rows: { unfanned: number }[] = await run.pool.query(`SELECT count(*)::int AS unfanned FROM messages WHERE fanned_out_at IS NULL`);
+  expect(rows[0]!.unfanned).toBe(0);
+  return { requests: run.receiver.requests.length, duplicates };
+}
+
+async function cleanup(run: Run | undefined): Promise<void> {
+  if (!run) return;
+  await run.dispatcher.stop('SIGKILL');
+  await run.queue.wipe().catch(() => undefined);
+  await run.queue.close();
+  await run.pool.destroy();
+  await run.receiver.close();
+  await run.db.drop();
+}
+
+describe('crash safety, against the real process (node apps/dispatcher/dist/main.js)', () => {
+  let run: Run | undefined;
+
+  beforeAll(() => {
+    ensureBuilt();
+  });
+  afterEach(async () => {
+    await cleanup(run);
+    run = undefined;
+  });
+
+  it(`SIGKILL mid-run of ${MESSAGES} messages × ${PATHS.length} endpoints, then restart: nothing lost, duplicates only with the same webhook-id`, async () => {
+    run = await prepare('fault-kill');
+    const r = run;
+    await r.queue.publish(r.messageIds);
+    const started = Date.now();
+    r.dispatcher.start();
+    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+    const beforeKill = deliveredCount(r);
+    const rate = Math.round(beforeKill / ((Date.now() - started) / 1000));
+    await r.dispatcher.stop('SIGKILL');
+    expect(beforeKill).toBeLessThan(MESSAGES * PATHS.length);
+
+    r.dispatcher.start();
+    const { requests, duplicates } = await expectEverythingDelivered(r);
+    console.log(`fault-kill: ${beforeKill} delivered before SIGKILL (~${rate}/s incl. start-up), ${requests} requests in all, ${duplicates} duplicate(s) after restart`);
+  }, 120_000);
+
+  it(`deleting the run's Redis keys mid-run loses nothing (the reconciler rebuilds the work from PostgreSQL)`, async () => {
+    run = await prepare('fault-wipe');
+    const r = run;
+    await r.queue.publish(r.messageIds);
+    r.dispatcher.start();
+    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+    const keys = await r.queue.wipe();
+    const atWipe = deliveredCount(r);
+    expect(keys).toBeGreaterThan(0);
+    expect(atWipe).toBeLessThan(MESSAGES * PATHS.length);
+    const { requests, duplicates } = await expectEverythingDelivered(r);
+    console.log(`fault-wipe: ${keys} keys deleted with ${atWipe} delivered, ${requests} requests in all, ${duplicates} duplicate(s)`);
+    // The process lived through it.
+    expect(r.dispatcher.pid).toBeDefined();
+  }, 120_000);
+});

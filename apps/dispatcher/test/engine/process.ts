@@ -1,0 +1,109 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Bull from 'bull';
+import { fanOutJobOptions } from '../../src/queue/dispatch-queue.js';
+import { JobName, QueueName } from '@switchyard/events';
+
+/** apps/dispatcher, wherever the repository is. */
+export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
+const MAIN = join(APP_DIR, 'dist', 'main.js');
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/**
+ * Makes sure dist/main.js is built from the current sources (turbo builds it before `pnpm test`;
+ * running jest directly after an edit would otherwise test stale code).
+ */
+export function ensureBuilt(): void {
+  let built = 0;
+  try {
+    built = statSync(MAIN).mtimeMs;
+  } catch {
+    // not built yet
+  }
+  if (built >= newestMtime(join(APP_DIR, 'src'))) return;
+  execFileSync(join(APP_DIR, '..', '..', 'node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.build.json'], { cwd: APP_DIR, stdio: 'inherit' });
+}
+
+/** A dispatcher running as its own process: `node apps/dispatcher/dist/main.js`. */
+export class DispatcherProcess {
+  private child: ChildProcess | undefined;
+  output = '';
+
+  constructor(
+    private readonly env: Record<string, string>,
+    /** Extra node flags (e.g. --cpu-prof, which NODE_OPTIONS refuses). */
+    private readonly nodeArgs: string[] = [],
+  ) {}
+
+  start(): void {
+    // A clean environment: nothing of Jest's (NODE_OPTIONS) leaks into the child.
+    this.child = spawn(process.execPath, [...this.nodeArgs, MAIN], {
+      cwd: APP_DIR,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...this.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => {
+      this.output = (this.output + chunk.toString()).slice(-20_000);
+    };
+    this.child.stdout!.on('data', keep);
+    this.child.stderr!.on('data', keep);
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  /** Sends a signal and waits for the process to exit. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+/** A Bull client on the run's prefix, to enqueue fan-out jobs exactly as the engine does, and to reach Redis. */
+export class QueueClient {
+  readonly fanOut: Bull.Queue;
+
+  constructor(redisUrl: string, readonly prefix: string) {
+    this.fanOut = new Bull(QueueName.FanOut, redisUrl, { prefix });
+  }
+
+  /** Enqueues fan-out jobs with the engine's own job ids and options. */
+  async publish(messageIds: readonly string[]): Promise<void> {
+    for (let i = 0; i < messageIds.length; i += 500) {
+      await this.fanOut.addBulk(messageIds.slice(i, i + 500).map((messageId) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId) })));
+    }
+  }
+
+  /** Deletes every key of this run's prefix (SCAN + DEL, never FLUSH); returns how many. */
+  async wipe(): Promise<number> {
+    const redis = this.fanOut.client;
+    let cursor = '0';
+    let deleted = 0;
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+    return deleted;
+  }
+
+  async close(): Promise<void> {
+    await this.fanOut.close();
+  }
+}
