@@ -15,7 +15,7 @@
 // --only=gateway,dispatcher,e2e,ingest,bull (a subset).
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,7 +45,7 @@ import {
   waitHealthy,
   withCpu,
 } from './lib/procs.mjs';
-import { fmt, fmtRange, latencyPercentiles, median, summary } from './lib/stats.mjs';
+import { fmt, fmtRange, latencyPercentiles, summary } from './lib/stats.mjs';
 import { summarizeProfile } from './profile-summary.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -332,6 +332,7 @@ async function armGateway(ctx) {
     for (const arm of ARMS) {
       count(arm, await cannon(arm, PLAN.gwWarmS));
       const ops0 = arm === 'gateway' ? await opCounters(ctx) : null;
+      const logBytes0 = arms[arm].handle.outputBytes?.() ?? 0;
       const { result, cpu, storesCpu, wallSeconds, machineBusy, machineSteal, foreign } = await withCpu([arms[arm].handle.pid], () => cannon(arm, PLAN.gwMeasureS));
       count(arm, result);
       const ok = result['2xx'];
@@ -348,12 +349,13 @@ async function armGateway(ctx) {
         machineBusy,
         machineSteal,
         foreignCpu: foreign,
+        logBytesPerRequest: ((arms[arm].handle.outputBytes?.() ?? 0) - logBytes0) / result.requests.sent,
       };
       if (ops0) r.ops = perUnit(ops0, await opCounters(ctx, !QUICK), result.requests.sent);
       if (total > 0 && (total - ok) / total > 0.001) results.void.push(`gateway arm ${arm} round ${round}: ${total - ok} of ${total} requests not 2xx`);
       rounds[arm].push(r);
       log(
-        `   round ${round} ${arm.padEnd(8)} ${fmt(r.perSecond).padStart(7)}/s  (non-2xx ${r.non2xx}, errors ${r.errors}; ${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, PG+Redis ${fmt(r.storesCpuMsPerRequest * 1000)} µs/req, machine ${Math.round(machineBusy * 100)} % busy${foreign > 0.05 ? `, ${Math.round(foreign * 100)} % by other processes` : ''}${r.ops ? `; ${opsText(r.ops)}` : ''})`,
+        `   round ${round} ${arm.padEnd(8)} ${fmt(r.perSecond).padStart(7)}/s  (non-2xx ${r.non2xx}, errors ${r.errors}; ${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, PG+Redis ${fmt(r.storesCpuMsPerRequest * 1000)} µs/req, machine ${Math.round(machineBusy * 100)} % busy${foreign > 0.05 ? `, ${Math.round(foreign * 100)} % by other processes` : ''}${r.ops ? `; ${opsText(r.ops)}` : ''}${r.logBytesPerRequest >= 1 ? `; ${Math.round(r.logBytesPerRequest)} log bytes/req` : ''})`,
       );
     }
   }
@@ -536,6 +538,7 @@ async function productRun(ctx, dp, endpoints, delay, deliveries) {
   await dp.queues.fanOut.pause();
   await publishMany(dp.pool, ctx.adminKey, dp.apps[endpoints], messages, ctx.payload);
   const ops0 = await opCounters(ctx);
+  const logBytes0 = dp.dispatcher.outputBytes();
   let t0;
   const m = await withCpu([dp.dispatcher.pid], async () => {
     t0 = nowMs();
@@ -558,6 +561,7 @@ async function productRun(ctx, dp, endpoints, delay, deliveries) {
     sutCpuMsPerDelivery: (cpu / expected) * 1000,
     storesCpuMsPerDelivery: (m.storesCpu / expected) * 1000,
     foreignCpu: m.foreign,
+    logBytesPerDelivery: (dp.dispatcher.outputBytes() - logBytes0) / expected,
   };
 }
 
@@ -842,6 +846,10 @@ function printTable() {
 async function main() {
   if (!existsSync(GATEWAY_MAIN) || !existsSync(DISPATCHER_MAIN)) throw new Error('apps are not built: run `pnpm bench` (it builds first) or `pnpm build`');
   pinSelf(LOAD_CORE);
+  if (PROFILE && existsSync(PROFILE_DIR)) {
+    // Profiles of an earlier run would be summarised with this one's.
+    for (const f of readdirSync(PROFILE_DIR).filter((f) => f.endsWith('.cpuprofile'))) rmSync(join(PROFILE_DIR, f));
+  }
   const t0 = Date.now();
   log(`${bold('Switchyard bench')} ${dim(`${results.mode} — ${results.machine.nproc} cores (${results.machine.cpuModel}), Node ${results.machine.node}; ${results.machine.pinned}`)}`);
   if (!CAN_PIN) results.notes.push('taskset or a second core missing: processes not pinned, numbers noisier');

@@ -38,13 +38,15 @@ export function startNode(name, script, { env, core, nodeArgs = [] }) {
   const [cmd, args] = pinned(core, process.execPath, [...nodeArgs, script]);
   const child = spawn(cmd, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let bytes = 0;
   const keep = (d) => {
+    bytes += d.length;
     output += d;
     if (output.length > 64 * 1024) output = output.slice(-32 * 1024);
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
-  const handle = { name, child, pid: child.pid, output: () => output };
+  const handle = { name, child, pid: child.pid, output: () => output, outputBytes: () => bytes };
   children.add(handle);
   child.on('exit', () => children.delete(handle));
   return handle;
