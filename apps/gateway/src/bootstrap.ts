@@ -8,7 +8,7 @@ import type { Queue } from 'bull';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { GatewaySettings } from './config/gateway-settings.js';
-import { ingressPlugin } from './ingest/ingress.plugin.js';
+import { INGRESS_OPENAPI_PATHS, ingressPlugin } from './ingest/ingress.plugin.js';
 import { IngressService } from './ingest/ingress.service.js';
 
 /** Most headers a request may carry; 16 KB of headers cannot hold more than this many anyway. */
@@ -35,6 +35,7 @@ export async function createGatewayApp(settings: GatewaySettings): Promise<NestF
     title: 'Switchyard gateway',
     description: 'Svix Ingest-compatible source management, and provider ingress at POST /in/{token}.',
     version: '1.0',
+    extraPaths: INGRESS_OPENAPI_PATHS,
   });
   await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut))], settings.adminApiKey);
   await app.init();

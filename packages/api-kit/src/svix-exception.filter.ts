@@ -53,6 +53,9 @@ export class SvixExceptionFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status < 500) return { status, body: { code: STATUS_CODES[status] ?? 'http_error', detail: messageOf(exception) } };
+      // A deliberate 5xx other than 500 (readiness answering 503 with its report) keeps its body.
+      const response = exception.getResponse();
+      if (status !== 500 && typeof response === 'object' && response !== null) return { status, body: response as Record<string, unknown> };
     }
     const fastify = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {

@@ -72,3 +72,50 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
 export function testQueuePrefix(label: string): string {
   return `sy-test-${label.toLowerCase().replace(/[^a-z0-9]+/g, '-')}-${randomBytes(4).toString('hex')}`;
 }
+
+export interface ThrowawayRedis {
+  readonly port: number;
+  readonly url: string;
+  /** Stops the server (SIGKILL: like a crash); `start()` brings it back on the same port. */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * A redis-server of the test's own on a free loopback port, keeping nothing on disk, so a test
+ * can stop and restart Redis without touching the shared one.
+ */
+export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const port = await freeLoopbackPort();
+  let child: import('node:child_process').ChildProcess | undefined;
+  const up = () =>
+    new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => socket.end(() => resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !(await up()); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((r) => child!.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { port, url: `redis://127.0.0.1:${port}`, start, stop };
+}

@@ -2,6 +2,39 @@ import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IngressService } from './ingress.service.js';
 
+const ingressResponses = {
+  '200': { description: 'Accepted and committed (or a duplicate, acknowledged), or a handshake answered' },
+  '400': { description: 'The body is not what its content type says' },
+  '401': { description: 'The signature does not verify; `code` is the reason (missing_header, malformed, bad_signature, stale_timestamp, future_timestamp)' },
+  '404': { description: 'No source has this ingest URL' },
+  '405': { description: 'The source type does not take this method' },
+  '413': { description: 'The body is larger than MAX_BODY_BYTES' },
+};
+
+/** The ingress in the OpenAPI document (it is a raw Fastify route, which Nest's scanner does not see). */
+export const INGRESS_OPENAPI_PATHS = {
+  '/in/{token}': {
+    post: {
+      operationId: 'ingress_post',
+      summary: "Receive a provider's webhook",
+      description: "Verified over the raw bytes with the source's provider scheme; answered 2xx only after the event is committed.",
+      tags: ['Ingress'],
+      security: [],
+      parameters: [{ name: 'token', in: 'path' as const, required: true, schema: { type: 'string' as const } }],
+      requestBody: { required: false, content: { '*/*': { schema: { type: 'string' as const, format: 'binary' } } } },
+      responses: ingressResponses,
+    },
+    get: {
+      operationId: 'ingress_get',
+      summary: 'Answer a provider verification (Meta hub.challenge)',
+      tags: ['Ingress'],
+      security: [],
+      parameters: [{ name: 'token', in: 'path' as const, required: true, schema: { type: 'string' as const } }],
+      responses: ingressResponses,
+    },
+  },
+};
+
 /** Methods routed to the ingress; the service answers 405 for those a source type does not take. */
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 

@@ -5,6 +5,8 @@ export interface OpenApiOptions {
   readonly title: string;
   readonly description: string;
   readonly version: string;
+  /** Operations served outside Nest's router (raw Fastify routes), documented by hand. */
+  readonly extraPaths?: OpenAPIObject['paths'];
 }
 
 /** Builds the app's OpenAPI 3 document from its controllers and DTOs. */
@@ -16,7 +18,9 @@ export function buildOpenApiDocument(app: NestFastifyApplication, options: OpenA
     .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_API_KEY' })
     .addSecurityRequirements('bearer')
     .build();
-  return SwaggerModule.createDocument(app, config);
+  const document = SwaggerModule.createDocument(app, config);
+  Object.assign(document.paths, options.extraPaths ?? {});
+  return document;
 }
 
 /** Serves the OpenAPI document at /docs-json (and /docs-yaml) with a browsable UI at /docs. */
