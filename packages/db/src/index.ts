@@ -3,3 +3,4 @@ export { MIGRATIONS } from './migrations/index.js';
 export * from './data-source.js';
 export * from './secret-box.js';
 export { ensureDatabase, migrate, MIGRATION_LOCK_KEY, redactUrl, type MigrateResult } from './migrate.js';
+export * from './prepared.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InboundOutcome, InboundRequestEntity, MessageEntity, type SourceEntity } from '@switchyard/db';
+import { InboundOutcome, InboundRequestEntity, pgErrorOf, prepared, runPrepared, type SourceEntity } from '@switchyard/db';
 import {
   buildCloudEvent,
   fanOutJobId,
@@ -62,9 +62,21 @@ function dedupKey(providerEventId: string): string {
 }
 
 function isDedupViolation(error: unknown): boolean {
-  const driver = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driver?.code === '23505' && driver.constraint === 'inbound_requests_dedup_key';
+  const pg = pgErrorOf(error);
+  return pg.code === '23505' && pg.constraint === 'inbound_requests_dedup_key';
 }
+
+/**
+ * An accepted request in one statement (one round trip, atomic): the message, then its log row
+ * pointing at it. A provider event id accepted before fails the dedup index and inserts neither.
+ */
+const PUBLISH = prepared(
+  `WITH message AS (
+     INSERT INTO messages (id, app_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, now()) RETURNING id
+   )
+   INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
+   SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message`,
+);
 
 /** How a provider wants an accepted delivery acknowledged (most take any 2xx). */
 function acknowledgement(sourceType: string, eventId: string, status: 'accepted' | 'duplicate'): IngressResponse {
@@ -191,20 +203,22 @@ export class IngressService {
       dataBase64: event.dataBase64,
     });
     try {
-      await this.dataSource.transaction(async (manager) => {
-        await manager.insert(MessageEntity, {
-          id: messageId,
-          appId: source.appId,
-          eventType: event.type,
-          eventId: null,
-          payload: JSON.stringify(cloudEvent),
-          channels: null,
-          tags: null,
-          deliverAt: null,
-          fannedOutAt: null,
-        });
-        await manager.insert(InboundRequestEntity, this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId }));
-      });
+      const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId });
+      await runPrepared(this.dataSource, PUBLISH, [
+        messageId,
+        source.appId,
+        event.type,
+        JSON.stringify(cloudEvent),
+        row.id,
+        row.sourceId,
+        row.method,
+        row.url,
+        JSON.stringify(row.headers),
+        row.body,
+        row.bodySize,
+        providerEventId,
+        eventId,
+      ]);
     } catch (error) {
       if (!isDedupViolation(error)) throw error;
       const first = await this.dataSource.manager.findOneBy(InboundRequestEntity, { sourceId: source.id, providerEventId, outcome: InboundOutcome.Accepted });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, SECRET_BOX, type ListResponse, type PageRequest, type ValidationIssue } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind, SecretBox, SourceEntity } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, SourceEntity } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { DataSource, type EntityManager } from 'typeorm';
 import { parseSourceConfig } from './source-types.js';
@@ -20,6 +20,11 @@ export function newIngestToken(): string {
 export function looksLikeToken(text: string): boolean {
   return TOKEN_PATTERN.test(text);
 }
+
+const FIND_BY_TOKEN = prepared(
+  `SELECT id, uid, name, type, config, metadata, ingest_token AS "ingestToken", app_id AS "appId", created_at AS "createdAt", updated_at AS "updatedAt"
+     FROM sources WHERE ingest_token = $1`,
+);
 
 export interface SourceFields {
   name: string;
@@ -92,7 +97,9 @@ export class SourceStore {
   /** The source an ingest token belongs to, if any. */
   async findByToken(token: string): Promise<SourceEntity | null> {
     if (!looksLikeToken(token)) return null;
-    return this.dataSource.manager.findOneBy(SourceEntity, { ingestToken: token });
+    // The ingress's hot path: one prepared statement, no query building.
+    const rows = await runPrepared<SourceEntity>(this.dataSource, FIND_BY_TOKEN, [token]);
+    return rows[0] ?? null;
   }
 
   /** The source's provider config in clear. */

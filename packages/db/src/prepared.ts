@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { DataSource, EntityManager } from 'typeorm';
+
+/** A statement sent as a named prepared statement: parsed and planned once per connection. */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+/** Declares a prepared statement; the name is derived from the text, so two texts never share one. */
+export function prepared(text: string): PreparedStatement {
+  return { name: `sy_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
+}
+
+function poolOf(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as unknown as { master: pg.Pool }).master;
+}
+
+/**
+ * Runs a hot-path statement as a named prepared statement on TypeORM's own pool (outside any
+ * transaction). PostgreSQL parses and plans it once per connection instead of on every call.
+ */
+export async function runPrepared<T extends pg.QueryResultRow>(dataSource: DataSource, statement: PreparedStatement, values: readonly unknown[]): Promise<T[]> {
+  const result = await poolOf(dataSource).query<T>({ name: statement.name, text: statement.text, values: values as unknown[] });
+  return result.rows;
+}
+
+/** The same, inside a transaction held by an EntityManager (its query runner's connection). */
+export async function runPreparedIn<T extends pg.QueryResultRow>(manager: EntityManager, statement: PreparedStatement, values: readonly unknown[]): Promise<T[]> {
+  const runner = manager.queryRunner;
+  if (!runner) return runPrepared<T>(manager.connection, statement, values);
+  const client = (await runner.connect()) as pg.PoolClient;
+  const result = await client.query<T>({ name: statement.name, text: statement.text, values: values as unknown[] });
+  return result.rows;
+}
+
+/** The PostgreSQL error code and constraint of a failed statement, from pg or TypeORM. */
+export function pgErrorOf(error: unknown): { code?: string; constraint?: string } {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  return e.driverError ?? { code: e.code, constraint: e.constraint };
+}
