@@ -7,6 +7,7 @@ import { DeliveryCommands } from './delivery/delivery-commands.js';
 import { DeliveryProcessor, ENDPOINT_LIMITER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT } from './delivery/delivery.processor.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { EndpointLimiter } from './delivery/endpoint-limiter.js';
+import { PreparedSql } from './delivery/prepared-sql.js';
 import { WebhookHttpClient } from './delivery/webhook-http-client.js';
 import { FanOutProcessor } from './fan-out/fan-out.processor.js';
 import { FanOutRepository } from './fan-out/fan-out.repository.js';
@@ -81,6 +82,7 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
  */
 @Module({
   providers: [
+    PreparedSql,
     DispatchQueue,
     DeliveryRepository,
     FanOutRepository,

@@ -65,7 +65,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 50, 1, 1000),
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
-    endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 10, 1, 1000),
+    endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 20, 1, 1000),
     connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 20, 1, 1000),
     connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),
     maxResponseCaptureBytes: reader.integer('MAX_RESPONSE_CAPTURE_BYTES', 4096, 0, 1024 * 1024),

@@ -105,6 +105,7 @@ export class DeliveryProcessor {
 
     let result: AttemptResult;
     let requestHeaders: Record<string, string> = {};
+    let released: Promise<void> = Promise.resolve();
     const startedAt = new Date();
     try {
       const prepared = this.prepare(claim, startedAt);
@@ -115,10 +116,16 @@ export class DeliveryProcessor {
         result = await this.http.send({ url: claim.url, headers: prepared.headers, body: claim.payload });
       }
     } finally {
-      await this.releaseSlot(claim);
+      // Freed while the attempt is recorded (it never rejects): one round trip off the job's path.
+      released = this.releaseSlot(claim);
     }
 
-    const recorded = await this.record(claim, result, requestHeaders, startedAt);
+    let recorded: Recorded;
+    try {
+      recorded = await this.record(claim, result, requestHeaders, startedAt);
+    } finally {
+      await released;
+    }
     if (recorded.next) {
       const next = recorded.next;
       await this.queue.afterCommit('the next attempt', () =>

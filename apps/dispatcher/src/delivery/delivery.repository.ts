@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
-import type { DataSource } from 'typeorm';
 import type { OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
+import { PreparedSql } from './prepared-sql.js';
 
 /** A delivery this process claimed, with everything the attempt needs, read in the claim's round trip. */
 export interface ClaimedDelivery {
@@ -117,11 +116,9 @@ interface ClaimRow {
  * it expects, so duplicate or stale jobs and racing replicas change nothing:
  * Pending --claim--> Sending (lease) --record--> Success | Pending (retry) | Fail.
  */
-// Every statement's top level is a SELECT or INSERT: TypeORM's query() answers a top-level UPDATE
-// with [rows, count] instead of rows.
 @Injectable()
 export class DeliveryRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: PreparedSql) {}
 
   /**
    * Claims attempt `attempt` of the delivery if it is due and not held by a live lease, and reads
@@ -129,7 +126,7 @@ export class DeliveryRepository {
    * Undefined when the job is stale, early, or a duplicate.
    */
   async claim(deliveryId: string, attempt: number, leaseMs: number): Promise<ClaimedDelivery | undefined> {
-    const rows: ClaimRow[] = await this.dataSource.query(
+    const rows: ClaimRow[] = await this.sql.query(
       `WITH c AS (
          UPDATE deliveries SET status = ${DeliveryStatus.Sending}, next_attempt_at = now() + ${ms(3)}
          WHERE id = $1 AND attempts = $2 AND status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND next_attempt_at <= now()
@@ -184,7 +181,7 @@ export class DeliveryRepository {
     messageId: string,
     endpointId: string,
   ): Promise<{ id: string; attempts: number; status: DeliveryStatus; previousStatus: DeliveryStatus | null; next: Scheduled } | undefined> {
-    const rows: { id: string; attempts: number; status: number; previous_status: number | null; next_attempt_at: Date; delay_ms: string }[] = await this.dataSource.query(
+    const rows: { id: string; attempts: number; status: number; previous_status: number | null; next_attempt_at: Date; delay_ms: string }[] = await this.sql.query(
       `INSERT INTO deliveries AS d (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
        SELECT $1, m.id, e.id, m.app_id, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Manual}
        FROM messages m JOIN endpoints e ON e.app_id = m.app_id
@@ -216,7 +213,7 @@ export class DeliveryRepository {
    * fails again at once is not picked twice.
    */
   async recoverBatch(endpointId: string, fromId: string, toId: string, afterId: string, limit: number): Promise<{ id: string; attempts: number; dueAt: Date }[]> {
-    const rows: { id: string; attempts: number; next_attempt_at: Date }[] = await this.dataSource.query(
+    const rows: { id: string; attempts: number; next_attempt_at: Date }[] = await this.sql.query(
       `WITH picked AS (
          SELECT id FROM deliveries
          WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
@@ -239,7 +236,7 @@ export class DeliveryRepository {
    */
   async createSingle(messageId: string, endpointId: string): Promise<{ id: string; created: boolean; next: Scheduled | null } | undefined> {
     const rows: { found: boolean; created_id: string | null; existing_id: string | null; next_attempt_at: Date | null; delay_ms: string | null }[] =
-      await this.dataSource.query(
+      await this.sql.query(
         `WITH m AS (
            SELECT m.id, m.app_id, m.deliver_at FROM messages m JOIN endpoints e ON e.app_id = m.app_id AND e.id = $3 WHERE m.id = $2),
          created AS (
@@ -265,7 +262,7 @@ export class DeliveryRepository {
 
   /** The delivery's state, for a job that could not claim it. */
   async state(deliveryId: string): Promise<DeliveryState | undefined> {
-    const rows: { status: number; attempts: number; next_attempt_at: Date | null; delay_ms: string | null }[] = await this.dataSource.query(
+    const rows: { status: number; attempts: number; next_attempt_at: Date | null; delay_ms: string | null }[] = await this.sql.query(
       `SELECT status, attempts, next_attempt_at, ${DELAY_MS('next_attempt_at')} AS delay_ms FROM deliveries WHERE id = $1`,
       [deliveryId],
     );
@@ -276,7 +273,7 @@ export class DeliveryRepository {
 
   /** Gives a claimed delivery back, due again after `delayMs` (rate limit, busy endpoint, or an error before sending). */
   async defer(claim: ClaimedDelivery, delayMs: number): Promise<Scheduled | undefined> {
-    const rows: { next_attempt_at: Date; delay_ms: string }[] = await this.dataSource.query(
+    const rows: { next_attempt_at: Date; delay_ms: string }[] = await this.sql.query(
       `WITH u AS (
          UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = now() + ${ms(3)}
          WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
@@ -290,7 +287,7 @@ export class DeliveryRepository {
 
   /** Gives a claimed delivery back, due at `dueAt` (already past: it waits for a free slot, not for a time). */
   async deferTo(claim: ClaimedDelivery, dueAt: Date): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query(
+    const rows: unknown[] = await this.sql.query(
       `WITH u AS (
          UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
          WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
@@ -303,7 +300,7 @@ export class DeliveryRepository {
 
   /** Ends a claimed delivery without an attempt: its endpoint was disabled. `recover` can send it later. */
   async failWithoutAttempt(claim: ClaimedDelivery): Promise<void> {
-    await this.dataSource.query(
+    await this.sql.query(
       `UPDATE deliveries SET status = ${DeliveryStatus.Fail}, next_attempt_at = NULL, next_trigger = ${TriggerType.Scheduled}, updated_at = now()
        WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz`,
       [claim.id, claim.lease],
@@ -376,7 +373,7 @@ export class DeliveryRepository {
              ${disabledCte ? 'EXISTS (SELECT 1 FROM e)' : 'false'} AS endpoint_disabled,
              ${opIds.length > 0 ? `ARRAY(${opIds.join(' UNION ALL ')})` : `'{}'::varchar[]`} AS op_ids`;
     const rows: { owned: boolean; next_attempt_at: Date | null; delay_ms: string | null; endpoint_disabled: boolean; op_ids: string[] }[] =
-      await this.dataSource.query(sql, params);
+      await this.sql.query(sql, params);
     const row = rows[0]!;
     return {
       owned: row.owned,

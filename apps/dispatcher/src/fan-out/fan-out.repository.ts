@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { DeliveryStatus, TriggerType } from '@switchyard/db';
 import type { RoutableEndpoint, RoutableMessage } from '@switchyard/events';
-import type { DataSource } from 'typeorm';
+import { PreparedSql } from '../delivery/prepared-sql.js';
 
 export interface FanOutMessage extends RoutableMessage {
   readonly id: string;
@@ -36,7 +35,7 @@ const toNewDelivery = (r: DeliveryRow): NewDelivery => ({ id: r.id, endpointId: 
 /** The fan-out's SQL: read a message with its application's enabled endpoints; write its deliveries. */
 @Injectable()
 export class FanOutRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: PreparedSql) {}
 
   /** The message and its application's enabled endpoints, in one round trip; undefined if the message is gone. */
   async load(messageId: string): Promise<{ message: FanOutMessage; endpoints: FanOutEndpoint[] } | undefined> {
@@ -47,7 +46,7 @@ export class FanOutRepository {
       channels: string[] | null;
       fanned_out: boolean;
       endpoints: { id: string; filterTypes: string[] | null; channels: string[] | null }[];
-    }[] = await this.dataSource.query(
+    }[] = await this.sql.query(
       `SELECT m.id, m.app_id, m.event_type, m.channels, m.fanned_out_at IS NOT NULL AS fanned_out,
               COALESCE((SELECT json_agg(json_build_object('id', e.id, 'filterTypes', e.filter_types, 'channels', e.channels) ORDER BY e.id)
                         FROM endpoints e WHERE e.app_id = m.app_id AND NOT e.disabled), '[]'::json) AS endpoints
@@ -68,7 +67,7 @@ export class FanOutRepository {
    * Returns only the deliveries this call created.
    */
   async createDeliveries(messageId: string, deliveries: readonly { id: string; endpointId: string }[]): Promise<NewDelivery[]> {
-    const rows: DeliveryRow[] = await this.dataSource.query(
+    const rows: DeliveryRow[] = await this.sql.query(
       `WITH m AS (SELECT id, app_id, deliver_at FROM messages WHERE id = $1),
        created AS (
          INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
@@ -85,7 +84,7 @@ export class FanOutRepository {
 
   /** Deliveries of an already fanned-out message still waiting for their first attempt (a crash after the commit left them unqueued). */
   async waitingFirstAttempts(messageId: string): Promise<NewDelivery[]> {
-    const rows: DeliveryRow[] = await this.dataSource.query(
+    const rows: DeliveryRow[] = await this.sql.query(
       `SELECT id, endpoint_id, next_attempt_at, ${DELAY_MS} AS delay_ms FROM deliveries
        WHERE message_id = $1 AND status = ${DeliveryStatus.Pending} AND attempts = 0 AND next_attempt_at IS NOT NULL`,
       [messageId],
