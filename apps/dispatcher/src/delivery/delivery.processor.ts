@@ -25,6 +25,8 @@ export const ENDPOINT_LIMITER = Symbol('ENDPOINT_LIMITER');
 export const ENGINE_SECRET_BOX = Symbol('ENGINE_SECRET_BOX');
 
 const FOREIGN_KEY_VIOLATION = '23503';
+/** The messages → applications foreign key (PostgreSQL's default name; see the Initial migration). */
+const OPERATIONAL_MESSAGE_APP_FK = 'messages_app_id_fkey';
 /** A delivery waiting for a slot is due this far in the past (see the busy path). */
 const BUSY_DUE_MARGIN_MS = 1_000;
 /** Waiting jobs looked at per release before giving up on waking one. */
@@ -249,8 +251,8 @@ export class DeliveryProcessor {
       return await this.repository.record(await build());
     } catch (error) {
       // The operational application was deleted under us: find or create it again, once.
-      const code = (error as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (error as { code?: string }).code;
-      if (code === FOREIGN_KEY_VIOLATION && emits) {
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code === FOREIGN_KEY_VIOLATION && constraint === OPERATIONAL_MESSAGE_APP_FK && emits) {
         this.operational.forget();
         return this.repository.record(await build());
       }

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { DeliveryCommands } from '../../src/delivery/delivery-commands.js';
 import { OperationalWebhooks } from '../../src/operational-webhooks/operational-webhooks.js';
 import { DispatchQueue } from '../../src/queue/dispatch-queue.js';
+import { QueueClient } from './process.js';
 import { Reconciler } from '../../src/reconciler/reconciler.js';
 import type { ReceivedRequest } from '../support/receiver.js';
 import { startTestDispatcher, type TestDispatcher } from '../support/test-app.js';
@@ -67,7 +68,13 @@ export async function startEngine(label: string, env: Record<string, string> = {
     operational: t.app.get(OperationalWebhooks),
     reconciler: t.app.get(Reconciler),
     box: new SecretBox(t.settings.secretEncryptionKey),
-    close: () => t.close(),
+    async close() {
+      await t.close();
+      // Leave nothing of this run in Redis: its keys only, by prefix (never a flush).
+      const keys = new QueueClient(t.settings.redisUrl, t.settings.queuePrefix);
+      await keys.wipe();
+      await keys.close();
+    },
   };
 }
 
