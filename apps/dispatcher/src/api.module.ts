@@ -1,7 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
-import { JsonDepthInterceptor } from './api-common/json-depth.interceptor.js';
-import { PathParamsPipe } from './api-common/path-params.pipe.js';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApplicationsService } from './applications/applications.service.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
@@ -21,8 +18,6 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks-api/o
   imports: [EngineModule],
   controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController],
   providers: [
-    { provide: APP_PIPE, useClass: PathParamsPipe },
-    { provide: APP_INTERCEPTOR, useClass: JsonDepthInterceptor },
     ApplicationsService,
     EventTypesService,
     EndpointsService,

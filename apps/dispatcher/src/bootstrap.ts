@@ -1,16 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MAX_PATH_PARAM_LENGTH } from '@switchyard/api-kit';
 import { AppModule } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Room above MAX_PAYLOAD_BYTES for the rest of a message body (eventType, channels, …). */
 const ENVELOPE_BYTES = 64 * 1024;
-/**
- * Longest path parameter the router passes on. Fastify's default (100) would answer 414, in
- * its own error shape, for uids the API allows (up to 256); the API checks ids itself (422).
- */
-const MAX_PATH_PARAM_LENGTH = 16 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
 export async function createDispatcherApp(settings: DispatcherSettings): Promise<NestFastifyApplication> {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger, fastifyLoggingOptions, installRequestLogging, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
+import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
 import { Logger } from 'nestjs-pino';
@@ -19,7 +19,7 @@ export async function createGatewayApp(settings: GatewaySettings): Promise<NestF
   const logger = createRootLogger({ level: settings.logLevel, service: 'gateway' });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings, logger),
-    new FastifyAdapter({ bodyLimit: settings.maxBodyBytes, ...fastifyLoggingOptions(logger) }),
+    new FastifyAdapter({ bodyLimit: settings.maxBodyBytes, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH }, ...fastifyLoggingOptions(logger) }),
     { rawBody: true, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

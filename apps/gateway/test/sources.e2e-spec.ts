@@ -213,6 +213,42 @@ describe('management API bad input: Svix shapes, nothing changed', () => {
     }
   });
 
+  it('path ids with NUL or other bytes that name nothing are 422, never 5xx', async () => {
+    for (const path of ['/ingest/api/v1/source/%00', '/ingest/api/v1/source/abc%00def/endpoint', '/ingest/api/v1/source/a%20b', `/ingest/api/v1/source/${'x'.repeat(300)}`]) {
+      const res = await api('GET', path);
+      expect({ path: path.slice(0, 60), status: res.status }).toEqual({ path: path.slice(0, 60), status: 422 });
+      expect(res.body.detail[0].loc[0]).toBe('path');
+    }
+  });
+
+  it('a 256-character uid works in paths (not a 414 from the router)', async () => {
+    const uid = 'u'.repeat(256);
+    const created = await api('POST', '/ingest/api/v1/source', { name: 'long uid', uid, type: 'github', config: { secret: 's' } });
+    expect(created.status).toBe(201);
+    const got = await api('GET', `/ingest/api/v1/source/${uid}`);
+    expect(got.status).toBe(200);
+    expect(got.body.uid).toBe(uid);
+  });
+
+  it('strings PostgreSQL cannot store (U+0000, lone surrogates) are 422 and change nothing', async () => {
+    const before = await counts();
+    for (const body of [
+      '{"name":"a\\u0000b","type":"github","config":{"secret":"x"}}',
+      '{"name":"ok","type":"github","config":{"secret":"x"},"metadata":{"k":"\\ud800"}}',
+      '{"name":"ok","type":"github","config":{"secret":"x\\u0000"}}',
+    ]) {
+      const res = await api('POST', '/ingest/api/v1/source', body);
+      expect({ body, status: res.status }).toEqual({ body, status: 422 });
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('JSON nested far too deep is a 422, not a stack overflow', async () => {
+    const res = await api('POST', '/ingest/api/v1/source', `{"name":"x","type":"github","config":${'['.repeat(5000)}${']'.repeat(5000)}}`);
+    expect(res.status).toBe(422);
+    expect((await fetch(`${t.baseUrl}/api/v1/health`)).status).toBe(204);
+  });
+
   it('bad ingest endpoint input is 422 and changes nothing', async () => {
     const source = await t.svix.ingest.source.create({ name: 'bad-ep', type: 'github', config: { secret: 's' } });
     for (const body of [{ url: 'ftp://x.example.test' }, { url: 'not a url' }, { url: 'https://x.example.test', secret: 'nope' }, { url: 'https://x.example.test', throttleRate: 0 }, {}]) {

@@ -4,6 +4,8 @@ import { SecretBox } from '@switchyard/db';
 import { API_TOKEN, BearerAuthGuard } from './auth.guard.js';
 import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { PathParamsPipe } from './path-params.pipe.js';
+import { RequestShapeInterceptor } from './request-shape.interceptor.js';
 import { SvixExceptionFilter } from './svix-exception.filter.js';
 import { createValidationPipe } from './validation.js';
 
@@ -16,7 +18,8 @@ export interface ApiKitOptions {
 
 /**
  * Installs the Svix API conventions app-wide: bearer auth (routes opt out with @Public()),
- * Svix error shapes, strict DTO validation answering 422, idempotency keys, and the endpoint store.
+ * Svix error shapes, path parameters and body shape checked, strict DTO validation answering
+ * 422, idempotency keys, and the endpoint store.
  */
 @Module({})
 export class ApiKitModule {
@@ -29,7 +32,9 @@ export class ApiKitModule {
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKey) },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: SvixExceptionFilter },
+        { provide: APP_PIPE, useClass: PathParamsPipe },
         { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_INTERCEPTOR, useClass: RequestShapeInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         EndpointStore,
       ],

@@ -4,6 +4,8 @@ export * from './validation.js';
 export * from './auth.guard.js';
 export * from './pagination.js';
 export * from './idempotency.interceptor.js';
+export * from './path-params.pipe.js';
+export * from './request-shape.interceptor.js';
 export * from './endpoint-store.js';
 export * from './api-kit.module.js';
 export * from './observability/index.js';

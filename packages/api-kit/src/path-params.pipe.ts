@@ -1,6 +1,11 @@
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { unprocessable } from '@switchyard/api-kit';
-import { UID_PATTERN } from './validators.js';
+import { unprocessable } from './api-error.js';
+
+/** Svix's rule for uids, event ids, names: letters, digits, `-`, `_`, `.`. */
+export const UID_PATTERN = /^[a-zA-Z0-9\-_.]{1,256}$/;
+
+/** Longest path parameter Fastify's router passes on (its default, 100, would answer 414 in its own shape for valid uids). */
+export const MAX_PATH_PARAM_LENGTH = 16 * 1024;
 
 /**
  * Every path parameter of the API is an id, a uid, an eventId or an event-type name, all of

@@ -1,15 +1,14 @@
+import { isStorableString, UID_PATTERN } from '@switchyard/api-kit';
 import { Transform } from 'class-transformer';
 import { isId, type IdPrefix } from '@switchyard/events';
 import { Matches, registerDecorator, ValidateIf, type ValidationArguments, type ValidationOptions } from 'class-validator';
 
-/** Svix's rule for uids, event ids, and the like: letters, digits, `-`, `_`, `.`. */
-export const UID_PATTERN = /^[a-zA-Z0-9\-_.]{1,256}$/;
+export { UID_PATTERN };
 /** Svix's rule for channel and tag names. */
 export const CHANNEL_PATTERN = /^[a-zA-Z0-9\-_.:]{1,128}$/;
 /** An endpoint type filter: an event type name, optionally ending in `.*` (our prefix match), or `*`. */
 export const FILTER_TYPE_PATTERN = /^(\*|[a-zA-Z0-9\-_.]{1,254}(\.\*)?)$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * The field may be absent, but if present it must not be null: for Svix fields typed
@@ -33,14 +32,9 @@ export function IsUid(prefix: IdPrefix, options?: ValidationOptions): PropertyDe
   };
 }
 
-/** False for U+0000 (PostgreSQL text and jsonb cannot hold it) and for lone surrogates (jsonb refuses their escapes). */
-function isStorableString(text: string): boolean {
-  return !text.includes('\u0000') && !LONE_SURROGATE.test(text);
-}
-
 /**
  * True when any string inside a JSON value (keys included) could not be stored in PostgreSQL.
- * Recursive: bodies are checked for depth (JsonDepthInterceptor) before validation runs.
+ * Recursive: bodies are checked for depth (api-kit's RequestShapeInterceptor) before validation runs.
  */
 export function containsNul(value: unknown): boolean {
   if (typeof value === 'string') return !isStorableString(value);
