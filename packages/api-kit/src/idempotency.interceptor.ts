@@ -65,9 +65,21 @@ export class IdempotencyInterceptor implements NestInterceptor {
       return existing.responseBody;
     }
 
+    // A handler may choose its status itself (getOrCreate: 200 or 201); note it to replay it.
+    let chosen: number | undefined;
+    const code = reply.code.bind(reply);
+    const choose = (status: number) => {
+      chosen = status;
+      return code(status);
+    };
+    reply.code = choose;
+    reply.status = choose;
     try {
-      const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      const status = this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
+      const body = await lastValueFrom(next.handle(), { defaultValue: undefined }).finally(() => {
+        reply.code = code;
+        reply.status = code;
+      });
+      const status = chosen ?? this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
       await repo.update({ scope, key }, { responseStatus: status, responseBody: (body ?? null) as object });
       return body;
     } catch (error) {

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Body, Controller, Get, HttpCode, Module, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Module, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -49,6 +50,14 @@ class ThingsController {
     if (body.name === 'boom') throw new Error('kaboom with secret sk_live_zzz');
     const app = await this.dataSource.getRepository(ApplicationEntity).save({ id: newId('app'), name: body.name, kind: ApplicationKind.App, metadata: {} });
     return { id: app.id, name: app.name, count: body.count ?? null };
+  }
+
+  /** Chooses its own status, as getOrCreate does (200 when it found, 201 when it made). */
+  @Post('choose')
+  choose(@Body() body: ThingIn, @Res({ passthrough: true }) reply: FastifyReply) {
+    created++;
+    void reply.status(body.name === 'found' ? 200 : 201);
+    return { name: body.name };
   }
 
   @Get('things')
@@ -203,6 +212,14 @@ describe('idempotency', () => {
     await request(app.getHttpServer()).post('/things').set(auth).set('idempotency-key', 'k-4').send({ name: 'boom' });
     const retry = await request(app.getHttpServer()).post('/things').set(auth).set('idempotency-key', 'k-4').send({ name: 'boom' });
     expect(retry.status).toBe(500);
+  });
+
+  it('replays the status a handler chose, not the route default', async () => {
+    const before = created;
+    const first = await request(app.getHttpServer()).post('/choose').set(auth).set('idempotency-key', 'k-6').send({ name: 'found' });
+    const again = await request(app.getHttpServer()).post('/choose').set(auth).set('idempotency-key', 'k-6').send({ name: 'found' });
+    expect([first.status, again.status]).toEqual([200, 200]);
+    expect(created - before).toBe(1);
   });
 
   it('keys are scoped per path', async () => {
