@@ -63,7 +63,7 @@ export class DeliveryCommands {
     if (!row) return undefined;
     if (row.status === DeliveryStatus.Sending) return { deliveryId: row.id, outcome: 'in-flight' };
     await this.queue.afterCommit('a resend', () =>
-      this.queue.enqueueDeliveries([{ deliveryId: row.id, attempt: row.attempts + 1, dueAt: row.next.dueAt, delayMs: row.next.delayMs }]),
+      this.queue.enqueueDeliveries([{ deliveryId: row.id, endpointId, attempt: row.attempts + 1, dueAt: row.next.dueAt, delayMs: row.next.delayMs }]),
     );
     return { deliveryId: row.id, outcome: row.previousStatus === DeliveryStatus.Pending ? 'brought-forward' : 'queued' };
   }
@@ -85,7 +85,7 @@ export class DeliveryCommands {
       total += batch.length;
       afterId = batch.reduce((max, d) => (d.id > max ? d.id : max), afterId);
       await this.queue.afterCommit('recovered deliveries', () =>
-        this.queue.enqueueDeliveries(batch.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1, dueAt: d.dueAt, delayMs: 0 }))),
+        this.queue.enqueueDeliveries(batch.map((d) => ({ deliveryId: d.id, endpointId, attempt: d.attempts + 1, dueAt: d.dueAt, delayMs: 0 }))),
       );
       if (batch.length < RECOVER_BATCH) break;
     }
@@ -104,7 +104,7 @@ export class DeliveryCommands {
     if (row.created && row.next) {
       const next = row.next;
       await this.queue.afterCommit('a single delivery', () =>
-        this.queue.enqueueDeliveries([{ deliveryId: row.id, attempt: 1, dueAt: next.dueAt, delayMs: next.delayMs }]),
+        this.queue.enqueueDeliveries([{ deliveryId: row.id, endpointId, attempt: 1, dueAt: next.dueAt, delayMs: next.delayMs }]),
       );
     }
     return { deliveryId: row.id, created: row.created };

@@ -60,48 +60,58 @@ export class DeliveryProcessor {
 
   /** Bull handler. */
   async process(job: Job<DeliveryJob>): Promise<DeliveryJobOutcome> {
-    const { deliveryId, attempt } = job.data;
-    const claim = await this.repository.claim(deliveryId, attempt, this.settings.deliveryLeaseMs);
-    if (!claim) return this.unclaimed(job);
+    const { deliveryId, attempt, endpointId } = job.data;
+    const deferrals = job.data.deferrals ?? 0;
+
+    // The endpoint's slot first: a busy endpoint costs one script and one conditional UPDATE, and
+    // claims nothing. Turned away, the delivery is due again at once (a time in the past, so no
+    // clock makes the woken job early) and waits in Bull until a release wakes it.
+    const busyDueAt = new Date(Date.now() - BUSY_DUE_MARGIN_MS);
+    const maxInFlight = this.settings.endpointMaxInFlight;
+    const slot = await this.limiter.takeSlot({ endpointId, deliveryId, leaseEndMs: Date.now() + this.settings.deliveryLeaseMs, maxInFlight, deferrals });
+    if (!slot.granted) {
+      if (!(await this.repository.waitForSlot(deliveryId, attempt, busyDueAt))) return this.unclaimed(job);
+      const queued = await this.queue.afterCommit('a delivery waiting for a slot', () =>
+        this.queue.enqueueDeliveries([{ deliveryId, endpointId, attempt, dueAt: busyDueAt, delayMs: slot.retryInMs, deferrals: deferrals + 1 }]),
+      );
+      // Registered only once it is in Bull, so a release can always find and promote it.
+      if (queued) await this.wake(endpointId, await this.limiter.wait(endpointId, deliveryJobKey(deliveryId, attempt, busyDueAt), maxInFlight));
+      return 'deferred';
+    }
+
+    let claim: ClaimedDelivery | undefined;
+    try {
+      claim = await this.repository.claim(deliveryId, attempt, this.settings.deliveryLeaseMs);
+    } catch (error) {
+      await this.releaseSlot(endpointId, deliveryId);
+      throw error;
+    }
+    if (!claim) {
+      await this.releaseSlot(endpointId, deliveryId);
+      return this.unclaimed(job);
+    }
 
     try {
       if (claim.endpointDisabled) {
         await this.repository.failWithoutAttempt(claim);
+        await this.releaseSlot(endpointId, deliveryId);
         return 'endpoint-disabled';
       }
-      // Should the endpoint be busy, the delivery is due again at once (in the past, so no clock
-      // skew makes the woken job early) and waits in Bull until a release wakes it.
-      const busyDueAt = new Date(Date.now() - BUSY_DUE_MARGIN_MS);
-      const waiterJobId = deliveryJobKey(deliveryId, attempt, busyDueAt);
-      const permit = await this.limiter.acquire({
-        endpointId: claim.endpointId,
-        deliveryId: claim.id,
-        leaseEndMs: claim.leaseEnd.getTime(),
-        maxInFlight: this.settings.endpointMaxInFlight,
-        ratePerSecond: claim.endpointRateLimit ?? claim.appRateLimit,
-        deferrals: job.data.deferrals ?? 0,
-        waiterJobId,
-      });
-      if (!permit.granted) {
-        if (permit.reason === 'busy') {
-          if (await this.repository.deferTo(claim, busyDueAt)) {
-            const deferrals = (job.data.deferrals ?? 0) + 1;
-            await this.queue.afterCommit('a delivery waiting for a slot', () =>
-              this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: busyDueAt, delayMs: permit.retryInMs, deferrals }]),
-            );
-          }
-        } else {
-          const due = await this.repository.defer(claim, permit.retryInMs);
-          if (due) {
-            await this.queue.afterCommit('a rate-limited delivery', () =>
-              this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: due.dueAt, delayMs: due.delayMs }]),
-            );
-          }
+      const perSecond = claim.endpointRateLimit ?? claim.appRateLimit;
+      const token = perSecond ? await this.limiter.takeToken(endpointId, perSecond) : ({ granted: true } as const);
+      if (!token.granted) {
+        const due = await this.repository.defer(claim, token.retryInMs);
+        await this.releaseSlot(endpointId, deliveryId);
+        if (due) {
+          await this.queue.afterCommit('a rate-limited delivery', () =>
+            this.queue.enqueueDeliveries([{ deliveryId, endpointId, attempt, dueAt: due.dueAt, delayMs: due.delayMs }]),
+          );
         }
         return 'deferred';
       }
     } catch (error) {
       await this.giveBack(claim);
+      await this.releaseSlot(endpointId, deliveryId);
       throw error;
     }
 
@@ -119,7 +129,7 @@ export class DeliveryProcessor {
       }
     } finally {
       // Freed while the attempt is recorded (it never rejects): one round trip off the job's path.
-      released = this.releaseSlot(claim);
+      released = this.releaseSlot(endpointId, deliveryId);
     }
 
     let recorded: Recorded;
@@ -131,7 +141,7 @@ export class DeliveryProcessor {
     if (recorded.next) {
       const next = recorded.next;
       await this.queue.afterCommit('the next attempt', () =>
-        this.queue.enqueueDeliveries([{ deliveryId, attempt: attempt + 1, dueAt: next.dueAt, delayMs: next.delayMs }]),
+        this.queue.enqueueDeliveries([{ deliveryId, endpointId, attempt: attempt + 1, dueAt: next.dueAt, delayMs: next.delayMs }]),
       );
     }
     if (recorded.operationalMessageIds.length > 0) {
@@ -143,14 +153,14 @@ export class DeliveryProcessor {
 
   /** A job that claimed nothing: stale (the attempt was made), a duplicate (another sender holds it), or early. */
   private async unclaimed(job: Job<DeliveryJob>): Promise<DeliveryJobOutcome> {
-    const { deliveryId, attempt } = job.data;
+    const { deliveryId, attempt, endpointId } = job.data;
     const state = await this.repository.state(deliveryId);
     if (!state || state.attempts !== attempt - 1 || state.status !== DeliveryStatus.Pending || !state.nextAttemptAt) return 'stale';
     // Due later than this job (it was deferred or rescheduled, or this job ran early): make sure a job for the real due time exists.
     const key = deliveryJobKey(deliveryId, attempt, state.nextAttemptAt);
     if (key === String(job.id)) return 'stale';
     await this.queue.afterCommit('a rescheduled delivery', () =>
-      this.queue.enqueueDeliveries([{ deliveryId, attempt, dueAt: state.nextAttemptAt!, delayMs: state.delayMs, deferrals: job.data.deferrals }]),
+      this.queue.enqueueDeliveries([{ deliveryId, endpointId, attempt, dueAt: state.nextAttemptAt!, delayMs: state.delayMs, deferrals: job.data.deferrals }]),
     );
     return 'rescheduled';
   }
@@ -260,20 +270,24 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Frees the endpoint slot and wakes the oldest job waiting for one. */
-  private async releaseSlot(claim: ClaimedDelivery): Promise<void> {
+  /** Frees the endpoint slot and wakes the oldest job waiting for one; never rejects. */
+  private async releaseSlot(endpointId: string, deliveryId: string): Promise<void> {
     try {
-      let waiter = await this.limiter.release(claim.endpointId, claim.id);
-      // Skip waiters that already ran (their own delay ended first) or are not in Bull yet.
-      for (let tries = 0; waiter && tries < MAX_WAKE_TRIES; tries++) {
-        const job = await this.queue.deliveryQueue.getJob(waiter);
-        if (job && (await job.promote().then(() => true, () => false))) return;
-        waiter = await this.limiter.nextWaiter(claim.endpointId);
-      }
+      await this.wake(endpointId, await this.limiter.release(endpointId, deliveryId));
     } catch (error) {
       // The slot frees itself when the lease ends, and a waiting job runs when its delay ends:
       // a Redis hiccup here only slows this endpoint down.
-      this.logger.warn(`could not free the in-flight slot of ${claim.id}: ${(error as Error).message}`);
+      this.logger.warn(`could not free the in-flight slot of ${deliveryId}: ${(error as Error).message}`);
+    }
+  }
+
+  /** Promotes a waiting job (delayed in Bull) so it runs now; skips waiters that already ran. */
+  private async wake(endpointId: string, first: string | null): Promise<void> {
+    let waiter = first;
+    for (let tries = 0; waiter && tries < MAX_WAKE_TRIES; tries++) {
+      const job = await this.queue.deliveryQueue.getJob(waiter);
+      if (job && (await job.promote().then(() => true, () => false))) return;
+      waiter = await this.limiter.nextWaiter(endpointId);
     }
   }
 

@@ -285,15 +285,17 @@ export class DeliveryRepository {
     return row ? { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms) } : undefined;
   }
 
-  /** Gives a claimed delivery back, due at `dueAt` (already past: it waits for a free slot, not for a time). */
-  async deferTo(claim: ClaimedDelivery, dueAt: Date): Promise<boolean> {
+  /**
+   * Puts off attempt `attempt` of a delivery that is due (and not held by a live lease) until a
+   * slot of its endpoint frees: due at `dueAt`, a time already past, so it needs no clock to run,
+   * and a new due time gives its job a new id. False when the job was stale, early or a duplicate.
+   */
+  async waitForSlot(deliveryId: string, attempt: number, dueAt: Date): Promise<boolean> {
     const rows: unknown[] = await this.sql.query(
-      `WITH u AS (
-         UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
-         WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
-         RETURNING id)
-       SELECT id FROM u`,
-      [claim.id, claim.lease, dueAt],
+      `UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
+       WHERE id = $1 AND attempts = $2 AND status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND next_attempt_at <= now()
+       RETURNING id`,
+      [deliveryId, attempt - 1, dueAt],
     );
     return rows.length > 0;
   }

@@ -10,29 +10,41 @@ type Redis = Queue['client'];
  * - waiting: the jobs put off because every slot was taken; each release wakes the oldest, so a
  *   busy endpoint's backlog moves as fast as its slots free up, without polling;
  * - rate: a counter per endpoint per wall-clock second (`rateLimit` messages per second).
- * One script per acquire and per release. Redis state here is soft: losing it only resets the
- * counters (a put-off job still runs when its own delay ends).
+ * One script per step. Redis state here is soft: losing it only resets the counters (a put-off
+ * job still runs when its own delay ends).
  */
-const ACQUIRE = `
-local inflight, rate, waiting = KEYS[1], KEYS[2], KEYS[3]
-local now, leaseEnd, member = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
-local maxInFlight, perSecond, waiter, waitingTtl = tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6], tonumber(ARGV[7])
+const TAKE_SLOT = `
+local inflight = KEYS[1]
+local now, leaseEnd, member, maxInFlight = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
 redis.call('ZREM', inflight, member)
-if redis.call('ZCARD', inflight) >= maxInFlight then
-  redis.call('RPUSH', waiting, waiter)
-  redis.call('LTRIM', waiting, -10000, -1)
-  redis.call('PEXPIRE', waiting, waitingTtl)
-  return {1, 0}
-end
-if perSecond > 0 then
-  local n = redis.call('INCR', rate)
-  if n == 1 then redis.call('PEXPIRE', rate, 2000) end
-  if n > perSecond then return {2, n} end
-end
+if redis.call('ZCARD', inflight) >= maxInFlight then return 0 end
 redis.call('ZADD', inflight, leaseEnd, member)
 redis.call('PEXPIRE', inflight, math.max(1000, leaseEnd - now))
-return {0, 0}
+return 1
+`;
+
+/**
+ * Registers a job (already in Bull) to be woken when a slot frees. If one freed while the job was
+ * being put off (its release found nobody to wake), hands back the oldest waiter to wake now, so
+ * no wake-up is lost between the refusal and the registration.
+ */
+const WAIT = `
+local inflight, waiting = KEYS[1], KEYS[2]
+local now, waiter, maxInFlight, waitingTtl = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('RPUSH', waiting, waiter)
+redis.call('LTRIM', waiting, -10000, -1)
+redis.call('PEXPIRE', waiting, waitingTtl)
+redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+if redis.call('ZCARD', inflight) < maxInFlight then return redis.call('LPOP', waiting) end
+return false
+`;
+
+/** Counts one send in this second's window; answers the count. */
+const TAKE_TOKEN = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], 2000) end
+return n
 `;
 
 /** Frees a slot and hands back the oldest waiting job (if any) to wake. */
@@ -41,21 +53,18 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('LPOP', KEYS[2])
 `;
 
-/** Why an attempt may not start now, and when to try again. */
-export type Permit = { readonly granted: true } | { readonly granted: false; readonly reason: 'busy' | 'rate'; readonly retryInMs: number };
+/** Whether an attempt may start now, and if not when to try again. */
+export type Permit = { readonly granted: true } | { readonly granted: false; readonly retryInMs: number };
 
-export interface AcquireInput {
+export interface SlotRequest {
   readonly endpointId: string;
   /** The delivery taking the slot (unique among in-flight attempts: one sender per delivery). */
   readonly deliveryId: string;
+  /** When the slot frees itself if its holder dies (the end of the lease it is about to take). */
   readonly leaseEndMs: number;
   readonly maxInFlight: number;
-  /** Messages per second; null or 0 means unlimited. */
-  readonly ratePerSecond: number | null;
   /** How many times this delivery was already turned away for being busy (backs off). */
   readonly deferrals: number;
-  /** The job to wake when a slot frees, should this delivery be turned away for being busy. */
-  readonly waiterJobId: string;
 }
 
 /**
@@ -70,7 +79,9 @@ const WAITING_TTL_MS = 10 * 60_000;
 const RATE_MAX_WINDOWS_AHEAD = 60;
 
 type LimiterRedis = Redis & {
-  switchyardAcquire(inflight: string, rate: string, waiting: string, ...args: (string | number)[]): Promise<[number, number]>;
+  switchyardTakeSlot(inflight: string, ...args: (string | number)[]): Promise<number>;
+  switchyardWait(inflight: string, waiting: string, ...args: (string | number)[]): Promise<string | null>;
+  switchyardTakeToken(window: string): Promise<number>;
   switchyardRelease(inflight: string, waiting: string, member: string): Promise<string | null>;
 };
 
@@ -83,8 +94,12 @@ export class EndpointLimiter {
     private readonly keyPrefix: string,
     private readonly random: () => number = Math.random,
   ) {
-    if (!('switchyardAcquire' in redis)) redis.defineCommand('switchyardAcquire', { numberOfKeys: 3, lua: ACQUIRE });
-    if (!('switchyardRelease' in redis)) redis.defineCommand('switchyardRelease', { numberOfKeys: 2, lua: RELEASE });
+    if (!('switchyardTakeSlot' in redis)) {
+      redis.defineCommand('switchyardTakeSlot', { numberOfKeys: 1, lua: TAKE_SLOT });
+      redis.defineCommand('switchyardWait', { numberOfKeys: 2, lua: WAIT });
+      redis.defineCommand('switchyardTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
+      redis.defineCommand('switchyardRelease', { numberOfKeys: 2, lua: RELEASE });
+    }
     this.redis = redis as LimiterRedis;
   }
 
@@ -93,32 +108,37 @@ export class EndpointLimiter {
     return `${this.keyPrefix}:limits:{${endpointId}}:${name}`;
   }
 
-  /** Takes an in-flight slot (and a rate token) for the delivery, or says when to come back. */
-  async acquire(input: AcquireInput, nowMs: number = Date.now()): Promise<Permit> {
-    const second = Math.floor(nowMs / 1000);
-    const rate = input.ratePerSecond ?? 0;
-    const [verdict, count] = await this.redis.switchyardAcquire(
+  /** Takes an in-flight slot for the delivery, or says how long to wait at most for a wake-up. */
+  async takeSlot(input: SlotRequest, nowMs: number = Date.now()): Promise<Permit> {
+    const granted = await this.redis.switchyardTakeSlot(
       this.key(input.endpointId, 'inflight'),
-      this.key(input.endpointId, `rate:${second}`),
-      this.key(input.endpointId, 'waiting'),
       nowMs,
       input.leaseEndMs,
       input.deliveryId,
       input.maxInFlight,
-      rate,
-      input.waiterJobId,
-      WAITING_TTL_MS,
     );
-    if (verdict === 0) return { granted: true };
-    if (verdict === 1) {
-      const backoff = Math.min(BUSY_MAX_MS, BUSY_BASE_MS * 2 ** Math.min(input.deferrals, 10));
-      return { granted: false, reason: 'busy', retryInMs: Math.round(backoff * (1 + this.random() / 2)) };
-    }
-    // The n-th request of this second goes to the window it would get in a queue served `rate`
-    // per second, so a backlog spreads over the seconds ahead instead of all retrying at once.
-    const windowsAhead = Math.min(RATE_MAX_WINDOWS_AHEAD, Math.ceil((count - rate) / rate));
-    const nextWindowMs = (second + windowsAhead) * 1000 - nowMs;
-    return { granted: false, reason: 'rate', retryInMs: nextWindowMs + Math.round(this.random() * 50) };
+    if (granted === 1) return { granted: true };
+    const backoff = Math.min(BUSY_MAX_MS, BUSY_BASE_MS * 2 ** Math.min(input.deferrals, 10));
+    return { granted: false, retryInMs: Math.round(backoff * (1 + this.random() / 2)) };
+  }
+
+  /**
+   * Registers a job, once it is in Bull, to be woken when a slot of the endpoint frees. Returns a
+   * waiting job to wake now if a slot is already free, else null.
+   */
+  async wait(endpointId: string, jobId: string, maxInFlight: number, nowMs: number = Date.now()): Promise<string | null> {
+    return this.redis.switchyardWait(this.key(endpointId, 'inflight'), this.key(endpointId, 'waiting'), nowMs, jobId, maxInFlight, WAITING_TTL_MS);
+  }
+
+  /** Takes one of this second's `perSecond` sends, or says when the delivery's turn comes. */
+  async takeToken(endpointId: string, perSecond: number, nowMs: number = Date.now()): Promise<Permit> {
+    const second = Math.floor(nowMs / 1000);
+    const count = await this.redis.switchyardTakeToken(this.key(endpointId, `rate:${second}`));
+    if (count <= perSecond) return { granted: true };
+    // The n-th request of this second goes to the window it would get in a queue served
+    // `perSecond` per second, so a backlog spreads over the seconds ahead instead of all retrying at once.
+    const windowsAhead = Math.min(RATE_MAX_WINDOWS_AHEAD, Math.ceil((count - perSecond) / perSecond));
+    return { granted: false, retryInMs: (second + windowsAhead) * 1000 - nowMs + Math.round(this.random() * 50) };
   }
 
   /** Frees the delivery's slot; returns the id of the oldest job waiting for one, to wake. */

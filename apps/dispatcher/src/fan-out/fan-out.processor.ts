@@ -37,7 +37,7 @@ export class FanOutProcessor {
     }
     if (created.length > 0) {
       await this.queue.afterCommit('first attempts', () =>
-        this.queue.enqueueDeliveries(created.map((d) => ({ deliveryId: d.id, attempt: 1, dueAt: d.dueAt, delayMs: d.delayMs }))),
+        this.queue.enqueueDeliveries(created.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: 1, dueAt: d.dueAt, delayMs: d.delayMs }))),
       );
     }
     return message.fannedOut ? 'already-fanned-out' : 'fanned-out';

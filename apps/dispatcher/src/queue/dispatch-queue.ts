@@ -6,6 +6,8 @@ import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatch
 
 /** A delivery job's payload: ids and small counters only; PostgreSQL holds everything else. */
 export interface DeliveryJob extends DeliveryJobData {
+  /** The delivery's endpoint, so its limits are checked before anything is claimed. */
+  readonly endpointId: string;
   /** Times this attempt was already put off because its endpoint had every slot taken. */
   readonly deferrals?: number;
 }
@@ -13,6 +15,7 @@ export interface DeliveryJob extends DeliveryJobData {
 /** One delivery attempt to enqueue. */
 export interface DeliveryJobSpec {
   readonly deliveryId: string;
+  readonly endpointId: string;
   /** The attempt number this job is for (deliveries.attempts + 1). */
   readonly attempt: number;
   /** deliveries.next_attempt_at as written: part of the job id, so a moved due time is a new job. */
@@ -108,7 +111,12 @@ export class DispatchQueue {
     for (let i = 0; i < specs.length; i += BULK_SIZE) {
       const batch = specs.slice(i, i + BULK_SIZE).map((spec) => ({
         name: JobName.Deliver,
-        data: spec.deferrals ? { deliveryId: spec.deliveryId, attempt: spec.attempt, deferrals: spec.deferrals } : { deliveryId: spec.deliveryId, attempt: spec.attempt },
+        data: {
+          deliveryId: spec.deliveryId,
+          attempt: spec.attempt,
+          endpointId: spec.endpointId,
+          ...(spec.deferrals ? { deferrals: spec.deferrals } : {}),
+        } satisfies DeliveryJob,
         opts: deliveryJobOptions(spec),
       }));
       await withTimeout(this.deliveryQueue.addBulk(batch), this.settings.enqueueTimeoutMs);

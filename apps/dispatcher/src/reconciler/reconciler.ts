@@ -80,8 +80,8 @@ export class Reconciler {
       }
       const grace = this.settings.reconcileGraceMs;
       const limit = this.settings.reconcileBatchSize;
-      const due: { id: string; attempts: number; next_attempt_at: Date; overdue_ms: string }[] = await runner.query(
-        `SELECT id, attempts, next_attempt_at, floor(extract(epoch FROM (now() - next_attempt_at)) * 1000)::bigint AS overdue_ms FROM deliveries
+      const due: { id: string; endpoint_id: string; attempts: number; next_attempt_at: Date; overdue_ms: string }[] = await runner.query(
+        `SELECT id, endpoint_id, attempts, next_attempt_at, floor(extract(epoch FROM (now() - next_attempt_at)) * 1000)::bigint AS overdue_ms FROM deliveries
          WHERE next_attempt_at <= now()
            AND ((status = ${DeliveryStatus.Pending} AND next_attempt_at <= now() - make_interval(secs => $1::double precision / 1000))
                 OR status = ${DeliveryStatus.Sending})
@@ -111,7 +111,7 @@ export class Reconciler {
       }
       if (due.length > 0) {
         await this.queue.enqueueDeliveries(
-          due.map((d) => ({ deliveryId: d.id, attempt: d.attempts + 1, dueAt: d.next_attempt_at, delayMs: 0, round: deliveryRound(d.overdue_ms) })),
+          due.map((d) => ({ deliveryId: d.id, endpointId: d.endpoint_id, attempt: d.attempts + 1, dueAt: d.next_attempt_at, delayMs: 0, round: deliveryRound(d.overdue_ms) })),
         );
       }
       await runner.commitTransaction();
