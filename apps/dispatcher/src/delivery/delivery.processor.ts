@@ -36,10 +36,12 @@ const MAX_WAKE_TRIES = 3;
 export type DeliveryJobOutcome = 'sent' | 'stale' | 'rescheduled' | 'deferred' | 'endpoint-disabled';
 
 /**
- * The delivery processor (queue `delivery`): claim the delivery, respect the endpoint's limits,
- * sign and POST the stored payload, and record the attempt with its consequences. Duplicate and
- * stale jobs claim nothing and finish. Errors before the POST give the claim back and throw (Bull
- * retries); errors after it throw too, and the lease running out brings the delivery back.
+ * The delivery processor (queue `delivery`): take a slot of the endpoint (ENDPOINT_MAX_IN_FLIGHT),
+ * claim the delivery, take a rate token if the endpoint has a rateLimit, sign and POST the stored
+ * payload, and record the attempt with its consequences. A delivery turned away by a limit is put
+ * off, not failed. Duplicate and stale jobs claim nothing and finish. Errors before the POST give
+ * the claim back and throw (Bull retries); errors after it throw too, and the lease running out
+ * brings the delivery back.
  */
 @Injectable()
 export class DeliveryProcessor {
@@ -125,8 +127,13 @@ export class DeliveryProcessor {
         result = { statusCode: 0, success: false, responseBody: '', responseHeaders: {}, durationMs: 0, error: prepared.error };
       } else {
         requestHeaders = prepared.headers;
+        // send() reports every transport failure as a result; it does not throw.
         result = await this.http.send({ url: claim.url, headers: prepared.headers, body: claim.payload });
       }
+    } catch (error) {
+      // Nothing was sent (signing failed unexpectedly): give the delivery back before failing the job.
+      await this.giveBack(claim);
+      throw error;
     } finally {
       // Freed while the attempt is recorded (it never rejects): one round trip off the job's path.
       released = this.releaseSlot(endpointId, deliveryId);

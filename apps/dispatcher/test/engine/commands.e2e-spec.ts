@@ -65,6 +65,22 @@ describe('DeliveryCommands: the API entry points', () => {
     expect(d.nextAttemptAt).toBeNull();
   });
 
+  it('resend of a delivery still on its schedule brings its next attempt forward (it stays Scheduled)', async () => {
+    const appId = await createApp(engine.ds);
+    const ep = await createEndpoint(engine, appId, { url: receiver.url('/resend-pending') });
+    const [msgId] = await insertMessages(engine.ds, appId, [{}]);
+    // As after a first failed attempt, with the retry an hour away.
+    await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
+    await engine.ds.query(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 1, now() + interval '1 hour')`,
+      ['mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', msgId, ep.id, appId, DeliveryStatus.Pending],
+    );
+    expect(await engine.commands.resend(msgId!, ep.id)).toEqual({ deliveryId: 'mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', outcome: 'brought-forward' });
+    await eventually(() => expect(receiver.requestsTo('/resend-pending')).toHaveLength(1));
+    const d = await settled(msgId!, ep.id, DeliveryStatus.Success);
+    expect(await attemptsOf(engine.ds, { deliveryId: d.id })).toMatchObject([{ attemptNumber: 2, triggerType: TriggerType.Scheduled }]);
+  });
+
   it('resend creates the delivery when the message never had one for that endpoint', async () => {
     const appId = await createApp(engine.ds);
     const [msgId] = await publish(engine, appId, [{}]);
