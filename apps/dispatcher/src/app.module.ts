@@ -1,9 +1,10 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, ReadinessModule } from '@switchyard/api-kit';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
+import type { Logger } from 'pino';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { ApiModule } from './api.module.js';
 import { EngineModule } from './engine.module.js';
@@ -12,15 +13,28 @@ import { HealthController } from './health/health.controller.js';
 /** The dispatcher, wired from one validated settings object. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: DispatcherSettings): DynamicModule {
+  static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' })): DynamicModule {
     return {
       module: AppModule,
       global: true,
       imports: [
-        TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, applicationName: 'switchyard-dispatcher' }) }),
-        BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-dispatcher' }),
+        }),
+        BullModule.forRoot({
+          redis: settings.redisUrl,
+          prefix: settings.queuePrefix,
+          settings: {
+            lockDuration: settings.queueLockDurationMs,
+            lockRenewTime: Math.floor(settings.queueLockDurationMs / 2),
+            stalledInterval: settings.queueStalledIntervalMs,
+          },
+        }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
+        loggingModule(logger),
+        MetricsModule.forRoot({ service: 'dispatcher' }),
+        ReadinessModule.forRoot({ queueName: QueueName.Delivery }),
         EngineModule,
         ApiModule,
       ],

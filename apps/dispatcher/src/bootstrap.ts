@@ -1,7 +1,11 @@
 import 'reflect-metadata';
+import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { MAX_PATH_PARAM_LENGTH } from '@switchyard/api-kit';
+import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
+import { QueueName } from '@switchyard/events';
+import type { Queue } from 'bull';
+import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
@@ -10,11 +14,24 @@ const ENVELOPE_BYTES = 64 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
 export async function createDispatcherApp(settings: DispatcherSettings): Promise<NestFastifyApplication> {
+  const logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings),
-    new FastifyAdapter({ bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH } }),
-    { rawBody: true, logger: settings.logLevel === 'silent' ? false : ['error', 'warn', 'log'] },
+    AppModule.forRoot(settings, logger),
+    new FastifyAdapter({
+      bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES,
+      routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+      ...fastifyLoggingOptions(logger),
+    }),
+    { rawBody: true, bufferLogs: true },
   );
+  app.useLogger(app.get(Logger));
+  installRequestLogging(app.getHttpAdapter().getInstance());
+  setupOpenApi(app, {
+    title: 'Switchyard dispatcher',
+    description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
+    version: '1.0',
+  });
+  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut)), app.get<Queue>(getQueueToken(QueueName.Delivery))], settings.adminApiKey);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

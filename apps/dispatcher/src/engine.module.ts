@@ -5,6 +5,7 @@ import type { Queue } from 'bull';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { DeliveryCommands } from './delivery/delivery-commands.js';
 import { DeliveryProcessor, ENDPOINT_LIMITER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT } from './delivery/delivery.processor.js';
+import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { EndpointLimiter } from './delivery/endpoint-limiter.js';
 import { PreparedSql } from './delivery/prepared-sql.js';
@@ -13,25 +14,8 @@ import { FanOutProcessor } from './fan-out/fan-out.processor.js';
 import { FanOutRepository } from './fan-out/fan-out.repository.js';
 import { OperationalWebhooks } from './operational-webhooks/operational-webhooks.js';
 import { DispatchQueue } from './queue/dispatch-queue.js';
+import { QueueMetrics } from './queue/queue.metrics.js';
 import { Reconciler } from './reconciler/reconciler.js';
-
-/** Bull's settings object, read when processing starts (not in Bull's published types). */
-interface BullSettings {
-  lockDuration: number;
-  lockRenewTime: number;
-  stalledInterval: number;
-}
-
-/**
- * Applies QUEUE_LOCK_DURATION_MS and QUEUE_STALLED_INTERVAL_MS to a queue created by
- * BullModule.registerQueue; Bull reads them when `process()` starts, which comes after this.
- */
-function applyQueueSettings(queue: Queue, settings: DispatcherSettings): void {
-  const bull = (queue as unknown as { settings: BullSettings }).settings;
-  bull.lockDuration = settings.queueLockDurationMs;
-  bull.lockRenewTime = Math.floor(settings.queueLockDurationMs / 2);
-  bull.stalledInterval = settings.queueStalledIntervalMs;
-}
 
 /** Starts the processors and the reconciler once the app is up; drains them before it closes. */
 @Injectable()
@@ -50,7 +34,6 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   onApplicationBootstrap(): void {
     const { fanOutQueue, deliveryQueue } = this.queue;
     for (const queue of [fanOutQueue, deliveryQueue]) {
-      applyQueueSettings(queue, this.settings);
       queue.on('failed', (job, error) => this.logger.error(`${queue.name} job ${String(job?.id)} failed: ${error.message}`));
       queue.on('error', (error) => this.logger.error(`${queue.name} queue: ${error.message}`));
     }
@@ -90,6 +73,8 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     DeliveryCommands,
     FanOutProcessor,
     DeliveryProcessor,
+    DeliveryMetrics,
+    QueueMetrics,
     Reconciler,
     EngineLifecycle,
     {

@@ -107,6 +107,7 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
       socket.once('error', () => resolve(false));
     });
   const start = async () => {
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     for (let i = 0; i < 100 && !(await up()); i++) await new Promise((r) => setTimeout(r, 50));
   };

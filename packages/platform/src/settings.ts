@@ -117,12 +117,14 @@ export interface CommonSettings {
   /** 32-byte key for secrets at rest, when set. */
   readonly secretEncryptionKey: Buffer | undefined;
   readonly logLevel: LogLevel;
+  /** Most PostgreSQL connections the process opens. */
+  readonly databasePoolSize: number;
 }
 
 const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
 
 /** Reads the settings every app shares, recording problems on the reader. */
-export function readCommonSettings(reader: EnvReader, defaults: { port: number }): CommonSettings {
+export function readCommonSettings(reader: EnvReader, defaults: { port: number; databasePoolSize?: number }): CommonSettings {
   const nodeEnv = reader.string('NODE_ENV', 'development');
   const queuePrefix = reader.string('QUEUE_PREFIX', 'switchyard');
   if (!QUEUE_PREFIX.test(queuePrefix)) reader.problem('QUEUE_PREFIX must be 1-64 characters of letters, digits, _ - : { }');
@@ -151,5 +153,6 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number }
     adminApiKeyGenerated,
     secretEncryptionKey,
     logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    databasePoolSize: reader.integer('DATABASE_POOL_SIZE', defaults.databasePoolSize ?? 10, 1, 500),
   };
 }

@@ -12,6 +12,7 @@ import {
 } from '../operational-webhooks/operational-webhooks.js';
 import { DispatchQueue, deliveryJobKey, type DeliveryJob } from '../queue/dispatch-queue.js';
 import { decideOutcome } from './delivery-policy.js';
+import { DeliveryMetrics } from './delivery.metrics.js';
 import { DeliveryRepository, type ClaimedDelivery, type Recorded, type RecordInput } from './delivery.repository.js';
 import { EndpointLimiter } from './endpoint-limiter.js';
 import { loggedRequestHeaders, outboundHeaders } from './outbound-headers.js';
@@ -56,6 +57,7 @@ export class DeliveryProcessor {
     @Inject(WEBHOOK_HTTP_CLIENT) private readonly http: WebhookHttpClient,
     @Inject(ENDPOINT_LIMITER) private readonly limiter: EndpointLimiter,
     @Inject(ENGINE_SECRET_BOX) private readonly secretBox: SecretBox,
+    private readonly metrics: DeliveryMetrics,
   ) {
     this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
   }
@@ -265,13 +267,17 @@ export class DeliveryProcessor {
       };
     };
     try {
-      return await this.repository.record(await build());
+      const recorded = await this.repository.record(await build());
+      this.metrics.attempt(result.success, result.statusCode, result.durationMs, claim.trigger, outcome.status);
+      return recorded;
     } catch (error) {
       // The operational application was deleted under us: find or create it again, once.
       const { code, constraint } = error as { code?: string; constraint?: string };
       if (code === FOREIGN_KEY_VIOLATION && constraint === OPERATIONAL_MESSAGE_APP_FK && emits) {
         this.operational.forget();
-        return this.repository.record(await build());
+        const recorded = await this.repository.record(await build());
+        this.metrics.attempt(result.success, result.statusCode, result.durationMs, claim.trigger, outcome.status);
+        return recorded;
       }
       throw error;
     }
