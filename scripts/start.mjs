@@ -12,16 +12,21 @@ const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code, text) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
 const LEVELS = { 10: paint(90, 'TRACE'), 20: paint(90, 'DEBUG'), 30: paint(32, 'INFO '), 40: paint(33, 'WARN '), 50: paint(31, 'ERROR'), 60: paint(35, 'FATAL') };
 
-/** Turns one pino JSON line into `HH:MM:SS LEVEL message key=value …`; other lines pass through. */
+/** Nest's start-up chatter (every module and route): in the JSON logs, not on this screen. */
+const QUIET_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory']);
+
+/** Turns one pino JSON line into `HH:MM:SS LEVEL message key=value …` (or null to skip it); other lines pass through. */
 function pretty(line) {
   if (!line.startsWith('{')) return line;
   try {
     const entry = JSON.parse(line);
+    if (QUIET_CONTEXTS.has(entry.context) && entry.level <= 30) return null;
+    if (entry.level <= 30 && /^Server listening at /.test(entry.msg ?? '')) return null;
     const time = new Date(entry.time ?? Date.now()).toTimeString().slice(0, 8);
     const extra = [];
-    if (entry.req?.method) extra.push(`${entry.req.method} ${entry.req.url}`);
-    if (entry.res?.statusCode) extra.push(`→ ${entry.res.statusCode}`);
-    if (typeof entry.responseTime === 'number') extra.push(`${entry.responseTime} ms`);
+    if (entry.method) extra.push(`${entry.method} ${entry.path}`);
+    if (entry.statusCode) extra.push(`→ ${entry.statusCode}`);
+    if (typeof entry.responseTimeMs === 'number') extra.push(`${entry.responseTimeMs} ms`);
     if (entry.context) extra.push(paint(90, `[${entry.context}]`));
     return `${paint(90, time)} ${LEVELS[entry.level] ?? entry.level} ${entry.msg ?? ''} ${extra.join(' ')}`.trimEnd();
   } catch {
@@ -68,7 +73,8 @@ const children = apps.map((app) => {
     createInterface({ input: stream }).on('line', (line) => {
       // The apps print a generated key; this script already printed the shared one.
       if (/ADMIN_API_KEY was not set/.test(line)) return;
-      console.log(`${label} │ ${pretty(line)}`);
+      const text = pretty(line);
+      if (text !== null) console.log(`${label} │ ${text}`);
     });
   }
   child.on('exit', (code, signal) => {
