@@ -239,10 +239,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 process.on('exit', killAllNow);
 
+/** The V8 heap cap the apps run with when deployed (docker/*.Dockerfile, scripts/start.mjs). */
+const APP_HEAP_ARGS = ['--max-old-space-size=160'];
+
 function profileArgs(name) {
-  if (!PROFILE) return [];
+  if (!PROFILE) return APP_HEAP_ARGS;
   mkdirSync(PROFILE_DIR, { recursive: true });
-  return ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`];
+  return [...APP_HEAP_ARGS, '--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', `${name}-${Date.now()}.cpuprofile`];
 }
 
 const bootRss = {};

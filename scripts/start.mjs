@@ -62,7 +62,8 @@ const apps = [
 
 let stopping = false;
 const children = apps.map((app) => {
-  const child = spawn(process.execPath, [join(root, app.entry)], {
+  // The heap cap the container images use (docker/*.Dockerfile).
+  const child = spawn(process.execPath, ['--max-old-space-size=160', join(root, app.entry)], {
     env: { ...env, ...app.env },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group: a terminal's Ctrl-C reaches only this script, which stops each app once.
