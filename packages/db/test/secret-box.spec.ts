@@ -37,7 +37,7 @@ describe('SecretBox', () => {
   it('detects tampering', () => {
     const sealed = box.seal('whsec_x');
     const raw = Buffer.from(sealed.slice(7), 'base64');
-    raw[raw.length - 1] ^= 1;
+    raw[raw.length - 1]! ^= 1;
     expect(() => box.open(`enc:v1:${raw.toString('base64')}`)).toThrow(SecretDecryptionError);
   });
 
