@@ -63,6 +63,13 @@ export class DispatcherProcess {
     return this.child?.pid;
   }
 
+  /** How the last run ended: its exit code, or the signal that killed it; undefined while it runs. */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    const child = this.child;
+    if (!child || (child.exitCode === null && child.signalCode === null)) return undefined;
+    return { code: child.exitCode, signal: child.signalCode };
+  }
+
   /** Sends a signal and waits for the process to exit. */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
@@ -88,6 +95,19 @@ export class QueueClient {
     for (let i = 0; i < messageIds.length; i += 500) {
       await this.fanOut.addBulk(messageIds.slice(i, i + 500).map((messageId) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId) })));
     }
+  }
+
+  /** Keys matching `pattern` (a SCAN pattern; include the run's prefix), by SCAN, never KEYS. */
+  async keys(pattern: string): Promise<string[]> {
+    const redis = this.fanOut.client;
+    const found: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      found.push(...keys);
+    } while (cursor !== '0');
+    return found;
   }
 
   /** Deletes every key of this run's prefix (SCAN + DEL, never FLUSH); returns how many. */
