@@ -83,15 +83,18 @@ export class DeliveryProcessor {
       return 'deferred';
     }
 
+    // A slot already held by this delivery belongs to whichever job of it is sending: a job that
+    // then fails to claim must leave it, or the endpoint would take more than its limit.
+    const tookSlot = !slot.held;
     let claim: ClaimedDelivery | undefined;
     try {
       claim = await this.repository.claim(deliveryId, attempt, this.settings.deliveryLeaseMs);
     } catch (error) {
-      await this.releaseSlot(endpointId, deliveryId);
+      if (tookSlot) await this.releaseSlot(endpointId, deliveryId);
       throw error;
     }
     if (!claim) {
-      await this.releaseSlot(endpointId, deliveryId);
+      if (tookSlot) await this.releaseSlot(endpointId, deliveryId);
       return this.unclaimed(job);
     }
 

@@ -17,7 +17,8 @@ const TAKE_SLOT = `
 local inflight = KEYS[1]
 local now, leaseEnd, member, maxInFlight = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
-redis.call('ZREM', inflight, member)
+-- Held already (a duplicate job of a delivery being sent): leave the holder's slot alone.
+if redis.call('ZSCORE', inflight, member) then return 2 end
 if redis.call('ZCARD', inflight) >= maxInFlight then return 0 end
 redis.call('ZADD', inflight, leaseEnd, member)
 redis.call('PEXPIRE', inflight, math.max(1000, leaseEnd - now))
@@ -53,8 +54,11 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('LPOP', KEYS[2])
 `;
 
-/** Whether an attempt may start now, and if not when to try again. */
-export type Permit = { readonly granted: true } | { readonly granted: false; readonly retryInMs: number };
+/**
+ * Whether an attempt may start now, and if not when to try again. `held`: the delivery already
+ * had a slot (another job of it is being sent); such a job must not free the slot it did not take.
+ */
+export type Permit = { readonly granted: true; readonly held?: boolean } | { readonly granted: false; readonly retryInMs: number };
 
 export interface SlotRequest {
   readonly endpointId: string;
@@ -118,6 +122,7 @@ export class EndpointLimiter {
       input.maxInFlight,
     );
     if (granted === 1) return { granted: true };
+    if (granted === 2) return { granted: true, held: true };
     const backoff = Math.min(BUSY_MAX_MS, BUSY_BASE_MS * 2 ** Math.min(input.deferrals, 10));
     return { granted: false, retryInMs: Math.round(backoff * (1 + this.random() / 2)) };
   }
