@@ -9,3 +9,4 @@ export * from './request-shape.interceptor.js';
 export * from './endpoint-store.js';
 export * from './api-kit.module.js';
 export * from './observability/index.js';
+export * from './api-docs.js';

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
@@ -8,9 +9,11 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 250;
 
 export type Ordering = 'ascending' | 'descending';
+const ORDERINGS: Ordering[] = ['ascending', 'descending'];
 
 /** `limit`, `iterator` and `order`, as the svix SDK sends them. */
 export class ListQueryDto {
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size', example: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -18,11 +21,18 @@ export class ListQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
+  @ApiPropertyOptional({
+    type: String,
+    maxLength: 300,
+    description: "Where to start: a previous page's `iterator` (next page) or `prevIterator` (previous page)",
+    example: 'app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(300)
   iterator?: string;
 
+  @ApiPropertyOptional({ enum: ORDERINGS, description: 'Sort order; each list has its own default (see the operation)' })
   @IsOptional()
   @IsIn(['ascending', 'descending'])
   order?: Ordering;

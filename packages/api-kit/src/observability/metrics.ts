@@ -1,14 +1,19 @@
 import { Controller, Get, Header, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { Public } from '../auth.guard.js';
 
 /** Prometheus exposition at GET /metrics, unauthenticated like most scrape targets. */
 @Controller('metrics')
 @Public()
+@ApiTags('Metrics')
 export class MetricsController implements OnModuleDestroy {
   constructor(private readonly registry: Registry) {}
 
   @Get()
+  @ApiOperation({ operationId: 'metrics.get', summary: 'Prometheus metrics', description: 'The Prometheus text exposition format. No token needed.', security: [] })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'Every metric of this process', schema: { type: 'string' } })
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
   @Header('cache-control', 'no-store')
   metrics(): Promise<string> {

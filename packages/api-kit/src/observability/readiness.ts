@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Injectable, Module, type DynamicModule } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Queue } from 'bull';
 import { Public } from '../auth.guard.js';
 
@@ -40,6 +41,7 @@ export class RedisHealthIndicator {
 /** Readiness: 200 when PostgreSQL and Redis both answer, 503 otherwise. Liveness stays /api/v1/health. */
 @Controller('health')
 @Public()
+@ApiTags('Health')
 export class ReadinessController {
   constructor(
     private readonly health: HealthCheckService,
@@ -48,6 +50,12 @@ export class ReadinessController {
   ) {}
 
   @Get('ready')
+  @ApiOperation({
+    operationId: 'health.ready',
+    summary: 'Readiness',
+    description: 'Checks PostgreSQL and Redis: 200 when both answer, 503 otherwise. No token needed.',
+    security: [],
+  })
   @HealthCheck()
   ready() {
     return this.health.check([() => this.db.pingCheck('database', { timeout: READINESS_TIMEOUT_MS }), () => this.redis.pingCheck('redis')]);
