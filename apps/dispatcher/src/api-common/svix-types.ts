@@ -12,6 +12,15 @@ export const STATUS_TEXT: Readonly<Record<DeliveryStatus, string>> = {
 /** Valid values of Svix's `status` query parameter. */
 export const MESSAGE_STATUSES: readonly number[] = [0, 1, 2, 3, 4];
 
+/** What Svix's MessageStatus numbers mean, for the OpenAPI document. */
+export const MESSAGE_STATUS_DESCRIPTION = 'Svix `MessageStatus`: 0 success, 1 pending, 2 fail, 3 sending, 4 canceled';
+
+/** Svix `MessageStatus` in the OpenAPI document. */
+export const MESSAGE_STATUS_SCHEMA = { type: 'integer', enum: [...MESSAGE_STATUSES], description: MESSAGE_STATUS_DESCRIPTION, example: 0 } as const;
+
+/** Svix `MessageStatusText` in the OpenAPI document. */
+export const MESSAGE_STATUS_TEXT_SCHEMA = { enum: Object.values(STATUS_TEXT), type: String, example: 'success' } as const;
+
 /** Svix's StatusCodeClass values, with the response codes each one covers. */
 export const STATUS_CODE_CLASSES: Readonly<Record<number, readonly [number, number]>> = {
   0: [0, 99],

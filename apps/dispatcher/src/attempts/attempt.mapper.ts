@@ -1,21 +1,46 @@
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import type { AttemptEntity, DeliveryEntity, DeliveryStatus, EndpointEntity, MessageEntity } from '@switchyard/db';
-import { isoOrNull, STATUS_TEXT } from '../api-common/svix-types.js';
-import { toEndpointOut, type EndpointOut } from '../endpoints/endpoint.mapper.js';
-import { toMessageOut, type MessageOut } from '../messages/message.mapper.js';
+import { EXAMPLE } from '../api-common/api-docs.js';
+import { isoOrNull, MESSAGE_STATUS_SCHEMA, MESSAGE_STATUS_TEXT_SCHEMA, STATUS_TEXT } from '../api-common/svix-types.js';
+import { EndpointOut, toEndpointOut } from '../endpoints/endpoint.mapper.js';
+import { MessageOut, toMessageOut } from '../messages/message.mapper.js';
 
 /** Svix `MessageAttemptOut`, as sent on the wire. */
-export interface MessageAttemptOut {
+export class MessageAttemptOut {
+  @ApiProperty({ type: String, description: "The attempt's id", example: EXAMPLE.attemptId })
   id: string;
+
+  @ApiProperty({ type: String, example: EXAMPLE.msgId })
   msgId: string;
+
+  @ApiProperty({ type: String, example: EXAMPLE.endpointId })
   endpointId: string;
+
+  @ApiProperty({ type: String, format: 'uri', description: 'The URL the attempt was sent to', example: 'https://example.com/webhook/' })
   url: string;
+
+  @ApiProperty({ type: String, description: "The endpoint's response body (`{}` when `with_content=false`)", example: '{}' })
   response: string;
+
+  @ApiProperty({ type: 'integer', description: 'The HTTP status of the response (0: no response)', example: 200 })
   responseStatusCode: number;
+
+  @ApiProperty({ type: 'integer', description: 'How long the endpoint took to answer', example: 152 })
   responseDurationMs: number;
+
+  @ApiProperty(MESSAGE_STATUS_SCHEMA)
   status: DeliveryStatus;
+
+  @ApiProperty(MESSAGE_STATUS_TEXT_SCHEMA)
   statusText: string;
+
+  @ApiProperty({ type: 'integer', enum: [0, 1], description: 'Svix `MessageAttemptTriggerType`: 0 scheduled, 1 manual (resend, recover)' })
   triggerType: number;
+
+  @ApiProperty({ type: String, format: 'date-time', example: EXAMPLE.time })
   timestamp: string;
+
+  @ApiPropertyOptional({ type: () => MessageOut, nullable: true, description: 'The message, when listed with `with_msg=true`' })
   msg?: MessageOut | null;
 }
 
@@ -39,9 +64,14 @@ export function toMessageAttemptOut(attempt: AttemptEntity, withContent: boolean
 }
 
 /** Svix `EndpointMessageOut`: a message with its delivery state at one endpoint. */
-export interface EndpointMessageOut extends MessageOut {
+export class EndpointMessageOut extends MessageOut {
+  @ApiProperty(MESSAGE_STATUS_SCHEMA)
   status: DeliveryStatus;
+
+  @ApiProperty(MESSAGE_STATUS_TEXT_SCHEMA)
   statusText: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the next attempt is due (null: none scheduled)' })
   nextAttempt: string | null;
 }
 
@@ -55,10 +85,15 @@ export function toEndpointMessageOut(delivery: DeliveryEntity & { message: Messa
   };
 }
 
-/** Svix `MessageEndpointOut`: an endpoint with the delivery state of one message to it. */
-export interface MessageEndpointOut extends Omit<EndpointOut, 'metadata'> {
+/** Svix `MessageEndpointOut`: an endpoint (without its metadata) with the delivery state of one message to it. */
+export class MessageEndpointOut extends OmitType(EndpointOut, ['metadata'] as const) {
+  @ApiProperty(MESSAGE_STATUS_SCHEMA)
   status: DeliveryStatus;
+
+  @ApiProperty(MESSAGE_STATUS_TEXT_SCHEMA)
   statusText: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the next attempt is due (null: none scheduled)' })
   nextAttempt: string | null;
 }
 

@@ -1,16 +1,48 @@
+import { ApiProperty } from '@nestjs/swagger';
 import type { EventTypeEntity } from '@switchyard/db';
+import { EXAMPLE } from '../api-common/api-docs.js';
+
+/** Example of an event type's `schemas`: JSON Schema by version, with examples send-example can use. */
+export const SCHEMAS_EXAMPLE = {
+  '1': { type: 'object', title: 'User signed up', properties: { email: { type: 'string' } }, required: ['email'], examples: [{ email: 'ada@example.com' }] },
+};
 
 /** Svix `EventTypeOut`, as sent on the wire. */
-export interface EventTypeOut {
+export class EventTypeOut {
+  @ApiProperty({ type: String, description: 'The name, which is also the id', example: 'user.signup' })
   name: string;
+
+  @ApiProperty({ type: String, example: 'A user has signed up' })
   description: string;
+
+  @ApiProperty({ type: Boolean, description: 'Archived event types are hidden from lists and refused as endpoint filters' })
   archived: boolean;
+
+  @ApiProperty({ type: Boolean })
   deprecated: boolean;
+
+  @ApiProperty({ type: String, nullable: true, deprecated: true, description: 'The first of featureFlags' })
   featureFlag: string | null;
+
+  @ApiProperty({ type: [String], nullable: true, example: ['cool-new-feature'] })
   featureFlags: string[] | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'user' })
   groupName: string | null;
+
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'JSON Schemas by version; null in lists unless `with_content=true`',
+    example: SCHEMAS_EXAMPLE,
+  })
   schemas: Record<string, unknown> | null;
+
+  @ApiProperty({ type: String, format: 'date-time', example: EXAMPLE.time })
   createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time', example: EXAMPLE.time })
   updatedAt: string;
 }
 

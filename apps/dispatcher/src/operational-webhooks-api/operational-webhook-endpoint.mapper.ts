@@ -1,19 +1,23 @@
+import { ApiProperty, OmitType } from '@nestjs/swagger';
 import type { EndpointEntity } from '@switchyard/db';
+import { EndpointHeadersOut, EndpointOut, EndpointSecretOut } from '../endpoints/endpoint.mapper.js';
 
-/** Svix `OperationalWebhookEndpointOut`, as sent on the wire. */
-export interface OperationalWebhookEndpointOut {
-  id: string;
-  uid: string | null;
-  url: string;
-  description: string;
-  disabled: boolean;
-  filterTypes: string[] | null;
-  rateLimit: number | null;
-  throttleRate: number | null;
-  metadata: Record<string, string>;
-  createdAt: string;
-  updatedAt: string;
+/** Svix `OperationalWebhookEndpointOut`, as sent on the wire: an EndpointOut without version and channels. */
+export class OperationalWebhookEndpointOut extends OmitType(EndpointOut, ['version', 'channels'] as const) {
+  @ApiProperty({
+    type: [String],
+    nullable: true,
+    description: 'Operational events this endpoint receives (null: all)',
+    example: ['endpoint.disabled', 'message.attempt.exhausted'],
+  })
+  override filterTypes: string[] | null;
 }
+
+/** Svix `OperationalWebhookEndpointSecretOut`. */
+export class OperationalWebhookEndpointSecretOut extends EndpointSecretOut {}
+
+/** Svix `OperationalWebhookEndpointHeadersOut`. */
+export class OperationalWebhookEndpointHeadersOut extends EndpointHeadersOut {}
 
 /** Maps an endpoint of the operational application to Svix's `OperationalWebhookEndpointOut`. */
 export function toOperationalWebhookEndpointOut(endpoint: EndpointEntity): OperationalWebhookEndpointOut {
