@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startThrowawayRedis, type ThrowawayRedis } from '@switchyard/db/testing';
+import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from './support/openapi.js';
 import { startTestGateway, TEST_ADMIN_KEY, type TestGateway } from './support/test-app.js';
 
 async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
@@ -13,27 +14,140 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined | fal
   }
 }
 
-/** Every gateway operation of CONTRACT §6, as OpenAPI paths with Nest's parameter names. */
-const CONTRACT_OPERATIONS: [string, string][] = [
-  ['get', '/api/v1/health'],
-  ['get', '/ingest/api/v1/source'],
-  ['post', '/ingest/api/v1/source'],
-  ['get', '/ingest/api/v1/source/{sourceId}'],
-  ['put', '/ingest/api/v1/source/{sourceId}'],
-  ['delete', '/ingest/api/v1/source/{sourceId}'],
-  ['post', '/ingest/api/v1/source/{sourceId}/token/rotate'],
-  ['get', '/ingest/api/v1/source/{sourceId}/endpoint'],
-  ['post', '/ingest/api/v1/source/{sourceId}/endpoint'],
-  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}'],
-  ['put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}'],
-  ['delete', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}'],
-  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/secret'],
-  ['post', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/secret/rotate'],
-  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers'],
-  ['put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers'],
-  ['post', '/in/{token}'],
-  ['get', '/in/{token}'],
+/** Every gateway operation of CONTRACT §6, as OpenAPI paths with Nest's parameter names, and its operationId (Svix's where Svix has the operation). */
+const CONTRACT_OPERATIONS: [string, string, string][] = [
+  ['get', '/api/v1/health', 'v1.health.get'],
+  ['get', '/ingest/api/v1/source', 'v1.ingest.source.list'],
+  ['post', '/ingest/api/v1/source', 'v1.ingest.source.create'],
+  ['get', '/ingest/api/v1/source/{sourceId}', 'v1.ingest.source.get'],
+  ['put', '/ingest/api/v1/source/{sourceId}', 'v1.ingest.source.update'],
+  ['delete', '/ingest/api/v1/source/{sourceId}', 'v1.ingest.source.delete'],
+  ['post', '/ingest/api/v1/source/{sourceId}/token/rotate', 'v1.ingest.source.rotate-token'],
+  ['get', '/ingest/api/v1/source/{sourceId}/endpoint', 'v1.ingest.endpoint.list'],
+  ['post', '/ingest/api/v1/source/{sourceId}/endpoint', 'v1.ingest.endpoint.create'],
+  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}', 'v1.ingest.endpoint.get'],
+  ['put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}', 'v1.ingest.endpoint.update'],
+  ['delete', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}', 'v1.ingest.endpoint.delete'],
+  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/secret', 'v1.ingest.endpoint.get-secret'],
+  ['post', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/secret/rotate', 'v1.ingest.endpoint.rotate-secret'],
+  ['get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers', 'v1.ingest.endpoint.get-headers'],
+  ['put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers', 'v1.ingest.endpoint.update-headers'],
+  ['get', '/ingest/api/v1/source/{sourceId}/request', 'v1.ingest.source.list-requests'],
+  ['get', '/ingest/api/v1/source/{sourceId}/request/{requestId}', 'v1.ingest.source.get-request'],
+  ['post', '/in/{token}', 'ingress_post'],
+  ['get', '/in/{token}', 'ingress_get'],
 ];
+
+/** The tags operations are grouped by. */
+const TAGS = new Set(['Ingest Source', 'Ingest Endpoint', 'Ingress', 'Health', 'Metrics']);
+
+const AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
+
+describe('gateway OpenAPI document', () => {
+  let t: TestGateway;
+  beforeAll(async () => {
+    t = await startTestGateway('openapi');
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  async function openApi(): Promise<OpenApiDoc> {
+    const res = await fetch(`${t.baseUrl}/docs-json`);
+    expect(res.status).toBe(200);
+    return (await res.json()) as OpenApiDoc;
+  }
+
+  it('serves an OpenAPI 3 document that validates and lists every CONTRACT §6 operation under its operationId', async () => {
+    const doc = await openApi();
+    expect(doc.openapi).toMatch(/^3\./);
+    const result = await new Validator().validate(doc as never);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    for (const [method, path, operationId] of CONTRACT_OPERATIONS) {
+      expect({ method, path, operationId: doc.paths[path]?.[method]?.operationId }).toEqual({ method, path, operationId });
+    }
+  });
+
+  it('gives every operation a unique operationId, a summary, a tag and described path parameters', async () => {
+    const doc = await openApi();
+    const operations = operationsOf(doc);
+    const ids = operations.map(({ op }) => op.operationId);
+    expect(ids.every((id) => typeof id === 'string' && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const { method, path, op } of operations) {
+      const where = `${method} ${path}`;
+      expect({ where, summary: Boolean(op.summary?.trim()) }).toEqual({ where, summary: true });
+      expect({ where, tags: op.tags?.filter((tag) => !TAGS.has(tag)) ?? ['(none)'] }).toEqual({ where, tags: [] });
+      for (const name of path.match(/(?<=\{)[^}]+(?=\})/g) ?? []) {
+        const param = op.parameters?.find((p) => p.in === 'path' && p.name === name);
+        expect({ where, name, present: Boolean(param) }).toEqual({ where, name, present: true });
+        if (name === 'sourceId' || name === 'endpointId') expect(param?.description).toMatch(/uid/);
+      }
+    }
+  });
+
+  it('describes request bodies, query parameters and response shapes', async () => {
+    const doc = await openApi();
+    const op = (method: string, path: string): Operation | undefined => doc.paths[path]?.[method];
+    const sourceIn = bodySchemaOf(doc, op('post', '/ingest/api/v1/source'));
+    expect(sourceIn.required?.sort()).toEqual(['name', 'type']);
+    expect(sourceIn.properties?.type?.enum).toEqual(expect.arrayContaining(['github', 'stripe', 'generic-webhook']));
+    expect(sourceIn.properties?.config).toMatchObject({ type: 'object', nullable: true });
+    const sourceOut = responseSchemaOf(doc, op('post', '/ingest/api/v1/source'), 201);
+    expect(sourceOut.required).toEqual(expect.arrayContaining(['id', 'name', 'type', 'config', 'ingestUrl', 'metadata', 'createdAt']));
+    expect(responseSchemaOf(doc, op('post', '/ingest/api/v1/source/{sourceId}/token/rotate'), 200).required).toEqual(['ingestUrl']);
+    expect(bodySchemaOf(doc, op('post', '/ingest/api/v1/source/{sourceId}/endpoint')).required).toEqual(['url']);
+    const list = op('get', '/ingest/api/v1/source/{sourceId}/endpoint');
+    expect(list?.parameters?.filter((p) => p.in === 'query').map((p) => p.name)).toEqual(['limit', 'iterator', 'order']);
+    const page = responseSchemaOf(doc, list, 200);
+    expect(resolve(doc, page.properties!.data!.items!).properties).toHaveProperty('url');
+    expect(resolve(doc, responseSchemaOf(doc, op('post', '/ingest/api/v1/source'), 422).properties!.detail!.items!).required?.sort()).toEqual(['loc', 'msg', 'type']);
+  });
+
+  it('documents what the API actually answers', async () => {
+    const doc = await openApi();
+    /** Calls the API and checks the answer against the documented schema of that operation and status. */
+    async function call(method: string, template: string, params: Record<string, string>, body?: unknown): Promise<Record<string, unknown>> {
+      const path = template.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name]!));
+      const res = await fetch(`${t.baseUrl}${path}`, {
+        method: method.toUpperCase(),
+        headers: { ...AUTH, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+      const where = `${method} ${template} ${res.status}`;
+      const documented = doc.paths[template]?.[method]?.responses[String(res.status)];
+      expect({ where, documented: Boolean(documented) }).toEqual({ where, documented: true });
+      const schema = documented?.content?.['application/json']?.schema;
+      expect({ where, problems: schema ? conformance(doc, schema, json) : text ? ['body not documented'] : [] }).toEqual({ where, problems: [] });
+      return json;
+    }
+
+    const source = await call('post', '/ingest/api/v1/source', {}, { name: 'documented', uid: 'documented-src', type: 'github', config: { secret: 'gh-secret' }, metadata: { k: 'v' } });
+    const ids = { sourceId: source.id as string };
+    await call('post', '/ingest/api/v1/source', {}, { name: 'bad', type: 'no-such-type' });
+    await call('get', '/ingest/api/v1/source/{sourceId}', { sourceId: 'no-such-source' });
+    await call('get', '/ingest/api/v1/source', {});
+    await call('put', '/ingest/api/v1/source/{sourceId}', { sourceId: 'documented-src' }, { name: 'documented', uid: 'documented-src', type: 'github', config: { secret: 'gh-secret-2' } });
+    const rotated = await call('post', '/ingest/api/v1/source/{sourceId}/token/rotate', ids);
+    const endpoint = await call('post', '/ingest/api/v1/source/{sourceId}/endpoint', ids, { url: 'https://example.com/ingested', uid: 'documented-ep' });
+    const withEndpoint = { ...ids, endpointId: endpoint.id as string };
+    await call('get', '/ingest/api/v1/source/{sourceId}/endpoint', ids);
+    await call('put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}', withEndpoint, { url: 'https://example.com/ingested-2', throttleRate: 5 });
+    await call('get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/secret', withEndpoint);
+    await call('put', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers', withEndpoint, { headers: { 'X-A': '1', Authorization: 'x' } });
+    await call('get', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}/headers', withEndpoint);
+    const unsigned = await fetch(t.localUrl(rotated.ingestUrl as string), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect(unsigned.status).toBe(401);
+    const requests = await call('get', '/ingest/api/v1/source/{sourceId}/request', ids);
+    const [request] = requests.data as { id: string }[];
+    await call('get', '/ingest/api/v1/source/{sourceId}/request/{requestId}', { ...ids, requestId: request!.id });
+    await call('delete', '/ingest/api/v1/source/{sourceId}/endpoint/{endpointId}', withEndpoint);
+    await call('delete', '/ingest/api/v1/source/{sourceId}', ids);
+  });
+});
 
 describe('gateway observability', () => {
   let t: TestGateway;
@@ -42,19 +156,6 @@ describe('gateway observability', () => {
   });
   afterAll(async () => {
     await t?.close();
-  });
-
-  it('serves an OpenAPI 3 document that validates and lists every CONTRACT §6 operation', async () => {
-    const res = await fetch(`${t.baseUrl}/docs-json`);
-    expect(res.status).toBe(200);
-    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
-    expect(doc.openapi).toMatch(/^3\./);
-    const result = await new Validator().validate(doc as never);
-    expect(result.errors ?? []).toEqual([]);
-    expect(result.valid).toBe(true);
-    for (const [method, path] of CONTRACT_OPERATIONS) {
-      expect({ method, path, present: Boolean(doc.paths[path]?.[method]) }).toEqual({ method, path, present: true });
-    }
   });
 
   it('serves a browsable UI at /docs', async () => {

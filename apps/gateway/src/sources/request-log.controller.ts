@@ -1,12 +1,14 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ID_CURSOR, ListQueryDto, notFound, paginate } from '@switchyard/api-kit';
+import { ApiErrors, ID_CURSOR, ListQueryDto, ListResponseOf, notFound, paginate, type ListResponse } from '@switchyard/api-kit';
 import { InboundRequestEntity } from '@switchyard/db';
 import { isId } from '@switchyard/events';
 import { DataSource } from 'typeorm';
+import { ApiRequestIdParam, ApiSourceIdParam, IngestRequestDetailOut, IngestRequestOut } from './source.out.js';
 import { SourceStore } from './source.store.js';
 
-function view(row: InboundRequestEntity) {
+function view(row: InboundRequestEntity): IngestRequestOut {
   return {
     id: row.id,
     receivedAt: row.receivedAt.toISOString(),
@@ -28,6 +30,9 @@ function view(row: InboundRequestEntity) {
  * URL is here, accepted or not, with the reason it was refused; one request also shows its body.
  */
 @Controller('ingest/api/v1/source/:sourceId/request')
+@ApiTags('Ingest Source')
+@ApiSourceIdParam()
+@ApiErrors(401, 404, 422)
 export class RequestLogController {
   constructor(
     private readonly sources: SourceStore,
@@ -35,7 +40,13 @@ export class RequestLogController {
   ) {}
 
   @Get()
-  async list(@Param('sourceId') sourceId: string, @Query() query: ListQueryDto) {
+  @ApiOperation({
+    operationId: 'v1.ingest.source.list-requests',
+    summary: 'List Ingest Requests',
+    description: "Switchyard extension: every request to the source's ingest URL, accepted or not, newest first unless `order=ascending`.",
+  })
+  @ApiOkResponse({ type: ListResponseOf(IngestRequestOut) })
+  async list(@Param('sourceId') sourceId: string, @Query() query: ListQueryDto): Promise<ListResponse<IngestRequestOut>> {
     const source = await this.sources.find(sourceId);
     const qb = this.dataSource
       .getRepository(InboundRequestEntity)
@@ -46,7 +57,10 @@ export class RequestLogController {
   }
 
   @Get(':requestId')
-  async get(@Param('sourceId') sourceId: string, @Param('requestId') requestId: string) {
+  @ApiOperation({ operationId: 'v1.ingest.source.get-request', summary: 'Get Ingest Request', description: 'Switchyard extension: one request to the ingest URL, with its body.' })
+  @ApiRequestIdParam()
+  @ApiOkResponse({ type: IngestRequestDetailOut })
+  async get(@Param('sourceId') sourceId: string, @Param('requestId') requestId: string): Promise<IngestRequestDetailOut> {
     const source = await this.sources.find(sourceId);
     const row = isId('req', requestId) ? await this.dataSource.manager.findOneBy(InboundRequestEntity, { id: requestId, sourceId: source.id }) : null;
     if (!row) throw notFound('request');

@@ -1,5 +1,5 @@
 import { normalizerFor } from '@switchyard/events';
-import { providerFor, type ConfigIssue, type ProviderVerifier } from '@switchyard/signing';
+import { PROVIDERS, providerFor, type ConfigIssue, type ProviderVerifier } from '@switchyard/signing';
 
 /** Config fields that hold secrets: stored sealed, never echoed by the API (Svix's *ConfigOut carry none). */
 const SECRET_FIELDS = new Set(['secret', 'verifyToken']);
@@ -12,6 +12,9 @@ export function sourceTypeVerifier(type: string): ProviderVerifier<unknown> | un
   const verifier = providerFor(type);
   return verifier && normalizerFor(type) ? verifier : undefined;
 }
+
+/** Every source type the gateway takes, sorted (for the OpenAPI document). */
+export const SOURCE_TYPES: readonly string[] = [...PROVIDERS.keys()].filter((type) => sourceTypeVerifier(type) !== undefined).sort();
 
 /** True when the type's provider sends GET requests to the ingest URL (e.g. Meta's hub.challenge). */
 export function acceptsGet(type: string): boolean {
