@@ -40,10 +40,10 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     // process() resolves only when the queue closes; a rejection means the worker could not start.
     fanOutQueue
       .process(JobName.FanOut, this.settings.fanOutConcurrency, (job) => this.fanOut.process(job))
-      .catch((error: unknown) => this.logger.error(`fan-out worker stopped: ${(error as Error).message}`));
+      .catch((error: unknown) => this.logger.error(`fan-out worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
     deliveryQueue
       .process(JobName.Deliver, this.settings.deliveryConcurrency, (job) => this.delivery.process(job))
-      .catch((error: unknown) => this.logger.error(`delivery worker stopped: ${(error as Error).message}`));
+      .catch((error: unknown) => this.logger.error(`delivery worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
     this.reconciler.start();
   }
 

@@ -96,8 +96,9 @@ describe('ingest sources through the svix SDK', () => {
     expect((await t.svix.ingest.endpoint.get(source.id, 'main')).id).toBe(ep.id);
     expect((await t.svix.ingest.endpoint.list(source.id)).data.map((e) => e.id)).toEqual([ep.id]);
 
+    // PUT replaces, as Svix's IngestEndpointUpdate: what the body leaves out returns to its default.
     const updated = await t.svix.ingest.endpoint.update(source.id, ep.id, { url: 'https://receiver.example.test/v2', disabled: true });
-    expect(updated).toMatchObject({ url: 'https://receiver.example.test/v2', disabled: true });
+    expect(updated).toMatchObject({ url: 'https://receiver.example.test/v2', disabled: true, uid: null, description: '', metadata: {}, throttleRate: null });
 
     const secret = await t.svix.ingest.endpoint.getSecret(source.id, ep.id);
     expect(secret.key).toMatch(/^whsec_/);
@@ -107,6 +108,9 @@ describe('ingest sources through the svix SDK', () => {
     const chosen = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     await t.svix.ingest.endpoint.rotateSecret(source.id, ep.id, { key: chosen });
     expect((await t.svix.ingest.endpoint.getSecret(source.id, ep.id)).key).toBe(chosen);
+    // The whsec_ prefix is optional on input, as in Svix.
+    await t.svix.ingest.endpoint.rotateSecret(source.id, ep.id, { key: 'QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=' });
+    expect((await t.svix.ingest.endpoint.getSecret(source.id, ep.id)).key).toBe('whsec_QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWY=');
 
     await t.svix.ingest.endpoint.updateHeaders(source.id, ep.id, { headers: { 'x-team': 'core', authorization: 'Bearer hidden' } });
     const headers = await t.svix.ingest.endpoint.getHeaders(source.id, ep.id);

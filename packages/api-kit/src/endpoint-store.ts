@@ -77,6 +77,11 @@ export function headersView(headers: Record<string, string>): { headers: Record<
   return { headers: visible, sensitive };
 }
 
+/** Secrets may be given without Svix's `whsec_` prefix (as Svix allows); they are stored and returned with it. */
+export function withSecretPrefix(secret: string): string {
+  return secret.startsWith('whsec_') ? secret : `whsec_${secret}`;
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return (error as { driverError?: { code?: string } }).driverError?.code === '23505';
 }
@@ -96,7 +101,7 @@ export class EndpointStore {
   async create(appId: string, fields: EndpointFields & { secret?: string | null; headers?: Record<string, string> | null }): Promise<EndpointEntity> {
     checkEndpointUrl(fields.url);
     const headers = fields.headers ? checkEndpointHeaders(fields.headers) : {};
-    const secret = fields.secret ?? generateWebhookSecret();
+    const secret = fields.secret ? withSecretPrefix(fields.secret) : generateWebhookSecret();
     if (!isValidWebhookSecret(secret)) throw unprocessable(['body', 'secret'], 'secret must be whsec_ followed by base64 of 24 to 64 bytes');
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -154,7 +159,7 @@ export class EndpointStore {
     try {
       await this.dataSource.transaction(async (manager) => {
         if (Object.keys(next).length > 0) await manager.update(EndpointEntity, { id: endpoint.id }, next);
-        if (secret) await this.rotateSecretWith(manager, endpoint.id, secret, 0);
+        if (secret) await this.rotateSecretWith(manager, endpoint.id, withSecretPrefix(secret), 0);
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw conflict('an endpoint with this uid already exists');
@@ -189,7 +194,7 @@ export class EndpointStore {
    * beside it for `gracePeriodSeconds`, so receivers that have not switched yet still verify.
    */
   async rotateSecret(endpointId: string, options: { key?: string | null; gracePeriodSeconds?: number | null } = {}): Promise<void> {
-    const key = options.key ?? generateWebhookSecret();
+    const key = options.key ? withSecretPrefix(options.key) : generateWebhookSecret();
     if (!isValidWebhookSecret(key)) throw unprocessable(['body', 'key'], 'key must be whsec_ followed by base64 of 24 to 64 bytes');
     const grace = options.gracePeriodSeconds ?? DEFAULT_GRACE_PERIOD_SECONDS;
     if (!Number.isInteger(grace) || grace < 0 || grace > MAX_GRACE_PERIOD_SECONDS) {

@@ -56,10 +56,6 @@ export function exampleOf(eventType: EventTypeEntity, exampleIndex: number | und
   return JSON.stringify(example);
 }
 
-/** Secrets may be given without Svix's `whsec_` prefix; stored and returned with it. */
-export function withSecretPrefix(secret: string): string {
-  return secret.startsWith('whsec_') ? secret : `whsec_${secret}`;
-}
 
 /** The routing and display fields of a create or a PUT, with Svix's defaults for what is absent. */
 function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields {
@@ -131,7 +127,7 @@ export class EndpointsService {
     const changes: Partial<EndpointFields> & { secret?: string | null } = { ...rest };
     if (throttleRate !== undefined) changes.rateLimit = throttleRate;
     else if (rateLimit !== undefined) changes.rateLimit = rateLimit;
-    if (secret) changes.secret = withSecretPrefix(secret);
+    if (secret) changes.secret = secret;
     return toEndpointOut(await this.store.update(endpoint, changes));
   }
 
@@ -148,7 +144,7 @@ export class EndpointsService {
   /** New signing secret; the old one keeps signing beside it for the grace period (default 24 h). */
   async rotateSecret(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointSecretRotateInDto): Promise<void> {
     const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
-    await this.store.rotateSecret(endpoint.id, { key: dto.key ? withSecretPrefix(dto.key) : null, gracePeriodSeconds: dto.gracePeriodSeconds });
+    await this.store.rotateSecret(endpoint.id, { key: dto.key ?? null, gracePeriodSeconds: dto.gracePeriodSeconds });
   }
 
   async getHeaders(appIdOrUid: string, endpointIdOrUid: string): Promise<{ headers: Record<string, string>; sensitive: string[] }> {
@@ -218,7 +214,7 @@ export class EndpointsService {
     await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
     return this.store.create(app.id, {
       ...fullFields(dto, uid),
-      secret: dto.secret ? withSecretPrefix(dto.secret) : null,
+      secret: dto.secret ?? null,
       headers: dto.headers ?? null,
     });
   }

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EndpointStore, headersView, type ListResponse, type PageRequest } from '@switchyard/api-kit';
 import type { EndpointEntity } from '@switchyard/db';
-import { withSecretPrefix } from '../endpoints/endpoints.service.js';
 import { OperationalWebhooks } from '../operational-webhooks/operational-webhooks.js';
 import type {
   OperationalWebhookEndpointHeadersInDto,
@@ -35,7 +34,7 @@ export class OperationalWebhookEndpointsService {
       rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
       filterTypes: dto.filterTypes ?? null,
       metadata: dto.metadata ?? {},
-      secret: dto.secret ? withSecretPrefix(dto.secret) : null,
+      secret: dto.secret ?? null,
     });
     return toOperationalWebhookEndpointOut(endpoint);
   }
@@ -68,7 +67,7 @@ export class OperationalWebhookEndpointsService {
   }
 
   async rotateSecret(endpointIdOrUid: string, dto: OperationalWebhookEndpointSecretInDto): Promise<void> {
-    await this.store.rotateSecret((await this.find(endpointIdOrUid)).id, { key: dto.key ? withSecretPrefix(dto.key) : null });
+    await this.store.rotateSecret((await this.find(endpointIdOrUid)).id, { key: dto.key ?? null });
   }
 
   async getHeaders(endpointIdOrUid: string): Promise<{ headers: Record<string, string>; sensitive: string[] }> {

@@ -86,19 +86,20 @@ export class IngestEndpointsController {
 
   @Put(':endpointId')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'v1.ingest.endpoint.update', summary: 'Update Ingest Endpoint', description: 'Sets the fields given; the ones left out keep their values.' })
+  @ApiOperation({ operationId: 'v1.ingest.endpoint.update', summary: 'Update Ingest Endpoint', description: 'Replaces the endpoint, as Svix: fields left out go back to their defaults.' })
   @ApiIngestEndpointIdParam()
   @ApiOkResponse({ type: IngestEndpointOut })
   @ApiErrors(400, 409)
   async update(@Param('sourceId') sourceId: string, @Param('endpointId') endpointId: string, @Body() body: IngestEndpointUpdateDto): Promise<IngestEndpointOut> {
     const endpoint = await this.endpoint(sourceId, endpointId);
+    // PUT replaces (Svix's IngestEndpointUpdate): what the body leaves out returns to its default.
     const updated = await this.endpoints.update(endpoint, {
       url: body.url,
-      uid: body.uid === undefined ? undefined : body.uid,
-      description: body.description,
-      disabled: body.disabled,
-      rateLimit: rateOf(body),
-      metadata: body.metadata,
+      uid: body.uid ?? null,
+      description: body.description ?? '',
+      disabled: body.disabled ?? false,
+      rateLimit: rateOf(body) ?? null,
+      metadata: body.metadata ?? {},
     });
     return view(updated);
   }

@@ -34,7 +34,7 @@ const DOCS = {
     type: String,
     nullable: true,
     maxLength: 100,
-    description: 'The signing secret, `whsec_` and base64; generated when absent',
+    description: 'The signing secret, `whsec_` and base64 (the prefix is optional); generated when absent',
     example: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD',
   },
 } satisfies Record<string, ApiPropertyOptions>;
@@ -203,7 +203,7 @@ export class IngestEndpointUpdateDto {
 /** IngestEndpointSecretIn. */
 @ApiSchema({ name: 'IngestEndpointSecretIn' })
 export class IngestEndpointSecretInDto {
-  @ApiPropertyOptional({ ...DOCS.secret, description: 'The new secret, `whsec_` and base64; generated when absent' })
+  @ApiPropertyOptional({ ...DOCS.secret, description: 'The new secret, `whsec_` and base64 (the prefix is optional); generated when absent' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
