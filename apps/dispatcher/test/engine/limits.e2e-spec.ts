@@ -45,13 +45,16 @@ describe('delivery engine: per-endpoint limits', () => {
     expect(spanMs).toBeGreaterThan(2_000);
     // Fixed one-second windows allow at most 2 × 5 in a sliding second (end of one, start of the next).
     expect(maxInWindow(requests, 1_000)).toBeLessThanOrEqual(10);
-    const [{ failed, attempts }] = await engine.ds.query(
-      `SELECT count(*) FILTER (WHERE status <> $2)::int AS failed, sum(attempts)::int AS attempts FROM deliveries WHERE endpoint_id = $1`,
-      [ep.id, DeliveryStatus.Success],
-    );
-    expect(failed).toBe(0);
-    // Deferred, not failed: one attempt each.
-    expect(attempts).toBe(20);
+    // The receiver sees a request before its attempt is recorded: wait for the last records.
+    await eventually(async () => {
+      const [{ failed, attempts }] = await engine.ds.query(
+        `SELECT count(*) FILTER (WHERE status <> $2)::int AS failed, sum(attempts)::int AS attempts FROM deliveries WHERE endpoint_id = $1`,
+        [ep.id, DeliveryStatus.Success],
+      );
+      expect(failed).toBe(0);
+      // Deferred, not failed: one attempt each.
+      expect(attempts).toBe(20);
+    });
   });
 
   it("falls back to the application's rateLimit", async () => {
