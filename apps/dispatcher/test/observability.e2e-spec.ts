@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { startThrowawayRedis, type ThrowawayRedis } from '@switchyard/db/testing';
 import { AUTH, startApiHarness, type ApiHarness } from './api/harness.js';
-import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from './support/openapi.js';
+import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from '@switchyard/api-kit/testing';
 import { failTimes, OK, Receiver } from './support/receiver.js';
 import { TEST_ADMIN_KEY } from './support/test-app.js';
 

@@ -1,4 +1,4 @@
-/** Just enough of an OpenAPI 3.0 document to test what the app serves at /docs-json. */
+/** Just enough of an OpenAPI 3.0 document to test what an app serves at /docs-json: shapes, lookups and a conformance check of live responses. */
 export interface Schema {
   $ref?: string;
   type?: string;
