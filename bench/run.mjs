@@ -12,7 +12,7 @@
 //   4. Bull's own ceiling on no-op jobs at the dispatcher's concurrency;
 //   5. peak RSS of each app.
 // Flags: --quick (short rounds, < 1 min), --profile (node --cpu-prof on the apps, summarised),
-// --only=gateway,dispatcher,e2e,ingest,bull (a subset).
+// --only=gateway,dispatcher,e2e,ingest,bull (a subset), --e2e-rate=N (the end-to-end arm's offered rate).
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -62,6 +62,9 @@ const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).
 const want = (arm) => !ONLY || ONLY.includes(arm);
 /** --env=KEY=VALUE (repeatable): extra settings for both apps, to measure a change of setting. */
 const APP_ENV = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice('--env='.length).split(/=(.*)/s).slice(0, 2)));
+
+/** --e2e-rate=N: offer the end-to-end arm N messages/s instead of half the measured capacity. */
+const E2E_RATE = Number(argv.find((a) => a.startsWith('--e2e-rate='))?.slice('--e2e-rate='.length)) || null;
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -240,7 +243,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 process.on('exit', killAllNow);
 
 /** The V8 heap cap the apps run with when deployed (docker/*.Dockerfile, scripts/start.mjs). */
-const APP_HEAP_ARGS = ['--max-old-space-size=160'];
+const APP_HEAP_ARGS = process.env.BENCH_HEAP_ARGS !== undefined ? process.env.BENCH_HEAP_ARGS.split(' ').filter(Boolean) : ['--max-old-space-size=160'];
 
 function profileArgs(name) {
   if (!PROFILE) return APP_HEAP_ARGS;
@@ -533,19 +536,23 @@ async function waitQueuesIdle(queues, timeoutMs) {
   );
 }
 
-/** One product run: publish a backlog with fan-out paused, resume, time the drain at the receiver. */
+/**
+ * One product run: publish a backlog with both queues paused (a message for few endpoints gets its
+ * deliveries when it is published, FAN_OUT_INLINE_MAX; one for many goes through the fan-out
+ * queue), resume both, time the drain at the receiver.
+ */
 async function productRun(ctx, dp, endpoints, delay, deliveries) {
   const messages = Math.max(1, Math.round(deliveries / endpoints));
   const expected = messages * endpoints;
   await ctx.receiver.call('reset', { delay });
-  await dp.queues.fanOut.pause();
+  await Promise.all([dp.queues.fanOut.pause(), dp.queues.delivery.pause()]);
   await publishMany(dp.pool, ctx.adminKey, dp.apps[endpoints], messages, ctx.payload);
   const ops0 = await opCounters(ctx);
   const logBytes0 = dp.dispatcher.outputBytes();
   let t0;
   const m = await withCpu([dp.dispatcher.pid], async () => {
     t0 = nowMs();
-    await dp.queues.fanOut.resume();
+    await Promise.all([dp.queues.fanOut.resume(), dp.queues.delivery.resume()]);
     await until(`${expected} deliveries at the receiver`, async () => (await ctx.receiver.call('stats')).unique >= expected, 60_000 + expected * 20, 20);
     return ctx.receiver.call('stats');
   });
@@ -587,7 +594,7 @@ function littleBound(settings, endpoints, delayMs, concurrency = settings.delive
 async function armDispatcher(ctx, dp) {
   log(bold('\n2. Dispatcher deliveries vs a raw undici loop at the same concurrency'));
   const s = dp.settings;
-  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, FAN_OUT_CONCURRENCY ${s.fanOutConcurrency}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin} (the dispatcher's defaults)`));
+  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, FAN_OUT_CONCURRENCY ${s.fanOutConcurrency}, FAN_OUT_INLINE_MAX ${s.fanOutInlineMax}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin} (the dispatcher's defaults)`));
   const scenarios = [
     { endpoints: 1, delay: 0 },
     { endpoints: 50, delay: 0 },
@@ -639,7 +646,7 @@ async function armDispatcher(ctx, dp) {
   }
   results.arms.dispatcher = {
     what: 'backlog published with fan-out paused, then drained: deliveries/s from resume to the last unique arrival (fan-out included); raw loop = undici Agent, same concurrency, same signed 1 KB body, same receiver',
-    settings: { deliveryConcurrency: s.deliveryConcurrency, fanOutConcurrency: s.fanOutConcurrency, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
+    settings: { deliveryConcurrency: s.deliveryConcurrency, fanOutConcurrency: s.fanOutConcurrency, fanOutInlineMax: s.fanOutInlineMax, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
     scenarios: out,
   };
 }
@@ -680,8 +687,8 @@ async function e2eLedger(ctx, sent, warmUntilMs, label) {
 
 async function armE2e(ctx, dp) {
   const capacity = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median;
-  const rate = Math.max(10, Math.round(0.5 * (capacity ?? 400)));
-  log(bold(`\n3. End to end: publish → delivered, open loop at ${rate}/s (half the 1-endpoint capacity), 1 endpoint`));
+  const rate = E2E_RATE ?? Math.max(10, Math.round(0.5 * (capacity ?? 400)));
+  log(bold(`\n3. End to end: publish → delivered, open loop at ${rate}/s (${E2E_RATE ? 'set by --e2e-rate' : 'half the 1-endpoint capacity'}), 1 endpoint`));
   await ctx.receiver.call('reset', { delay: 0 });
   await waitQueuesIdle(dp.queues, 30_000);
   const pool = new Pool(dp.url, { connections: 128 });

@@ -16,6 +16,8 @@ export interface DispatcherSettings extends CommonSettings {
   readonly deliveryConcurrency: number;
   /** Fan-out jobs this process runs at once. */
   readonly fanOutConcurrency: number;
+  /** A published message that routes to at most this many endpoints gets its deliveries in the publish statement, without a fan-out job. */
+  readonly fanOutInlineMax: number;
   /** Attempts in flight to one endpoint at once, over every replica. */
   readonly endpointMaxInFlight: number;
   /** Open connections to one origin (scheme, host, port) per process. */
@@ -65,6 +67,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 100, 1, 1000),
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
+    fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 50, 1, 1000),
     connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 50, 1, 1000),
     connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),

@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryStatus } from '@switchyard/db';
-import { idAtTime, IdPrefix } from '@switchyard/events';
+import { idAtTime, IdPrefix, newId } from '@switchyard/events';
+import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
+import { FanOutRepository, type PublishedMessage } from '../fan-out/fan-out.repository.js';
 import { DispatchQueue } from '../queue/dispatch-queue.js';
 import { DeliveryRepository } from './delivery.repository.js';
 
@@ -36,8 +38,32 @@ export interface SendToEndpointResult {
 export class DeliveryCommands {
   constructor(
     private readonly repository: DeliveryRepository,
+    private readonly fanOut: FanOutRepository,
     private readonly queue: DispatchQueue,
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
   ) {}
+
+  /**
+   * Publishes a message into a customer application (named by id or uid): one statement stores
+   * it and, when it routes to at most FAN_OUT_INLINE_MAX endpoints, its deliveries, which are
+   * then enqueued; a message for more endpoints goes to the fan-out queue. False when there is no
+   * such application. Throws what PostgreSQL throws (a repeated eventId is a unique violation).
+   */
+  async publish(app: { readonly by: 'id' | 'uid'; readonly value: string }, message: PublishedMessage): Promise<boolean> {
+    const inlineMax = this.settings.fanOutInlineMax;
+    const ids = Array.from({ length: inlineMax }, () => newId(IdPrefix.delivery));
+    const result = await this.fanOut.publish(app, message, inlineMax, ids);
+    if (!result.inserted) return false;
+    if (result.deliveries === null) {
+      await this.published([message.id]);
+    } else if (result.deliveries.length > 0) {
+      const deliveries = result.deliveries;
+      await this.queue.afterCommit('first attempts', () =>
+        this.queue.enqueueDeliveries(deliveries.map((d) => ({ deliveryId: d.id, endpointId: d.endpointId, attempt: 1, dueAt: d.dueAt, delayMs: d.delayMs }))),
+      );
+    }
+    return true;
+  }
 
   /**
    * Messages were created: fan them out. Call AFTER the transaction that inserted the message

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { endpointReceives, IdPrefix, newId, type FanOutJobData } from '@switchyard/events';
+import { IdPrefix, newId, type FanOutJobData } from '@switchyard/events';
 import type { Job } from 'bull';
 import { DispatchQueue } from '../queue/dispatch-queue.js';
 import { FanOutRepository, type NewDelivery } from './fan-out.repository.js';
@@ -8,9 +8,11 @@ import { FanOutRepository, type NewDelivery } from './fan-out.repository.js';
 export type FanOutOutcome = 'fanned-out' | 'already-fanned-out' | 'message-gone';
 
 /**
- * The fan-out processor (queue `fan-out`): route a message to its application's enabled
- * endpoints, create the deliveries and mark the message fanned out in one statement, then
- * enqueue the first attempts. A crash before the commit leaves the message unfanned (the
+ * The fan-out processor (queue `fan-out`), for messages publishing did not fan out itself (those
+ * that route to more than FAN_OUT_INLINE_MAX endpoints, operational webhooks, ingested events):
+ * route a message to its application's enabled endpoints (in SQL, see routing-sql.ts), create
+ * the deliveries and mark the message fanned out in one statement, then enqueue the first
+ * attempts. A crash before the commit leaves the message unfanned (the
  * reconciler re-enqueues it); a crash after it leaves due deliveries (the reconciler enqueues
  * them). Running twice creates nothing twice (ON CONFLICT DO NOTHING, job ids).
  */
@@ -26,13 +28,13 @@ export class FanOutProcessor {
     const { messageId } = job.data;
     const loaded = await this.repository.load(messageId);
     if (!loaded) return 'message-gone';
-    const { message, endpoints } = loaded;
+    const { message, endpointIds } = loaded;
 
     let created: NewDelivery[];
     if (message.fannedOut) {
       created = await this.repository.waitingFirstAttempts(messageId);
     } else {
-      const targets = endpoints.filter((e) => endpointReceives(e, message)).map((e) => ({ id: newId(IdPrefix.delivery), endpointId: e.id }));
+      const targets = endpointIds.map((endpointId) => ({ id: newId(IdPrefix.delivery), endpointId }));
       created = await this.repository.createDeliveries(messageId, targets);
     }
     if (created.length > 0) {

@@ -3,12 +3,13 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
 import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchyard/db';
 import { idAtTime, isId, newId } from '@switchyard/events';
-import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../api-common/db-errors.js';
 import { timeOfId } from '../api-common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
 import { DeliveryCommands } from '../delivery/delivery-commands.js';
+import type { PublishedMessage } from '../fan-out/fan-out.repository.js';
 import type { MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
 import { toMessageOut, type MessageOut } from './message.mapper.js';
 import { rawJsonMember } from './raw-json.js';
@@ -19,18 +20,7 @@ const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000 + 5 * 60 * 1000;
 /** Columns of a message row, payload aside. */
 const MESSAGE_COLUMNS = ['m.id', 'm.appId', 'm.eventType', 'm.eventId', 'm.channels', 'm.tags', 'm.deliverAt', 'm.fannedOutAt', 'm.createdAt'];
 
-/** The fields of a new message row. */
-interface NewMessage {
-  readonly id: string;
-  readonly eventType: string;
-  readonly eventId: string | null;
-  readonly payload: string;
-  readonly channels: string[] | null;
-  readonly tags: string[] | null;
-  readonly deliverAt: Date | null;
-}
-
-/** Svix messages: publish (one statement, then the engine is told), list and get. */
+/** Svix messages: publish (through the engine's DeliveryCommands), list and get. */
 @Injectable()
 export class MessagesService {
   constructor(
@@ -41,9 +31,9 @@ export class MessagesService {
   ) {}
 
   /**
-   * Publishes a message. The row is committed before this returns (one INSERT … SELECT that
-   * also resolves the application), and only then is the engine told to fan it out; if that
-   * enqueue is lost, the reconciler fans out messages left with `fanned_out_at` NULL.
+   * Publishes a message. The engine stores it (in one statement that also resolves the
+   * application and, for a message with few endpoints, creates its deliveries) and enqueues what
+   * is to be done; if that enqueue is lost, the reconciler picks the work up from PostgreSQL.
    */
   async create(appIdOrUid: string, dto: MessageInDto, rawBody: Buffer | undefined, withContent: boolean): Promise<MessageOut> {
     const payload = (rawBody && rawJsonMember(rawBody.toString('utf8'), 'payload')) || JSON.stringify(dto.payload);
@@ -54,25 +44,29 @@ export class MessagesService {
     if (dto.deliverAt && dto.deliverAt.getTime() > Date.now() + MAX_DELIVER_AHEAD_MS) {
       throw unprocessable(['body', 'deliverAt'], 'deliverAt must be no more than 24 hours in the future');
     }
-    const message: NewMessage = {
-      id: newId('msg'),
+    const id = newId('msg');
+    const message: PublishedMessage = {
+      id,
       eventType: dto.eventType,
       eventId: dto.eventId ?? null,
       payload,
       channels: dto.channels ?? null,
       tags: dto.tags ?? null,
       deliverAt: dto.deliverAt ?? null,
+      createdAt: timeOfId(id),
     };
+    const byId = isId('app', appIdOrUid);
     try {
-      if (!(await this.insert(this.dataSource.manager, appIdOrUid, message))) {
-        if (!dto.application || isId('app', appIdOrUid)) throw notFound('application');
-        await this.insertWithApplication(appIdOrUid, dto.application, message);
+      if (!(await this.commands.publish({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message))) {
+        if (!dto.application || byId) throw notFound('application');
+        await this.createApplication(appIdOrUid, dto.application);
+        // Not stored: the uid is taken by an internal application.
+        if (!(await this.commands.publish({ by: 'uid', value: appIdOrUid }, message))) throw conflict('An application with that uid already exists');
       }
     } catch (error) {
       if (isUniqueViolation(error, 'messages_app_event_id_key')) throw conflict('A message with this eventId already exists');
       throw error;
     }
-    await this.commands.published([message.id]);
     return {
       id: message.id,
       eventId: message.eventId,
@@ -81,7 +75,7 @@ export class MessagesService {
       channels: message.channels,
       tags: message.tags,
       deliverAt: message.deliverAt?.toISOString() ?? null,
-      timestamp: timeOfId(message.id).toISOString(),
+      timestamp: message.createdAt.toISOString(),
     };
   }
 
@@ -131,31 +125,13 @@ export class MessagesService {
     return message;
   }
 
-  /**
-   * Inserts the message into the customer application the path names; false when there is no
-   * such application. Its creation time is its id's, so `timestamp` and id order always agree.
-   */
-  private async insert(manager: EntityManager, appIdOrUid: string, m: NewMessage): Promise<boolean> {
-    const rows: unknown[] = await manager.query(
-      `INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at)
-       SELECT $1, a.id, $3, $4, $5, $6, $7, $8, $10 FROM applications a WHERE a.${isId('app', appIdOrUid) ? 'id' : 'uid'} = $2 AND a.kind = $9
-       RETURNING 1`,
-      [m.id, appIdOrUid, m.eventType, m.eventId, m.payload, m.channels, m.tags, m.deliverAt, ApplicationKind.App, timeOfId(m.id)],
-    );
-    return rows.length > 0;
-  }
-
-  /** Svix's inline `application`: creates the application under the path's uid, and the message in it, in one transaction. */
-  private insertWithApplication(uid: string, app: NonNullable<MessageInDto['application']>, m: NewMessage): Promise<void> {
+  /** Svix's inline `application`: creates the application under the path's uid unless the uid is taken. */
+  private async createApplication(uid: string, app: NonNullable<MessageInDto['application']>): Promise<void> {
     if (app.uid && app.uid !== uid) throw unprocessable(['body', 'application', 'uid'], 'application.uid must be the uid in the path');
-    return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
-        [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
-      );
-      // Not inserted: the uid is taken by an internal application.
-      if (!(await this.insert(manager, uid, m))) throw conflict('An application with that uid already exists');
-    });
+    await this.dataSource.query(
+      `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
+      [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
+    );
   }
 }
 

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
+import { IdPrefix, newId } from '@switchyard/events';
+import type { PublishedMessage } from '../../src/fan-out/fan-out.repository.js';
+import { DispatchQueue } from '../../src/queue/dispatch-queue.js';
 import { failTimes, OK, Receiver } from '../support/receiver.js';
 import { OperationalWebhooks } from '../../src/operational-webhooks/operational-webhooks.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
@@ -183,5 +186,125 @@ describe('DeliveryCommands: the API entry points', () => {
     expect(new Set(ids).size).toBe(1);
     const rows = await engine.ds.query(`SELECT id, kind FROM applications WHERE kind = $1`, [ApplicationKind.Operational]);
     expect(rows).toEqual([{ id: ids[0], kind: 'operational' }]);
+  });
+});
+
+describe('DeliveryCommands.publish: deliveries in the publish statement, or the fan-out queue', () => {
+  let engine: Engine;
+  let receiver: Receiver;
+  const INLINE_MAX = 2;
+
+  beforeAll(async () => {
+    engine = await startEngine('engine-publish', { FAN_OUT_INLINE_MAX: String(INLINE_MAX) });
+    receiver = await Receiver.start();
+  });
+  afterAll(async () => {
+    const failures = engine?.jobFailures ?? [];
+    await engine?.close();
+    await receiver?.close();
+    expect(failures).toEqual([]);
+  });
+
+  const message = (fields: Partial<PublishedMessage> = {}): PublishedMessage => {
+    const id = newId(IdPrefix.message);
+    return { id, eventType: 'user.created', eventId: null, payload: JSON.stringify({ id }), channels: null, tags: null, deliverAt: null, createdAt: new Date(), ...fields };
+  };
+
+  async function deliveriesOf(msgId: string): Promise<{ endpoint_id: string; status: number; attempts: number }[]> {
+    return engine.ds.query(`SELECT endpoint_id, status, attempts FROM deliveries WHERE message_id = $1 ORDER BY endpoint_id`, [msgId]);
+  }
+
+  it('a message for at most FAN_OUT_INLINE_MAX endpoints is stored with its routed deliveries and delivered without the fan-out queue', async () => {
+    const fanOut = engine.t.app.get(DispatchQueue).fanOutQueue;
+    const appId = await createApp(engine.ds, { uid: 'inline-app' });
+    const a = await createEndpoint(engine, appId, { url: receiver.url('/inline-a') });
+    const b = await createEndpoint(engine, appId, { url: receiver.url('/inline-b'), filterTypes: ['user.*'] });
+    await createEndpoint(engine, appId, { url: receiver.url('/inline-other'), filterTypes: ['invoice.*'] });
+    await createEndpoint(engine, appId, { url: receiver.url('/inline-off'), disabled: true });
+    await fanOut.pause();
+    try {
+      const byId = message();
+      const byUid = message({ channels: ['eu'] });
+      expect(await engine.commands.publish({ by: 'id', value: appId }, byId)).toBe(true);
+      expect(await engine.commands.publish({ by: 'uid', value: 'inline-app' }, byUid)).toBe(true);
+      // The deliveries were committed with the message: they exist when publish returns.
+      const stored = await deliveriesOf(byId.id);
+      expect(stored.map((d) => d.endpoint_id)).toEqual([a.id, b.id].sort());
+      const [{ fanned }] = await engine.ds.query(`SELECT fanned_out_at IS NOT NULL AS fanned FROM messages WHERE id = $1`, [byId.id]);
+      expect(fanned).toBe(true);
+      // Delivered while the fan-out queue is paused: no fan-out job was needed.
+      await eventually(() => {
+        expect(receiver.requestsTo('/inline-a')).toHaveLength(2);
+        expect(receiver.requestsTo('/inline-b')).toHaveLength(2);
+      });
+      for (const r of receiver.requestsTo('/inline-a')) expect(() => verifyWith(a.secret, r)).not.toThrow();
+      for (const r of receiver.requestsTo('/inline-b')) expect(() => verifyWith(b.secret, r)).not.toThrow();
+      expect(receiver.requestsTo('/inline-b').map((r) => r.headers['webhook-id']).sort()).toEqual([byId.id, byUid.id].sort());
+      expect(receiver.requestsTo('/inline-other')).toHaveLength(0);
+      expect(receiver.requestsTo('/inline-off')).toHaveLength(0);
+      expect(await fanOut.getJobCounts()).toMatchObject({ waiting: 0, paused: 0, active: 0, delayed: 0 });
+    } finally {
+      await fanOut.resume();
+    }
+  });
+
+  it('a message for more endpoints is stored alone and goes through the fan-out queue', async () => {
+    const fanOut = engine.t.app.get(DispatchQueue).fanOutQueue;
+    const appId = await createApp(engine.ds);
+    const endpoints = [];
+    for (let i = 0; i <= INLINE_MAX; i++) endpoints.push(await createEndpoint(engine, appId, { url: receiver.url(`/wide-${i}`) }));
+    await fanOut.pause();
+    const m = message();
+    try {
+      expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+      expect(await deliveriesOf(m.id)).toEqual([]);
+      const [{ fanned }] = await engine.ds.query(`SELECT fanned_out_at IS NOT NULL AS fanned FROM messages WHERE id = $1`, [m.id]);
+      expect(fanned).toBe(false);
+      expect(await fanOut.getJobCounts()).toMatchObject({ paused: 1 });
+    } finally {
+      await fanOut.resume();
+    }
+    await eventually(() => {
+      for (let i = 0; i <= INLINE_MAX; i++) expect(receiver.requestsTo(`/wide-${i}`)).toHaveLength(1);
+    });
+    expect((await deliveriesOf(m.id)).map((d) => d.endpoint_id)).toEqual(endpoints.map((e) => e.id).sort());
+  });
+
+  it('a message routed to no endpoint is stored, marked fanned out, and sends nothing', async () => {
+    const appId = await createApp(engine.ds);
+    await createEndpoint(engine, appId, { url: receiver.url('/nobody'), channels: ['eu'] });
+    const m = message({ channels: ['us'] });
+    expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+    const [{ fanned }] = await engine.ds.query(`SELECT fanned_out_at IS NOT NULL AS fanned FROM messages WHERE id = $1`, [m.id]);
+    expect(fanned).toBe(true);
+    expect(await deliveriesOf(m.id)).toEqual([]);
+  });
+
+  it('an unknown application, or an internal one, stores nothing', async () => {
+    const internal = await createApp(engine.ds, { kind: ApplicationKind.Source, uid: 'internal-app' });
+    const m = message();
+    expect(await engine.commands.publish({ by: 'id', value: newId(IdPrefix.application) }, m)).toBe(false);
+    expect(await engine.commands.publish({ by: 'uid', value: 'no-such-app' }, m)).toBe(false);
+    expect(await engine.commands.publish({ by: 'id', value: internal }, m)).toBe(false);
+    expect(await engine.commands.publish({ by: 'uid', value: 'internal-app' }, m)).toBe(false);
+    expect(await engine.ds.query(`SELECT id FROM messages WHERE id = $1`, [m.id])).toEqual([]);
+  });
+
+  it('a scheduled message (deliverAt) gets deliveries due at that time', async () => {
+    const appId = await createApp(engine.ds);
+    await createEndpoint(engine, appId, { url: receiver.url('/later') });
+    const deliverAt = new Date(Date.now() + 1_500);
+    const m = message({ deliverAt });
+    expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+    const [{ next_attempt_at }] = await engine.ds.query(`SELECT next_attempt_at FROM deliveries WHERE message_id = $1`, [m.id]);
+    expect((next_attempt_at as Date).getTime()).toBe(deliverAt.getTime());
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.requestsTo('/later')).toHaveLength(0);
+    const r = await eventually(() => {
+      const [req] = receiver.requestsTo('/later');
+      expect(req).toBeDefined();
+      return req!;
+    });
+    expect(r.receivedAt).toBeGreaterThanOrEqual(deliverAt.getTime() - 50);
   });
 });
