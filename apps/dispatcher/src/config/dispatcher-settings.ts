@@ -20,6 +20,8 @@ export interface DispatcherSettings extends CommonSettings {
   readonly fanOutInlineMax: number;
   /** Attempts in flight to one endpoint at once, over every replica. */
   readonly endpointMaxInFlight: number;
+  /** How long a job turned away by a busy (but moving) endpoint waits in this process for a slot before it is put off. */
+  readonly endpointSlotWaitMs: number;
   /** Open connections to one origin (scheme, host, port) per process. */
   readonly connectionsPerOrigin: number;
   /** Time to open a TCP/TLS connection, within DELIVERY_TIMEOUT_MS. */
@@ -69,6 +71,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 50, 1, 1000),
+    endpointSlotWaitMs: reader.integer('ENDPOINT_SLOT_WAIT_MS', 1_000, 0, 60_000),
     connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 50, 1, 1000),
     connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),
     maxResponseCaptureBytes: reader.integer('MAX_RESPONSE_CAPTURE_BYTES', 4096, 0, 1024 * 1024),

@@ -14,7 +14,8 @@ import { DispatchQueue, deliveryJobKey, type DeliveryJob } from '../queue/dispat
 import { decideOutcome } from './delivery-policy.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
 import { DeliveryRepository, type ClaimedDelivery, type Recorded, type RecordInput } from './delivery.repository.js';
-import { EndpointLimiter } from './endpoint-limiter.js';
+import { EndpointLimiter, type Permit } from './endpoint-limiter.js';
+import { SlotWaiters } from './slot-waiters.js';
 import { loggedRequestHeaders, outboundHeaders } from './outbound-headers.js';
 import { WebhookHttpClient, type AttemptResult } from './webhook-http-client.js';
 
@@ -48,6 +49,8 @@ export type DeliveryJobOutcome = 'sent' | 'stale' | 'rescheduled' | 'deferred' |
 export class DeliveryProcessor {
   private readonly logger = new Logger(DeliveryProcessor.name);
   private readonly failingAfter: number;
+  /** Jobs of this process waiting for a slot of an endpoint it is sending to (see SlotWaiters). */
+  readonly slotWaiters: SlotWaiters;
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
@@ -60,6 +63,7 @@ export class DeliveryProcessor {
     private readonly metrics: DeliveryMetrics,
   ) {
     this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
+    this.slotWaiters = new SlotWaiters(settings.endpointSlotWaitMs);
   }
 
   /** Bull handler. */
@@ -67,13 +71,16 @@ export class DeliveryProcessor {
     const { deliveryId, attempt, endpointId } = job.data;
     const deferrals = job.data.deferrals ?? 0;
 
-    // The endpoint's slot first: a busy endpoint costs one script and one conditional UPDATE, and
-    // claims nothing. Turned away, the delivery is due again at once (a time in the past, so no
-    // clock makes the woken job early) and waits in Bull until a release wakes it.
-    const busyDueAt = new Date(Date.now() - BUSY_DUE_MARGIN_MS);
+    // The endpoint's slot first: a busy endpoint claims nothing. If this process is freeing slots
+    // of it, the job waits here for one to be handed over (ENDPOINT_SLOT_WAIT_MS). Else, or after that, the delivery
+    // is due again at once (a time in the past, so no clock makes the woken job early) and its
+    // job waits in Bull until a release wakes it: one script and one conditional UPDATE.
     const maxInFlight = this.settings.endpointMaxInFlight;
-    const slot = await this.limiter.takeSlot({ endpointId, deliveryId, leaseEndMs: Date.now() + this.settings.deliveryLeaseMs, maxInFlight, deferrals });
+    let slot: Permit = await this.limiter.takeSlot({ endpointId, deliveryId, leaseEndMs: Date.now() + this.settings.deliveryLeaseMs, maxInFlight, deferrals });
+    // Busy, but this process is freeing its slots: wait here for one to be handed over rather than be put off.
+    if (!slot.granted && this.slotWaiters.shouldWait(endpointId) && (await this.slotWaiters.wait(endpointId, deliveryId))) slot = { granted: true };
     if (!slot.granted) {
+      const busyDueAt = new Date(Date.now() - BUSY_DUE_MARGIN_MS);
       if (!(await this.repository.waitForSlot(deliveryId, attempt, busyDueAt))) return this.unclaimed(job);
       const queued = await this.queue.afterCommit('a delivery waiting for a slot', () =>
         this.queue.enqueueDeliveries([{ deliveryId, endpointId, attempt, dueAt: busyDueAt, delayMs: slot.retryInMs, deferrals: deferrals + 1 }]),
@@ -286,8 +293,24 @@ export class DeliveryProcessor {
     }
   }
 
-  /** Frees the endpoint slot and wakes the oldest job waiting for one; never rejects. */
+  /**
+   * Frees the endpoint slot: hands it to the oldest job of this process waiting for one (no Bull
+   * job is touched), or else frees it and wakes the oldest job put off in Bull. Never rejects.
+   */
   private async releaseSlot(endpointId: string, deliveryId: string): Promise<void> {
+    const waiter = this.slotWaiters.releasing(endpointId);
+    if (waiter) {
+      let handedOver = false;
+      try {
+        await this.limiter.handOver(endpointId, deliveryId, waiter.deliveryId, Date.now() + this.settings.deliveryLeaseMs);
+        handedOver = true;
+      } catch (error) {
+        // The waiter is put off instead; the slot frees itself when its lease ends.
+        this.logger.warn(`could not hand the in-flight slot of ${deliveryId} over: ${(error as Error).message}`);
+      }
+      waiter.settle(handedOver);
+      return;
+    }
     try {
       await this.wake(endpointId, await this.limiter.release(endpointId, deliveryId));
     } catch (error) {

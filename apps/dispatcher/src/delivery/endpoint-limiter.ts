@@ -54,6 +54,16 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('LPOP', KEYS[2])
 `;
 
+/** Gives one delivery's slot to another (its holder until its lease ends), so no other job can take it in between. */
+const HAND_OVER = `
+local inflight = KEYS[1]
+local from, to, now, leaseEnd = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREM', inflight, from)
+redis.call('ZADD', inflight, leaseEnd, to)
+redis.call('PEXPIRE', inflight, math.max(1000, leaseEnd - now))
+return 1
+`;
+
 /**
  * Whether an attempt may start now, and if not when to try again. `held`: the delivery already
  * had a slot (another job of it is being sent); such a job must not free the slot it did not take.
@@ -87,6 +97,7 @@ type LimiterRedis = Redis & {
   switchyardWait(inflight: string, waiting: string, ...args: (string | number)[]): Promise<string | null>;
   switchyardTakeToken(window: string): Promise<number>;
   switchyardRelease(inflight: string, waiting: string, member: string): Promise<string | null>;
+  switchyardHandOver(inflight: string, ...args: (string | number)[]): Promise<number>;
 };
 
 /** Enforces ENDPOINT_MAX_IN_FLIGHT and endpoint (or app) rateLimit without Bull's limiter. */
@@ -103,6 +114,7 @@ export class EndpointLimiter {
       redis.defineCommand('switchyardWait', { numberOfKeys: 2, lua: WAIT });
       redis.defineCommand('switchyardTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
       redis.defineCommand('switchyardRelease', { numberOfKeys: 2, lua: RELEASE });
+      redis.defineCommand('switchyardHandOver', { numberOfKeys: 1, lua: HAND_OVER });
     }
     this.redis = redis as LimiterRedis;
   }
@@ -149,6 +161,11 @@ export class EndpointLimiter {
   /** Frees the delivery's slot; returns the id of the oldest job waiting for one, to wake. */
   async release(endpointId: string, deliveryId: string): Promise<string | null> {
     return this.redis.switchyardRelease(this.key(endpointId, 'inflight'), this.key(endpointId, 'waiting'), deliveryId);
+  }
+
+  /** Makes `to` the holder of the slot `from` held, until `leaseEndMs` (see SlotWaiters). */
+  async handOver(endpointId: string, from: string, to: string, leaseEndMs: number, nowMs: number = Date.now()): Promise<void> {
+    await this.redis.switchyardHandOver(this.key(endpointId, 'inflight'), from, to, nowMs, leaseEndMs);
   }
 
   /** Takes the next waiting job id without freeing anything (when the one released was already gone). */

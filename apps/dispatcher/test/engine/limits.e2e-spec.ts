@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus } from '@switchyard/db';
+import type { Job } from 'bull';
+import { DeliveryProcessor, type DeliveryJobOutcome } from '../../src/delivery/delivery.processor.js';
+import type { DeliveryJob } from '../../src/queue/dispatch-queue.js';
 import { Receiver, type ReceivedRequest } from '../support/receiver.js';
 import { createApp, createEndpoint, eventually, publish, startEngine, type Engine } from './support.js';
 
@@ -83,5 +86,42 @@ describe('delivery engine: per-endpoint limits', () => {
     expect(Date.now() - started).toBeLessThan(2_500);
     // Meanwhile the hanging endpoint never had more than two attempts open.
     expect(receiver.requestsTo('/hangs').length).toBeLessThanOrEqual(2);
+  });
+
+  it('a burst to one endpoint keeps ENDPOINT_MAX_IN_FLIGHT open; the jobs turned away wait in the process, not put off in the queue', async () => {
+    const app = await createApp(engine.ds);
+    const DELAY_MS = 30;
+    let open = 0;
+    let maxOpen = 0;
+    receiver.route('/burst', () => {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      setTimeout(() => open--, DELAY_MS);
+      return { delayMs: DELAY_MS, then: { status: 200 } };
+    });
+    const burst = await createEndpoint(engine, app, { url: receiver.url('/burst') });
+    // Count what each delivery job to this endpoint came to (earlier tests' jobs may still run).
+    const processor = engine.t.app.get(DeliveryProcessor);
+    const outcomes: DeliveryJobOutcome[] = [];
+    const original = processor.process.bind(processor);
+    processor.process = async (job: Job<DeliveryJob>) => {
+      const outcome = await original(job);
+      if (job.data.endpointId === burst.id) outcomes.push(outcome);
+      return outcome;
+    };
+    try {
+      const ids = await publish(engine, app, Array.from({ length: 40 }, () => ({})));
+      await eventually(() => expect(new Set(receiver.requestsTo('/burst').map((r) => r.headers['webhook-id'])).size).toBe(ids.length), { timeoutMs: 15_000 });
+      // Each job finishes once its attempt is recorded, just after the receiver answered.
+      await eventually(() => expect(outcomes.filter((o) => o === 'sent')).toHaveLength(40));
+    } finally {
+      processor.process = original;
+    }
+    expect(maxOpen).toBeLessThanOrEqual(2);
+    // Only the jobs turned away before the endpoint freed its first slot here are put off (about
+    // a dozen; without waiting, nearly every one of the 38 beyond the first two is, some twice).
+    // The rest waited in the process and were handed a slot.
+    expect(outcomes.filter((o) => o === 'deferred').length).toBeLessThan(20);
+    expect(processor.slotWaiters.size).toBe(0);
   });
 });
