@@ -70,8 +70,8 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Round counts and durations; --quick keeps every arm but makes each short. */
 const PLAN = QUICK
-  ? { rounds: 1, gwFirstWarmS: 0, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 1.5, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
-  : { rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
+  ? { capS: 2, rounds: 1, gwFirstWarmS: 0, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 1.5, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
+  : { capS: 6, rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
 
 /** Targets from the issue; a miss is reported, not a failure of the run. */
 const TARGETS = { gatewayRatio: 0.5, dispatcherRatio: 0.5, e2eP99Ms: 50, rssMiB: 250 };
@@ -84,6 +84,9 @@ const log = (text) => console.log(text.startsWith('\x1b[1m\n') || text.startsWit
 const tty = process.stdout.isTTY && !process.env.NO_COLOR;
 const dim = (t) => (tty ? `\x1b[90m${t}\x1b[0m` : t);
 const bold = (t) => (tty ? `\x1b[1m${t}\x1b[0m` : t);
+
+/** until() with a generous timeout, for drains. */
+const until_ = (what, fn) => until(what, fn, 120_000, 50);
 
 async function until(what, fn, timeoutMs, everyMs = 50) {
   const deadline = Date.now() + timeoutMs;
@@ -645,7 +648,7 @@ async function armDispatcher(ctx, dp) {
     };
   }
   results.arms.dispatcher = {
-    what: 'backlog published with fan-out paused, then drained: deliveries/s from resume to the last unique arrival (fan-out included); raw loop = undici Agent, same concurrency, same signed 1 KB body, same receiver',
+    what: 'backlog published with both queues paused, then drained: deliveries/s from resume to the last unique arrival (fan-out included where a message goes to more than FAN_OUT_INLINE_MAX endpoints; publishing, and with it the inline fan-out, excluded); raw loop = undici Agent, same concurrency, same signed 1 KB body, same receiver',
     settings: { deliveryConcurrency: s.deliveryConcurrency, fanOutConcurrency: s.fanOutConcurrency, fanOutInlineMax: s.fanOutInlineMax, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
     scenarios: out,
   };
@@ -685,10 +688,45 @@ async function e2eLedger(ctx, sent, warmUntilMs, label) {
   return { latency: latencyPercentiles(latencies), acceptLatency, ledger };
 }
 
+/**
+ * The dispatcher's capacity for the whole path the end-to-end arm loads: publishing through the
+ * API and delivering, in one process, to 1 endpoint. Closed loop (32 connections publishing as
+ * fast as they are answered) for PLAN.capS seconds, then the drain: delivered / (last arrival −
+ * first send). Arm 2 measures delivery alone, which is not what the end-to-end load costs.
+ */
+async function e2eCapacity(ctx, dp) {
+  await ctx.receiver.call('reset', { delay: 0 });
+  await waitQueuesIdle(dp.queues, 30_000);
+  const pool = new Pool(dp.url, { connections: 32 });
+  const body = `{"eventType":"bench.event","payload":${ctx.payload}}`;
+  const headers = { authorization: `Bearer ${ctx.adminKey}`, 'content-type': 'application/json' };
+  const start = nowMs();
+  const until = start + PLAN.capS * 1000;
+  let accepted = 0;
+  const loop = async () => {
+    while (nowMs() < until) {
+      const res = await pool.request({ path: `/api/v1/app/${dp.apps[1]}/msg`, method: 'POST', headers, body });
+      await res.body.text();
+      if (res.statusCode === 202) accepted += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, loop));
+  await pool.close();
+  const st = await until_(`${accepted} deliveries at the receiver`, async () => {
+    const x = await ctx.receiver.call('stats');
+    return x.unique >= accepted ? x : null;
+  });
+  const perSecond = accepted / ((st.lastMs - start) / 1000);
+  log(`   capacity, publish + deliver (closed loop ${PLAN.capS} s, 32 connections, 1 endpoint): ${fmt(perSecond)}/s (${accepted} messages)`);
+  await waitQueuesIdle(dp.queues, 30_000);
+  return perSecond;
+}
+
 async function armE2e(ctx, dp) {
-  const capacity = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median;
-  const rate = E2E_RATE ?? Math.max(10, Math.round(0.5 * (capacity ?? 400)));
-  log(bold(`\n3. End to end: publish → delivered, open loop at ${rate}/s (${E2E_RATE ? 'set by --e2e-rate' : 'half the 1-endpoint capacity'}), 1 endpoint`));
+  const capacity = E2E_RATE ? null : await e2eCapacity(ctx, dp);
+  const rate = E2E_RATE ?? Math.max(10, Math.round(0.5 * capacity));
+  results.arms.e2eCapacity = capacity === null ? undefined : { what: 'publish through the API + deliver to 1 endpoint, closed loop, one dispatcher process', perSecond: capacity };
+  log(bold(`\n3. End to end: publish → delivered, open loop at ${rate}/s (${E2E_RATE ? 'set by --e2e-rate' : 'half the measured publish + deliver capacity'}), 1 endpoint`));
   await ctx.receiver.call('reset', { delay: 0 });
   await waitQueuesIdle(dp.queues, 30_000);
   const pool = new Pool(dp.url, { connections: 128 });
@@ -729,7 +767,8 @@ async function armE2e(ctx, dp) {
 
 async function armIngestE2e(ctx, dp) {
   const gwCap = results.arms.gateway?.perSecond.median ?? 400;
-  const dpCap = results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median ?? 400;
+  // The dispatcher's share: fan-out and delivery, whose cost the publish + deliver capacity approximates.
+  const dpCap = results.arms.e2eCapacity?.perSecond ?? results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median ?? 400;
   // Both apps share the app core (and PostgreSQL): the pipeline's capacity is about the
   // harmonic combination of the two, and half of that is offered.
   const rate = Math.max(10, Math.round(0.5 / (1 / gwCap + 1 / dpCap)));
@@ -823,6 +862,8 @@ function printTable() {
       rows.push([`Dispatcher ${x.endpoints} endpoint${x.endpoints > 1 ? 's' : ''}, receiver ${x.receiverDelayMs} ms`, fmtRange(x.perSecond, '/s'), `raw ${fmtRange(x.limitPerSecond, '/s')}`, ratioText(x.ratio), little]);
     }
   }
+  const c = results.arms.e2eCapacity;
+  if (c) rows.push(['Dispatcher publish + deliver, 1 endpoint', `${fmt(c.perSecond)} /s`, '', '', 'closed loop; the end-to-end arm offers half']);
   const e = results.arms.e2e;
   if (e) {
     rows.push([`E2E publish→delivered @ ${e.offeredPerSecond}/s`, `p50 ${fmt(e.latency.p50)} / p90 ${fmt(e.latency.p90)} / p99 ${fmt(e.latency.p99)} ms`, `sent ${e.ledger.sent}, missing ${e.ledger.missing}, dup ${e.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms, none missing: ${met(e.latency.p99 < TARGETS.e2eP99Ms && e.ledger.missing === 0)}`]);
