@@ -1,7 +1,9 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { ApplicationEntity, ApplicationKind, EndpointEntity, SourceEntity } from '@switchyard/db';
 import { ApiException } from 'svix';
-import { startTestGateway, TEST_ADMIN_KEY, TEST_PUBLIC_URL, type TestGateway } from './support/test-app.js';
+import { eventually, startTestGateway, TEST_ADMIN_KEY, TEST_PUBLIC_URL, type TestGateway } from './support/test-app.js';
 
 let t: TestGateway;
 
@@ -268,5 +270,72 @@ describe('management API bad input: Svix shapes, nothing changed', () => {
     const second = await t.svix.ingest.source.create({ name: 'idem', type: 'github', config: { secret: 's' } }, { idempotencyKey: 'key-1' });
     expect(second.id).toBe(first.id);
     expect((await counts()).sources).toBe(before.sources + 1);
+  });
+});
+
+describe('the ingress source cache (SOURCE_CACHE_TTL_MS)', () => {
+  let c: TestGateway;
+  const TTL_MS = 3_000;
+
+  beforeAll(async () => {
+    c = await startTestGateway('source-cache', { SOURCE_CACHE_TTL_MS: String(TTL_MS) });
+  });
+  afterAll(async () => {
+    await c?.close();
+  });
+
+  const post = async (gw: TestGateway, ingestUrl: string, body: string, headers: Record<string, string> = {}) =>
+    (await fetch(gw.localUrl(ingestUrl), { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })).status;
+
+  async function github(secret: string): Promise<{ body: string; headers: Record<string, string> }> {
+    const body = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 7 });
+    return {
+      body,
+      headers: { 'x-github-event': 'ping', 'x-github-delivery': `guid-${randomUUID()}`, 'x-github-hook-id': '7', 'x-hub-signature-256': await octokitSign(secret, body) },
+    };
+  }
+
+  it('changes made through this gateway take effect at once, even for a source the ingress has just used', async () => {
+    // Rotate: the old URL answers 404 straight after a request warmed the cache.
+    const rotating = await c.svix.ingest.source.create({ name: 'cache rot', type: 'generic-webhook', config: {} });
+    expect(await post(c, rotating.ingestUrl!, '{"n":1}')).toBe(200);
+    const rotated = await c.svix.ingest.source.rotateToken(rotating.id);
+    expect(await post(c, rotating.ingestUrl!, '{"n":2}')).toBe(404);
+    expect(await post(c, rotated.ingestUrl, '{"n":3}')).toBe(200);
+
+    // Update: a new secret replaces the old one at once.
+    const gh = await c.svix.ingest.source.create({ name: 'cache gh', type: 'github', config: { secret: 'first-secret' } });
+    const first = await github('first-secret');
+    expect(await post(c, gh.ingestUrl!, first.body, first.headers)).toBe(200);
+    await c.svix.ingest.source.update(gh.id, { name: 'cache gh', type: 'github', config: { secret: 'second-secret' } });
+    const stale = await github('first-secret');
+    expect(await post(c, gh.ingestUrl!, stale.body, stale.headers)).toBe(401);
+    const fresh = await github('second-secret');
+    expect(await post(c, gh.ingestUrl!, fresh.body, fresh.headers)).toBe(200);
+
+    // Delete: 404 at once.
+    expect(await post(c, rotated.ingestUrl, '{"n":4}')).toBe(200);
+    await c.svix.ingest.source.delete(rotating.id);
+    expect(await post(c, rotated.ingestUrl, '{"n":5}')).toBe(404);
+  });
+
+  it("another replica's change (a row written behind this gateway's back) is seen within the TTL, and the cache saves the lookup until then", async () => {
+    const source = await c.svix.ingest.source.create({ name: 'cache replica', type: 'generic-webhook', config: {} });
+    expect(await post(c, source.ingestUrl!, '{"n":1}')).toBe(200);
+    // Another replica rotates the token: this gateway still knows the source under the old one for a while.
+    await c.dataSource.query(`UPDATE sources SET ingest_token = $1 WHERE id = $2`, [randomBytes(24).toString('base64url'), source.id]);
+    const changedAt = Date.now();
+    expect(await post(c, source.ingestUrl!, '{"n":2}')).toBe(200);
+    await eventually(async () => expect(await post(c, source.ingestUrl!, '{"n":3}')).toBe(404), TTL_MS + 3_000, 100);
+    expect(Date.now() - changedAt).toBeLessThan(TTL_MS + 3_000);
+  });
+
+  it('an unknown token is never cached: a source created elsewhere works at once', async () => {
+    const token = randomBytes(24).toString('base64url');
+    const url = `${TEST_PUBLIC_URL}/in/${token}`;
+    expect(await post(c, url, '{}')).toBe(404);
+    const source = await c.svix.ingest.source.create({ name: 'cache late', type: 'generic-webhook', config: {} });
+    await c.dataSource.query(`UPDATE sources SET ingest_token = $1 WHERE id = $2`, [token, source.id]);
+    expect(await post(c, url, '{}')).toBe(200);
   });
 });

@@ -117,11 +117,12 @@ export class IngressService {
 
   async handle(request: IngressRequest): Promise<IngressResponse> {
     const started = performance.now();
-    const source = await this.sources.findByToken(request.token);
-    if (!source) {
+    const found = await this.sources.findForIngress(request.token);
+    if (!found) {
       this.metrics.observe('unknown', InboundOutcome.Rejected, 'unknown_token', (performance.now() - started) / 1000);
       return errorResponse(404, 'not_found', 'no source has this ingest URL');
     }
+    const { source, config } = found;
     const log = async (fields: LogFields) => {
       await this.log(source, request, fields);
       this.metrics.observe(source.type, fields.outcome, fields.reason, (performance.now() - started) / 1000);
@@ -139,7 +140,6 @@ export class IngressService {
       return errorResponse(405, 'method_not_allowed', `this ingest URL takes ${allowed.join(' and ')}`, { allow: allowed.join(', ') });
     }
 
-    const config = this.sources.openConfig(source);
     const headers = request.headers as HeaderBag;
     const url = this.publicUrl(request.token, request.search);
     const verified = verifier.verify({ body: request.body, headers, method: request.method, url }, config);
