@@ -50,6 +50,8 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   /** Stop taking work and let the jobs in progress finish (their attempts get recorded). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.reconciler.stop();
+    // Jobs waiting in the process for an endpoint slot are put off now rather than hold the close up.
+    this.delivery.slotWaiters.cancelAll();
     await Promise.all([this.queue.fanOutQueue.close(), this.queue.deliveryQueue.close()]);
   }
 

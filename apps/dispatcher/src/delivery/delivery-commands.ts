@@ -6,6 +6,10 @@ import { FanOutRepository, type PublishedMessage } from '../fan-out/fan-out.repo
 import { DispatchQueue } from '../queue/dispatch-queue.js';
 import { DeliveryRepository } from './delivery.repository.js';
 
+const FOREIGN_KEY_VIOLATION = '23503';
+/** The deliveries → endpoints foreign key (PostgreSQL's default name; see the Initial migration). */
+const DELIVERY_ENDPOINT_FK = 'deliveries_endpoint_id_fkey';
+
 /** Deliveries `recover` re-queues per statement. */
 const RECOVER_BATCH = 1_000;
 
@@ -52,7 +56,15 @@ export class DeliveryCommands {
   async publish(app: { readonly by: 'id' | 'uid'; readonly value: string }, message: PublishedMessage): Promise<boolean> {
     const inlineMax = this.settings.fanOutInlineMax;
     const ids = Array.from({ length: inlineMax }, () => newId(IdPrefix.delivery));
-    const result = await this.fanOut.publish(app, message, inlineMax, ids);
+    let result;
+    try {
+      result = await this.fanOut.publish(app, message, inlineMax, ids);
+    } catch (error) {
+      // An endpoint it routed to was deleted while the statement ran: nothing was stored; route again.
+      const { code, constraint } = error as { code?: string; constraint?: string };
+      if (code !== FOREIGN_KEY_VIOLATION || constraint !== DELIVERY_ENDPOINT_FK) throw error;
+      result = await this.fanOut.publish(app, message, inlineMax, ids);
+    }
     if (!result.inserted) return false;
     if (result.deliveries === null) {
       await this.published([message.id]);

@@ -63,7 +63,8 @@ export class DeliveryProcessor {
     private readonly metrics: DeliveryMetrics,
   ) {
     this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
-    this.slotWaiters = new SlotWaiters(settings.endpointSlotWaitMs);
+    // Waiting jobs hold workers: at most half of them wait, the rest stay free for other endpoints.
+    this.slotWaiters = new SlotWaiters(settings.endpointSlotWaitMs, Math.floor(settings.deliveryConcurrency / 2));
   }
 
   /** Bull handler. */
@@ -300,15 +301,19 @@ export class DeliveryProcessor {
   private async releaseSlot(endpointId: string, deliveryId: string): Promise<void> {
     const waiter = this.slotWaiters.releasing(endpointId);
     if (waiter) {
-      let handedOver = false;
+      let handed = { handedOver: false, waiter: null as string | null };
       try {
-        await this.limiter.handOver(endpointId, deliveryId, waiter.deliveryId, Date.now() + this.settings.deliveryLeaseMs);
-        handedOver = true;
+        handed = await this.limiter.handOver(endpointId, deliveryId, waiter.deliveryId, Date.now() + this.settings.deliveryLeaseMs, this.settings.endpointMaxInFlight);
       } catch (error) {
-        // The waiter is put off instead; the slot frees itself when its lease ends.
+        // The waiter is put off instead; a slot the script may have handed over frees itself when its lease ends.
         this.logger.warn(`could not hand the in-flight slot of ${deliveryId} over: ${(error as Error).message}`);
       }
-      waiter.settle(handedOver);
+      waiter.settle(handed.handedOver);
+      try {
+        await this.wake(endpointId, handed.waiter);
+      } catch (error) {
+        this.logger.warn(`could not wake a delivery waiting for ${endpointId}: ${(error as Error).message}`);
+      }
       return;
     }
     try {

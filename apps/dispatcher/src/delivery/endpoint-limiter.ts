@@ -54,16 +54,27 @@ redis.call('ZREM', KEYS[1], ARGV[1])
 return redis.call('LPOP', KEYS[2])
 `;
 
-/** Gives one delivery's slot to another (its holder until its lease ends), so no other job can take it in between. */
+/**
+ * Gives one delivery's slot to another (its holder until its lease ends), so no other job can
+ * take it in between. Nothing is handed over when the receiving delivery already holds a slot
+ * (another job of it is sending), or when the giver held none (its lease ran out) and the
+ * endpoint is full. Also pops the oldest job put off in Bull, if any, for the caller to wake: it
+ * will wait in its process like the rest, so the put-off list drains. Answers {handed 1|0, waiter}.
+ */
 const HAND_OVER = `
-local inflight = KEYS[1]
-local from, to, now, leaseEnd = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-redis.call('ZREM', inflight, from)
+local inflight, waiting = KEYS[1], KEYS[2]
+local from, to, now, leaseEnd, maxInFlight = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local removed = redis.call('ZREM', inflight, from)
+local waiter = redis.call('LPOP', waiting)
+if redis.call('ZSCORE', inflight, to) then return {0, waiter} end
+if removed == 0 then
+  redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+  if redis.call('ZCARD', inflight) >= maxInFlight then return {0, waiter} end
+end
 redis.call('ZADD', inflight, leaseEnd, to)
 redis.call('PEXPIRE', inflight, math.max(1000, leaseEnd - now))
-return 1
+return {1, waiter}
 `;
-
 /**
  * Whether an attempt may start now, and if not when to try again. `held`: the delivery already
  * had a slot (another job of it is being sent); such a job must not free the slot it did not take.
@@ -97,7 +108,7 @@ type LimiterRedis = Redis & {
   switchyardWait(inflight: string, waiting: string, ...args: (string | number)[]): Promise<string | null>;
   switchyardTakeToken(window: string): Promise<number>;
   switchyardRelease(inflight: string, waiting: string, member: string): Promise<string | null>;
-  switchyardHandOver(inflight: string, ...args: (string | number)[]): Promise<number>;
+  switchyardHandOver(inflight: string, waiting: string, ...args: (string | number)[]): Promise<[number, string | null]>;
 };
 
 /** Enforces ENDPOINT_MAX_IN_FLIGHT and endpoint (or app) rateLimit without Bull's limiter. */
@@ -114,7 +125,7 @@ export class EndpointLimiter {
       redis.defineCommand('switchyardWait', { numberOfKeys: 2, lua: WAIT });
       redis.defineCommand('switchyardTakeToken', { numberOfKeys: 1, lua: TAKE_TOKEN });
       redis.defineCommand('switchyardRelease', { numberOfKeys: 2, lua: RELEASE });
-      redis.defineCommand('switchyardHandOver', { numberOfKeys: 1, lua: HAND_OVER });
+      redis.defineCommand('switchyardHandOver', { numberOfKeys: 2, lua: HAND_OVER });
     }
     this.redis = redis as LimiterRedis;
   }
@@ -163,9 +174,20 @@ export class EndpointLimiter {
     return this.redis.switchyardRelease(this.key(endpointId, 'inflight'), this.key(endpointId, 'waiting'), deliveryId);
   }
 
-  /** Makes `to` the holder of the slot `from` held, until `leaseEndMs` (see SlotWaiters). */
-  async handOver(endpointId: string, from: string, to: string, leaseEndMs: number, nowMs: number = Date.now()): Promise<void> {
-    await this.redis.switchyardHandOver(this.key(endpointId, 'inflight'), from, to, nowMs, leaseEndMs);
+  /**
+   * Makes `to` the holder of the slot `from` held, until `leaseEndMs` (see SlotWaiters and
+   * HAND_OVER); also answers the oldest job put off in Bull, to wake.
+   */
+  async handOver(
+    endpointId: string,
+    from: string,
+    to: string,
+    leaseEndMs: number,
+    maxInFlight: number,
+    nowMs: number = Date.now(),
+  ): Promise<{ handedOver: boolean; waiter: string | null }> {
+    const [handed, waiter] = await this.redis.switchyardHandOver(this.key(endpointId, 'inflight'), this.key(endpointId, 'waiting'), from, to, nowMs, leaseEndMs, maxInFlight);
+    return { handedOver: handed === 1, waiter: waiter ?? null };
   }
 
   /** Takes the next waiting job id without freeing anything (when the one released was already gone). */

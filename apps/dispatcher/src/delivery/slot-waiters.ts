@@ -9,31 +9,51 @@ export interface SlotWaiter {
   readonly settle: (handedOver: boolean) => void;
 }
 
+/** Releases of one endpoint by this process, counted per window of `maxWaitMs`. */
+interface ReleaseCount {
+  window: number;
+  count: number;
+  previous: number;
+}
+
 /**
  * Delivery jobs of THIS process waiting for an in-flight slot of an endpoint that this process is
  * sending to. A job turned away by a busy endpoint normally gives its delivery back and is put off
  * in Bull (a PostgreSQL write and several Redis round trips, again each time it is turned away);
- * under a burst to one endpoint that churn costs more than the deliveries. So when the endpoint
- * is moving (this process freed one of its slots within the last `maxWaitMs`), the job waits here
- * instead, holding nothing, and each slot this process frees is handed straight to the oldest
- * waiter (one Redis script swaps the holder, so no other job can take it in between). A job waits
- * at most `maxWaitMs`; an endpoint that hangs frees no slot, so its jobs never wait here and the
- * workers stay with the other endpoints. 0 turns waiting off.
+ * under a burst to one endpoint that churn costs more than the deliveries. So a turned-away job
+ * waits here instead, holding nothing, and each slot this process frees is handed straight to the
+ * oldest waiter (one Redis script swaps the holder, so no other job can take it in between).
+ *
+ * Waiting holds a worker, so it is bounded three ways: a job waits at most `maxWaitMs`; an
+ * endpoint gets no more waiters than the slots this process freed of it in the last one to two
+ * `maxWaitMs` (so they can expect a slot within the wait: a hanging endpoint frees none, a slow
+ * one few); and all waiters together hold at most `maxWaiters` workers, so the others stay free
+ * for other endpoints. 0 turns waiting off.
  */
 export class SlotWaiters {
   private readonly waiting = new Map<string, { readonly waiter: SlotWaiter; readonly timer: NodeJS.Timeout }[]>();
-  private readonly lastRelease = new Map<string, number>();
+  private readonly releases = new Map<string, ReleaseCount>();
+  private total = 0;
 
   constructor(
     readonly maxWaitMs: number,
+    private readonly maxWaiters: number,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Slots of the endpoint this process freed in the current and the previous window. */
+  private recentReleases(endpointId: string): number {
+    const r = this.releases.get(endpointId);
+    if (!r) return 0;
+    const window = Math.floor(this.now() / this.maxWaitMs);
+    if (r.window === window) return r.count + r.previous;
+    return r.window === window - 1 ? r.count : 0;
+  }
+
   /** Whether a job turned away by this endpoint should wait here rather than be put off. */
   shouldWait(endpointId: string): boolean {
-    if (this.maxWaitMs <= 0) return false;
-    const at = this.lastRelease.get(endpointId);
-    return at !== undefined && this.now() - at <= this.maxWaitMs;
+    if (this.maxWaitMs <= 0 || this.total >= this.maxWaiters) return false;
+    return (this.waiting.get(endpointId)?.length ?? 0) < this.recentReleases(endpointId);
   }
 
   /** Waits until a slot of the endpoint is handed to the delivery (true), or `maxWaitMs` pass (false). */
@@ -46,12 +66,16 @@ export class SlotWaiters {
         waiter: { deliveryId, settle: resolve },
         timer: setTimeout(() => {
           const i = queue.indexOf(entry);
-          if (i >= 0) queue.splice(i, 1);
+          if (i >= 0) {
+            queue.splice(i, 1);
+            this.total--;
+          }
           if (queue.length === 0 && this.waiting.get(endpointId) === queue) this.waiting.delete(endpointId);
           resolve(false);
         }, this.maxWaitMs),
       };
       queue.push(entry);
+      this.total++;
     });
   }
 
@@ -60,20 +84,46 @@ export class SlotWaiters {
    * any: from here on that waiter can no longer time out, and the caller must settle it.
    */
   releasing(endpointId: string): SlotWaiter | undefined {
-    if (this.lastRelease.size >= MAX_TRACKED_ENDPOINTS && !this.lastRelease.has(endpointId)) this.lastRelease.clear();
-    this.lastRelease.set(endpointId, this.now());
+    this.countRelease(endpointId);
     const queue = this.waiting.get(endpointId);
     const entry = queue?.shift();
     if (queue && queue.length === 0) this.waiting.delete(endpointId);
     if (!entry) return undefined;
+    this.total--;
     clearTimeout(entry.timer);
     return entry.waiter;
   }
 
+  /** Ends every wait with false (shutdown: the jobs are put off as usual instead). */
+  cancelAll(): void {
+    for (const queue of this.waiting.values()) {
+      for (const entry of queue) {
+        clearTimeout(entry.timer);
+        entry.waiter.settle(false);
+      }
+    }
+    this.waiting.clear();
+    this.total = 0;
+  }
+
   /** Waiters in this process (for tests and metrics). */
   get size(): number {
-    let n = 0;
-    for (const queue of this.waiting.values()) n += queue.length;
-    return n;
+    return this.total;
+  }
+
+  private countRelease(endpointId: string): void {
+    if (this.maxWaitMs <= 0) return;
+    const window = Math.floor(this.now() / this.maxWaitMs);
+    const r = this.releases.get(endpointId);
+    if (!r) {
+      if (this.releases.size >= MAX_TRACKED_ENDPOINTS) this.releases.clear();
+      this.releases.set(endpointId, { window, count: 1, previous: 0 });
+    } else if (r.window === window) {
+      r.count++;
+    } else {
+      r.previous = r.window === window - 1 ? r.count : 0;
+      r.window = window;
+      r.count = 1;
+    }
   }
 }

@@ -44,4 +44,44 @@ describe('EndpointLimiter (real Redis)', () => {
     const later = Date.now() + 120_000;
     expect(await slot('d5', later)).toEqual({ granted: true });
   });
+
+  describe('hand-over (a slot passed to a job waiting in the process)', () => {
+    const EP = 'ep_handover';
+    const take = (deliveryId: string, now = Date.now()) =>
+      limiter.takeSlot({ endpointId: EP, deliveryId, leaseEndMs: now + 60_000, maxInFlight: 2, deferrals: 0 }, now);
+    const members = () => queue.client.zrange(`${prefix}:limits:{${EP}}:inflight`, 0, -1);
+    const handOver = (from: string, to: string) => limiter.handOver(EP, from, to, Date.now() + 60_000, 2);
+
+    it('swaps the holder: the endpoint stays full and no other job can take the slot in between', async () => {
+      expect(await take('h1')).toEqual({ granted: true });
+      expect(await take('h2')).toEqual({ granted: true });
+      expect(await handOver('h1', 'h3')).toEqual({ handedOver: true, waiter: null });
+      expect((await members()).sort()).toEqual(['h2', 'h3']);
+      expect(await take('h4')).toMatchObject({ granted: false });
+    });
+
+    it('hands nothing to a delivery that already holds a slot (another job of it is sending), and frees the giver', async () => {
+      expect(await handOver('h2', 'h3')).toEqual({ handedOver: false, waiter: null });
+      expect(await members()).toEqual(['h3']);
+      expect(await take('h4')).toEqual({ granted: true });
+    });
+
+    it('a giver whose slot is already gone hands over only if the endpoint has room', async () => {
+      // h9 holds nothing (its lease ran out); h3 and h4 fill the endpoint.
+      expect(await handOver('h9', 'h5')).toEqual({ handedOver: false, waiter: null });
+      expect((await members()).sort()).toEqual(['h3', 'h4']);
+      await limiter.release(EP, 'h4');
+      expect(await handOver('h9', 'h5')).toEqual({ handedOver: true, waiter: null });
+      expect((await members()).sort()).toEqual(['h3', 'h5']);
+    });
+
+    it('also hands back the oldest job put off in Bull, to wake', async () => {
+      expect(await limiter.wait(EP, 'job-a', 2)).toBeNull();
+      expect(await limiter.wait(EP, 'job-b', 2)).toBeNull();
+      expect(await handOver('h3', 'h6')).toEqual({ handedOver: true, waiter: 'job-a' });
+      expect(await handOver('h5', 'h7')).toEqual({ handedOver: true, waiter: 'job-b' });
+      expect(await handOver('h6', 'h8')).toEqual({ handedOver: true, waiter: null });
+      expect((await members()).sort()).toEqual(['h7', 'h8']);
+    });
+  });
 });
