@@ -766,13 +766,7 @@ async function armE2e(ctx, dp) {
 }
 
 async function armIngestE2e(ctx, dp) {
-  const gwCap = results.arms.gateway?.perSecond.median ?? 400;
-  // The dispatcher's share: fan-out and delivery, whose cost the publish + deliver capacity approximates.
-  const dpCap = results.arms.e2eCapacity?.perSecond ?? results.arms.dispatcher?.scenarios['1ep_0ms']?.perSecond.median ?? 400;
-  // Both apps share the app core (and PostgreSQL): the pipeline's capacity is about the
-  // harmonic combination of the two, and half of that is offered.
-  const rate = Math.max(10, Math.round(0.5 / (1 / gwCap + 1 / dpCap)));
-  log(bold(`\n3b. End to end: GitHub webhook → gateway → dispatcher → receiver, open loop at ${rate}/s (half the pipeline's capacity, 1/(1/gateway + 1/dispatcher))`));
+  log(bold(`\n3b. End to end: GitHub webhook → gateway → dispatcher → receiver (both apps on the app core)`));
   const { gateway, url } = await startGateway(ctx, dp.prefix);
   const gw = new Svix(ctx.adminKey, { serverUrl: url });
   const secret = `bench-${hex(16)}`;
@@ -781,6 +775,35 @@ async function armIngestE2e(ctx, dp) {
   const path = new URL(source.ingestUrl).pathname;
   const body = githubBody();
   const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-hook-id': '4242', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+
+  // The pipeline's capacity, measured as arm 3's is: 32 connections posting webhooks as fast as
+  // the gateway answers for PLAN.capS seconds; delivered / (last arrival − first send).
+  await ctx.receiver.call('reset', { delay: 0, tag: 'providereventid' });
+  await waitQueuesIdle(dp.queues, 30_000);
+  let accepted = 0;
+  {
+    const pool = new Pool(url, { connections: 32 });
+    const start = nowMs();
+    const stop = start + PLAN.capS * 1000;
+    const loop = async () => {
+      while (nowMs() < stop) {
+        const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
+        await res.body.text();
+        if (res.statusCode === 200) accepted += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, loop));
+    await pool.close();
+    const st = await until_(`${accepted} ingested deliveries at the receiver`, async () => {
+      const x = await ctx.receiver.call('stats');
+      return x.unique >= accepted ? x : null;
+    });
+    const capacity = accepted / ((st.lastMs - start) / 1000);
+    results.arms.ingestCapacity = { what: 'GitHub webhooks through the gateway and the dispatcher to 1 ingest endpoint, closed loop', perSecond: capacity };
+    log(`   capacity, ingest + deliver (closed loop ${PLAN.capS} s, 32 connections): ${fmt(capacity)}/s (${accepted} webhooks)`);
+  }
+  const rate = E2E_RATE ?? Math.max(10, Math.round(0.5 * results.arms.ingestCapacity.perSecond));
+  log(`   open loop at ${rate}/s (${E2E_RATE ? 'set by --e2e-rate' : 'half the measured capacity'})`);
   await ctx.receiver.call('reset', { delay: 0, tag: 'providereventid' });
   await waitQueuesIdle(dp.queues, 30_000);
   const pool = new Pool(url, { connections: 128 });
@@ -868,6 +891,8 @@ function printTable() {
   if (e) {
     rows.push([`E2E publish→delivered @ ${e.offeredPerSecond}/s`, `p50 ${fmt(e.latency.p50)} / p90 ${fmt(e.latency.p90)} / p99 ${fmt(e.latency.p99)} ms`, `sent ${e.ledger.sent}, missing ${e.ledger.missing}, dup ${e.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms, none missing: ${met(e.latency.p99 < TARGETS.e2eP99Ms && e.ledger.missing === 0)}`]);
   }
+  const ic = results.arms.ingestCapacity;
+  if (ic) rows.push(['Gateway → dispatcher, GitHub, 1 endpoint', `${fmt(ic.perSecond)} /s`, '', '', 'closed loop; the ingest end-to-end arm offers half']);
   const i = results.arms.ingestE2e;
   if (i) {
     rows.push([`E2E GitHub→delivered @ ${i.offeredPerSecond}/s`, `p50 ${fmt(i.latency.p50)} / p90 ${fmt(i.latency.p90)} / p99 ${fmt(i.latency.p99)} ms`, `sent ${i.ledger.sent}, missing ${i.ledger.missing}, dup ${i.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms: ${met(i.latency.p99 < TARGETS.e2eP99Ms && i.ledger.missing === 0)}`]);
