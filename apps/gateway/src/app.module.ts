@@ -20,7 +20,7 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-gateway' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
-        BullModule.registerQueue({ name: QueueName.FanOut }),
+        BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),

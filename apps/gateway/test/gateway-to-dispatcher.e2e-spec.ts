@@ -19,16 +19,17 @@ let receiver: Server;
 let receiverUrl: string;
 let dispatcher: ChildProcess | undefined;
 let dispatcherLog = '';
-const received: { headers: IncomingHttpHeaders; body: string }[] = [];
+const received: { url: string; headers: IncomingHttpHeaders; body: string }[] = [];
 
 beforeAll(async () => {
   if (!existsSync(DISPATCHER_MAIN)) throw new Error(`${DISPATCHER_MAIN} is missing: run pnpm build first`);
-  t = await startTestGateway('both-apps');
+  // One endpoint is delivered from the publish statement; more go through the dispatcher's fan-out job.
+  t = await startTestGateway('both-apps', { FAN_OUT_INLINE_MAX: '1' });
   receiver = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
-      received.push({ headers: req.headers, body });
+      received.push({ url: req.url ?? '', headers: req.headers, body });
       res.writeHead(204).end();
     });
   });
@@ -84,6 +85,10 @@ it('a GitHub webhook into the gateway reaches a local receiver as a Standard-Web
   });
   expect(res.status).toBe(200);
   const { eventId } = res.json<{ eventId: string }>();
+  // One endpoint: its delivery was committed with the message, before the 200.
+  const stored = (await t.messages(source.appId)).at(-1)!;
+  expect(stored.fannedOutAt).toBeInstanceOf(Date);
+  expect(await t.dataSource.query(`SELECT endpoint_id FROM deliveries WHERE message_id = $1`, [stored.id])).toEqual([{ endpoint_id: endpoint.id }]);
 
   const arrived = await eventually(
     () => {
@@ -114,4 +119,51 @@ it('a GitHub webhook into the gateway reaches a local receiver as a Standard-Web
   expect(arrived.headers['webhook-id']).toBe(message.id);
   expect(arrived.body).toBe(message.payload);
   expect(received).toHaveLength(1);
+}, 60_000);
+
+it('an event for more endpoints than FAN_OUT_INLINE_MAX is fanned out by the dispatcher to each of them', async () => {
+  const source: CreatedSource = await createSource(t, 'github', { secret: 'wide-secret' });
+  const endpoints = [];
+  for (const path of ['/wide-a', '/wide-b', '/wide-c']) {
+    const endpoint = await t.svix.ingest.endpoint.create(source.id, { url: receiverUrl.replace('/hooks', path) });
+    endpoints.push({ path, key: (await t.svix.ingest.endpoint.getSecret(source.id, endpoint.id)).key });
+  }
+  const body = JSON.stringify({ zen: 'Design for failure.', hook_id: 9 });
+  // Held in the fan-out queue until the message is seen stored alone.
+  await t.fanOut.pause();
+  try {
+    const res = await deliver(t, source.ingestUrl, {
+      headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': 'wide-delivery', 'x-hub-signature-256': await sign('wide-secret', body) },
+      body,
+    });
+    expect(res.status).toBe(200);
+    const stored = (await t.messages(source.appId)).at(-1)!;
+    expect(stored.fannedOutAt).toBeNull();
+    expect(await t.dataSource.query(`SELECT id FROM deliveries WHERE message_id = $1`, [stored.id])).toEqual([]);
+    await eventually(async () => expect(await t.fanOut.getJobCounts()).toMatchObject({ paused: 1 }));
+  } finally {
+    await t.fanOut.resume();
+  }
+  const message = (await t.messages(source.appId)).at(-1)!;
+  for (const { path, key } of endpoints) {
+    const arrived = await eventually(
+      () => {
+        const r = received.find((x) => x.url === path);
+        if (!r) throw new Error(`nothing at ${path} yet; dispatcher says: ${dispatcherLog.slice(-2000)}`);
+        return r;
+      },
+      30_000,
+      100,
+    );
+    expect(arrived.headers['webhook-id']).toBe(message.id);
+    const verified = new Webhook(key).verify(arrived.body, {
+      'webhook-id': String(arrived.headers['webhook-id']),
+      'webhook-timestamp': String(arrived.headers['webhook-timestamp']),
+      'webhook-signature': String(arrived.headers['webhook-signature']),
+    }) as Record<string, unknown>;
+    expect(new CloudEvent(verified as never).validate()).toBe(true);
+    expect(verified).toMatchObject({ type: 'github.ping', providereventid: 'wide-delivery' });
+  }
+  const [{ deliveries }] = await t.dataSource.query(`SELECT count(*)::int AS deliveries FROM deliveries WHERE message_id = $1`, [message.id]);
+  expect(deliveries).toBe(3);
 }, 60_000);

@@ -20,10 +20,11 @@ export interface FanOutJobData {
   readonly messageId: string;
 }
 
-/** Payload of a delivery job: which delivery, and which attempt number this job is for. */
+/** Payload of a delivery job: which delivery, which attempt number this job is for, and its endpoint (limits are checked before anything is claimed). */
 export interface DeliveryJobData {
   readonly deliveryId: string;
   readonly attempt: number;
+  readonly endpointId: string;
 }
 
 /** Job id of a message's fan-out: enqueuing it twice is a no-op while the first is held. */
@@ -34,4 +35,54 @@ export function fanOutJobId(messageId: string): string {
 /** Job id of one attempt of one delivery: re-enqueueing the same attempt never doubles work. */
 export function deliveryJobId(deliveryId: string, attempt: number): string {
   return `dl:${deliveryId}:${attempt}`;
+}
+
+/**
+ * The job id of one attempt of one delivery due at one time: `deliveryJobId` plus the due time
+ * (deliveries.next_attempt_at as written). Enqueuing the same due attempt twice (by either app,
+ * the reconciler, two replicas) is a no-op, while an attempt that was moved gets a fresh job even
+ * if the old one is still stuck in Bull. `round` > 0: the reconciler's fresh id for a long-overdue one.
+ */
+export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date, round = 0): string {
+  const key = `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
+  return round > 0 ? `${key}~${round}` : key;
+}
+
+/** Retries of a job whose processor threw (a database or Redis hiccup); after that the reconciler takes over. */
+export const JOB_ATTEMPTS = 3;
+/** First wait before such a retry (exponential). */
+export const JOB_BACKOFF_MS = 1_000;
+
+/** The Bull options both apps give their jobs, as a plain object (this package does not depend on Bull). */
+export interface QueueJobOptions {
+  readonly jobId: string;
+  readonly delay?: number;
+  readonly attempts: number;
+  readonly backoff: { readonly type: 'exponential'; readonly delay: number };
+  /** Jobs are removed when done or failed, so Redis holds only live work. */
+  readonly removeOnComplete: true;
+  readonly removeOnFail: true;
+}
+
+/** Options of one delivery job (`delayMs`: the wait before it may run, measured by PostgreSQL from the write). */
+export function deliveryJobOptions(spec: { readonly deliveryId: string; readonly attempt: number; readonly dueAt: Date; readonly delayMs: number; readonly round?: number }): QueueJobOptions {
+  return {
+    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt, spec.round),
+    delay: Math.max(0, Math.round(spec.delayMs)),
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
+/** Options of a message's fan-out job (`round` > 0: the reconciler's fresh id for a long-overdue message). */
+export function fanOutJobOptions(messageId: string, round = 0): QueueJobOptions {
+  return {
+    jobId: round > 0 ? `${fanOutJobId(messageId)}~${round}` : fanOutJobId(messageId),
+    attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
 }

@@ -4,7 +4,10 @@ import {
   JobName,
   QueueName,
   deliveryJobId,
+  deliveryJobKey,
+  deliveryJobOptions,
   endpointReceives,
+  fanOutJobOptions,
   fanOutJobId,
   matchesFilterTypes,
   sharesChannel,
@@ -88,9 +91,32 @@ describe('queues: persisted names and idempotent job ids', () => {
   it('job ids are deterministic per message and per delivery attempt', () => {
     expect(fanOutJobId('msg_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toBe('fo:msg_01ARZ3NDEKTSV4RRFFQ69G5FAV');
     expect(fanOutJobId('msg_a')).toBe(fanOutJobId('msg_a'));
-    const data: DeliveryJobData = { deliveryId: 'mdst_1', attempt: 3 };
+    const data: DeliveryJobData = { deliveryId: 'mdst_1', attempt: 3, endpointId: 'ep_1' };
     expect(deliveryJobId(data.deliveryId, data.attempt)).toBe('dl:mdst_1:3');
     expect(deliveryJobId('mdst_1', 3)).not.toBe(deliveryJobId('mdst_1', 4));
     expect(deliveryJobId('mdst_1', 1)).not.toBe(deliveryJobId('mdst_2', 1));
+  });
+
+  it('a delivery job key adds the due time (a moved attempt is a new job) and the reconciler round', () => {
+    const due = new Date('2026-11-28T12:00:00.123Z');
+    expect(deliveryJobKey('mdst_1', 2, due)).toBe(`dl:mdst_1:2@${due.getTime()}`);
+    expect(deliveryJobKey('mdst_1', 2, new Date(due.getTime() + 1))).not.toBe(deliveryJobKey('mdst_1', 2, due));
+    expect(deliveryJobKey('mdst_1', 2, due, 3)).toBe(`dl:mdst_1:2@${due.getTime()}~3`);
+    expect(deliveryJobKey('mdst_1', 2, due, 0)).toBe(deliveryJobKey('mdst_1', 2, due));
+  });
+
+  it('job options: removed when finished, three tries with exponential backoff, a delay never negative', () => {
+    const due = new Date();
+    expect(deliveryJobOptions({ deliveryId: 'mdst_1', attempt: 1, dueAt: due, delayMs: -5 })).toEqual({
+      jobId: deliveryJobKey('mdst_1', 1, due),
+      delay: 0,
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 1000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    });
+    expect(deliveryJobOptions({ deliveryId: 'mdst_1', attempt: 1, dueAt: due, delayMs: 1234.6 }).delay).toBe(1235);
+    expect(fanOutJobOptions('msg_1')).toMatchObject({ jobId: 'fo:msg_1', attempts: 3, removeOnComplete: true, removeOnFail: true });
+    expect(fanOutJobOptions('msg_1', 2).jobId).toBe('fo:msg_1~2');
   });
 });

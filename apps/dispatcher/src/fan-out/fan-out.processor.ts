@@ -10,7 +10,7 @@ export type FanOutOutcome = 'fanned-out' | 'already-fanned-out' | 'message-gone'
 /**
  * The fan-out processor (queue `fan-out`), for messages publishing did not fan out itself (those
  * that route to more than FAN_OUT_INLINE_MAX endpoints, operational webhooks, ingested events):
- * route a message to its application's enabled endpoints (in SQL, see routing-sql.ts), create
+ * route a message to its application's enabled endpoints (in SQL: routesToEndpointSql in @switchyard/db), create
  * the deliveries and mark the message fanned out in one statement, then enqueue the first
  * attempts. A crash before the commit leaves the message unfanned (the
  * reconciler re-enqueues it); a crash after it leaves due deliveries (the reconciler enqueues

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
+import { ApplicationKind, DeliveryStatus, routesToEndpointSql, TriggerType } from '@switchyard/db';
 import { PreparedSql } from '../delivery/prepared-sql.js';
-import { routesToEndpointSql } from './routing-sql.js';
 
 export interface FanOutMessage {
   readonly id: string;

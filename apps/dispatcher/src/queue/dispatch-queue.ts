@@ -1,13 +1,11 @@
 import { InjectQueue } from '@nestjs/bull';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { deliveryJobId, fanOutJobId, JobName, QueueName, type DeliveryJobData, type FanOutJobData } from '@switchyard/events';
-import type { JobOptions, Queue } from 'bull';
+import { deliveryJobKey, deliveryJobOptions, fanOutJobOptions, JobName, QueueName, type DeliveryJobData, type FanOutJobData } from '@switchyard/events';
+import type { Queue } from 'bull';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
 
 /** A delivery job's payload: ids and small counters only; PostgreSQL holds everything else. */
 export interface DeliveryJob extends DeliveryJobData {
-  /** The delivery's endpoint, so its limits are checked before anything is claimed. */
-  readonly endpointId: string;
   /** Times this attempt was already put off because its endpoint had every slot taken. */
   readonly deferrals?: number;
 }
@@ -30,44 +28,8 @@ export interface DeliveryJobSpec {
 /** Jobs per addBulk call (one MULTI each). */
 const BULK_SIZE = 500;
 
-/** Retries of a job whose processor threw (a database or Redis hiccup); after that the reconciler takes over. */
-const JOB_ATTEMPTS = 3;
-const JOB_BACKOFF_MS = 1_000;
-
-/**
- * The job id of one attempt of one delivery due at one time. Derived from (delivery, attempt)
- * as packages/events defines it, plus the due time: enqueuing the same due attempt twice (the
- * fan-out and the reconciler, two replicas) is a no-op, while an attempt that was moved (put off
- * by a rate limit, or taken over after its sender's lease ran out) gets a fresh job even if the
- * old one is still stuck in Bull.
- */
-export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date, round = 0): string {
-  const key = `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
-  return round > 0 ? `${key}~${round}` : key;
-}
-
-/** Bull options of a delivery job: removed when done or failed, so Redis holds only live work. */
-export function deliveryJobOptions(spec: DeliveryJobSpec): JobOptions {
-  return {
-    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt, spec.round),
-    delay: Math.max(0, Math.round(spec.delayMs)),
-    attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-    removeOnComplete: true,
-    removeOnFail: true,
-  };
-}
-
-/** Bull options of a fan-out job (`round` > 0: the reconciler's fresh id for a long-overdue message). */
-export function fanOutJobOptions(messageId: string, round = 0): JobOptions {
-  return {
-    jobId: round > 0 ? `${fanOutJobId(messageId)}~${round}` : fanOutJobId(messageId),
-    attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-    removeOnComplete: true,
-    removeOnFail: true,
-  };
-}
+// Job ids and options are shared with the gateway, which enqueues too: @switchyard/events.
+export { deliveryJobKey, deliveryJobOptions, fanOutJobOptions };
 
 class EnqueueTimeout extends Error {}
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { endpointReceives, IdPrefix, newId } from '@switchyard/events';
 import { DataSource } from 'typeorm';
-import { routesToEndpointSql } from '../../src/fan-out/routing-sql.js';
+import { routesToEndpointSql } from '@switchyard/db';
 
 /**
  * The SQL routing rule (used when publishing and fanning out) against the reference rule in

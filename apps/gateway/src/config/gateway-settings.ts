@@ -10,6 +10,8 @@ export interface GatewaySettings extends CommonSettings {
   readonly sourceCacheTtlMs: number;
   /** Sources kept in that cache at most (least recently used go first). */
   readonly sourceCacheMax: number;
+  /** An accepted event that goes to at most this many ingest endpoints gets its deliveries in the statement that stores it, without a fan-out job. */
+  readonly fanOutInlineMax: number;
 }
 
 /** Injection token of the settings object. */
@@ -25,6 +27,7 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     maxBodyBytes: reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024),
     sourceCacheTtlMs: reader.integer('SOURCE_CACHE_TTL_MS', 1_000, 0, 60_000),
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
+    fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
   };
   reader.assertValid();
   return settings;

@@ -2,15 +2,18 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InboundOutcome, InboundRequestEntity, pgErrorOf, prepared, runPrepared, type SourceEntity } from '@switchyard/db';
+import { DeliveryStatus, InboundOutcome, InboundRequestEntity, pgErrorOf, prepared, routesToEndpointSql, runPrepared, TriggerType, type SourceEntity } from '@switchyard/db';
 import {
   buildCloudEvent,
-  fanOutJobId,
+  deliveryJobOptions,
+  fanOutJobOptions,
+  IdPrefix,
   JobName,
   newId,
   normalizerFor,
   parseBody,
   QueueName,
+  type DeliveryJobData,
   type FanOutJobData,
   type InboundRequest,
   type NormalizedEvent,
@@ -34,7 +37,7 @@ export interface IngressRequest {
   readonly body: Buffer;
 }
 
-/** What to answer; `afterResponse` runs once the answer is on its way (the fan-out enqueue). */
+/** What to answer; `afterResponse` runs once the answer is on its way (the enqueue). */
 export interface IngressResponse {
   readonly status: number;
   readonly contentType?: string;
@@ -43,7 +46,7 @@ export interface IngressResponse {
   readonly afterResponse?: () => Promise<void>;
 }
 
-/** How long the fan-out enqueue may wait for Redis before the reconciler is left to do it. */
+/** How long an enqueue may wait for Redis before the reconciler is left to do it. */
 const ENQUEUE_TIMEOUT_MS = 5_000;
 
 /** Longest provider event id stored as is; longer ones are stored as their digest. */
@@ -67,16 +70,42 @@ function isDedupViolation(error: unknown): boolean {
 }
 
 /**
- * An accepted request in one statement (one round trip, atomic): the message, then its log row
- * pointing at it. A provider event id accepted before fails the dedup index and inserts neither.
+ * An accepted request in one statement (one round trip, atomic): the message, its log row
+ * pointing at it and, when the source's application routes it to at most `$15` enabled ingest
+ * endpoints, its deliveries (the message is then marked fanned out; otherwise the dispatcher's
+ * fan-out job does it). A provider event id accepted before fails the dedup index and inserts
+ * nothing. One row per delivery created, or one row with a null id.
  */
 const PUBLISH = prepared(
-  `WITH message AS (
-     INSERT INTO messages (id, app_id, event_type, payload, created_at) VALUES ($1, $2, $3, $4, now()) RETURNING id
+  `WITH t AS (
+     SELECT e.id, row_number() OVER (ORDER BY e.id) AS n FROM endpoints e
+     WHERE e.app_id = $2 AND ${routesToEndpointSql('e', '$3::varchar', 'NULL::text[]')}
+     ORDER BY e.id LIMIT $15::int + 1
+   ),
+   message AS (
+     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
+     SELECT $1, $2, $3::varchar, $4, now(), CASE WHEN (SELECT count(*) FROM t) <= $15::int THEN now() END
+     RETURNING id, fanned_out_at
+   ),
+   request AS (
+     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
+     SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message
+   ),
+   d AS (
+     INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
+     SELECT ($14::varchar[])[t.n], message.id, t.id, $2, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Scheduled}
+     FROM message, t WHERE message.fanned_out_at IS NOT NULL
+     RETURNING id, endpoint_id, next_attempt_at
    )
-   INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
-   SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message`,
+   SELECT message.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, d.next_attempt_at FROM message LEFT JOIN d ON true`,
 );
+
+/** A delivery the publish statement created, to enqueue. */
+interface CreatedDelivery {
+  readonly id: string;
+  readonly endpointId: string;
+  readonly dueAt: Date;
+}
 
 /** How a provider wants an accepted delivery acknowledged (most take any 2xx). */
 function acknowledgement(sourceType: string, eventId: string, status: 'accepted' | 'duplicate'): IngressResponse {
@@ -106,6 +135,7 @@ export class IngressService {
     private readonly sources: SourceStore,
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectQueue(QueueName.FanOut) private readonly fanOut: Queue<FanOutJobData>,
+    @InjectQueue(QueueName.Delivery) private readonly deliveries: Queue<DeliveryJobData>,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     private readonly metrics: IngressMetrics,
   ) {}
@@ -202,9 +232,11 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
+    let created: CreatedDelivery[] | null;
     try {
       const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId });
-      await runPrepared(this.dataSource, PUBLISH, [
+      const inlineMax = this.settings.fanOutInlineMax;
+      const rows = await runPrepared<{ inline: boolean; id: string | null; endpoint_id: string | null; next_attempt_at: Date | null }>(this.dataSource, PUBLISH, [
         messageId,
         source.appId,
         event.type,
@@ -218,7 +250,12 @@ export class IngressService {
         row.bodySize,
         providerEventId,
         eventId,
+        Array.from({ length: inlineMax }, () => newId(IdPrefix.delivery)),
+        inlineMax,
       ]);
+      created = rows[0]?.inline
+        ? rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, endpointId: r.endpoint_id!, dueAt: r.next_attempt_at! }))
+        : null;
     } catch (error) {
       if (!isDedupViolation(error)) throw error;
       const first = await this.dataSource.manager.findOneBy(InboundRequestEntity, { sourceId: source.id, providerEventId, outcome: InboundOutcome.Accepted });
@@ -234,7 +271,10 @@ export class IngressService {
     }
     return {
       outcome: InboundOutcome.Accepted,
-      response: { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: () => this.enqueueFanOut(messageId) },
+      response: {
+        ...acknowledgement(source.type, eventId, 'accepted'),
+        afterResponse: () => (created === null ? this.enqueueFanOut(messageId) : this.enqueueDeliveries(messageId, created)),
+      },
     };
   }
 
@@ -243,22 +283,36 @@ export class IngressService {
    * committed with fanned_out_at null, which the dispatcher's reconciler re-enqueues.
    */
   async enqueueFanOut(messageId: string): Promise<void> {
+    await this.enqueue(`fan-out enqueue of ${messageId}`, () => this.fanOut.add(JobName.FanOut, { messageId }, fanOutJobOptions(messageId)));
+  }
+
+  /**
+   * Hands the deliveries the publish statement created to the dispatcher's delivery workers, with
+   * the job ids and options the dispatcher itself uses. Failure here loses nothing: the deliveries
+   * are committed and due, which the dispatcher's reconciler re-enqueues.
+   */
+  async enqueueDeliveries(messageId: string, created: readonly CreatedDelivery[]): Promise<void> {
+    if (created.length === 0) return;
+    await this.enqueue(`delivery enqueue of ${messageId}`, () =>
+      this.deliveries.addBulk(
+        created.map((d) => ({
+          name: JobName.Deliver,
+          data: { deliveryId: d.id, attempt: 1, endpointId: d.endpointId },
+          opts: deliveryJobOptions({ deliveryId: d.id, attempt: 1, dueAt: d.dueAt, delayMs: 0 }),
+        })),
+      ),
+    );
+  }
+
+  private async enqueue(what: string, add: () => Promise<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     try {
-      // The same options the dispatcher's own enqueues use (apps share the queue, not code).
-      const added = this.fanOut.add(JobName.FanOut, { messageId }, {
-        jobId: fanOutJobId(messageId),
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 1_000 },
-        removeOnComplete: true,
-        removeOnFail: true,
-      });
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
       });
-      await Promise.race([added, timeout]);
+      await Promise.race([add(), timeout]);
     } catch (error) {
-      this.logger.warn(`fan-out enqueue of ${messageId} failed; the reconciler will pick it up: ${(error as Error).message}`);
+      this.logger.warn(`${what} failed; the reconciler will pick it up: ${(error as Error).message}`);
     } finally {
       clearTimeout(timer);
     }

@@ -2,9 +2,10 @@
  * CONTRACT §3 routing as a SQL condition on the endpoint row `e`, for a message whose event type
  * and channels are the SQL expressions given: enabled, `filterTypes` empty or naming the type
  * (`*`, or a `.*` prefix), and `channels` empty or sharing one with the message. It is the rule
- * `endpointReceives` in @switchyard/events states; routing-sql.e2e-spec checks the two agree on
- * a generated table of cases, on a real PostgreSQL. In SQL so that publishing can create a
- * message's deliveries in the same statement that inserts it.
+ * `endpointReceives` in @switchyard/events states; the dispatcher's routing-sql.e2e-spec checks
+ * the two agree on a generated table of cases, on a real PostgreSQL. In SQL so that publishing (in
+ * the dispatcher's API and the gateway's ingress) can create a message's deliveries in the same
+ * statement that inserts it.
  */
 export function routesToEndpointSql(e: string, eventType: string, channels: string): string {
   return `(NOT ${e}.disabled
