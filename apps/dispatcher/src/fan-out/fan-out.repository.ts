@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApplicationKind, DeliveryStatus, routesToEndpointSql, TriggerType } from '@switchyard/db';
+import { ApplicationKind, DeliveryStatus, inlineFanOutSql, routesToEndpointSql, TriggerType } from '@switchyard/db';
 import { PreparedSql } from '../delivery/prepared-sql.js';
 
 export interface FanOutMessage {
@@ -53,21 +53,27 @@ const toNewDelivery = (r: DeliveryRow): NewDelivery => ({ id: r.id, endpointId: 
  * fanned out. Otherwise the message is left unfanned for the fan-out queue. One text per way of
  * naming the application (id or uid), each a prepared statement.
  */
-const publishSql = (appColumn: 'id' | 'uid') => `
+const publishSql = (appColumn: 'id' | 'uid') => {
+  const inline = inlineFanOutSql({
+    appId: 'a.id',
+    from: ', a',
+    eventType: '$3::varchar',
+    channels: '$6::text[]',
+    max: '$11::int',
+    deliveryIds: '$10::varchar[]',
+    message: 'm',
+    dueAt: 'GREATEST(now(), COALESCE(m.deliver_at, now()))',
+  });
+  return `
   WITH a AS (SELECT id FROM applications WHERE ${appColumn} = $2 AND kind = '${ApplicationKind.App}'),
-  t AS (SELECT e.id, row_number() OVER (ORDER BY e.id) AS n
-        FROM endpoints e JOIN a ON e.app_id = a.id
-        WHERE ${routesToEndpointSql('e', '$3::varchar', '$6::text[]')}
-        ORDER BY e.id LIMIT $11::int + 1),
+  ${inline.targets},
   m AS (INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, fanned_out_at)
-        SELECT $1, a.id, $3::varchar, $4, $5, $6::text[], $7, $8, $9, CASE WHEN (SELECT count(*) FROM t) <= $11::int THEN now() END FROM a
+        SELECT $1, a.id, $3::varchar, $4, $5, $6::text[], $7, $8, $9, ${inline.fannedOutAt} FROM a
         RETURNING id, app_id, deliver_at, fanned_out_at),
-  d AS (INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
-        SELECT ($10::varchar[])[t.n], m.id, t.id, m.app_id, ${DeliveryStatus.Pending}, 0, GREATEST(now(), COALESCE(m.deliver_at, now())), ${TriggerType.Scheduled}
-        FROM m, t WHERE m.fanned_out_at IS NOT NULL
-        RETURNING id, endpoint_id, next_attempt_at)
+  ${inline.deliveries}
   SELECT m.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, d.next_attempt_at, ${DELAY_MS('d.next_attempt_at')} AS delay_ms
   FROM m LEFT JOIN d ON true`;
+};
 const PUBLISH_BY_ID = publishSql('id');
 const PUBLISH_BY_UID = publishSql('uid');
 

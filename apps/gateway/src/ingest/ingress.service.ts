@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectQueue } from '@nestjs/bull';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DeliveryStatus, InboundOutcome, InboundRequestEntity, pgErrorOf, prepared, routesToEndpointSql, runPrepared, TriggerType, type SourceEntity } from '@switchyard/db';
+import { InboundOutcome, InboundRequestEntity, inlineFanOutSql, pgErrorOf, prepared, runPrepared, type SourceEntity } from '@switchyard/db';
 import {
   buildCloudEvent,
   deliveryJobOptions,
@@ -76,27 +76,27 @@ function isDedupViolation(error: unknown): boolean {
  * fan-out job does it). A provider event id accepted before fails the dedup index and inserts
  * nothing. One row per delivery created, or one row with a null id.
  */
+const INLINE = inlineFanOutSql({
+  appId: '$2',
+  eventType: '$3::varchar',
+  channels: 'NULL::text[]',
+  max: '$15::int',
+  deliveryIds: '$14::varchar[]',
+  message: 'message',
+  dueAt: 'now()',
+});
 const PUBLISH = prepared(
-  `WITH t AS (
-     SELECT e.id, row_number() OVER (ORDER BY e.id) AS n FROM endpoints e
-     WHERE e.app_id = $2 AND ${routesToEndpointSql('e', '$3::varchar', 'NULL::text[]')}
-     ORDER BY e.id LIMIT $15::int + 1
-   ),
+  `WITH ${INLINE.targets},
    message AS (
      INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
-     SELECT $1, $2, $3::varchar, $4, now(), CASE WHEN (SELECT count(*) FROM t) <= $15::int THEN now() END
-     RETURNING id, fanned_out_at
+     SELECT $1, $2, $3::varchar, $4, now(), ${INLINE.fannedOutAt}
+     RETURNING id, app_id, fanned_out_at
    ),
    request AS (
      INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
      SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message
    ),
-   d AS (
-     INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
-     SELECT ($14::varchar[])[t.n], message.id, t.id, $2, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Scheduled}
-     FROM message, t WHERE message.fanned_out_at IS NOT NULL
-     RETURNING id, endpoint_id, next_attempt_at
-   )
+   ${INLINE.deliveries}
    SELECT message.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, d.next_attempt_at FROM message LEFT JOIN d ON true`,
 );
 
