@@ -7,12 +7,18 @@ export enum QueueName {
   FanOut = 'fan-out',
   /** One job per (delivery, attempt): sign and POST. */
   Delivery = 'delivery',
+  /**
+   * The ring of endpoints with work: at most one live job per endpoint (a "turn"), which takes a
+   * batch of that endpoint's due deliveries and puts the endpoint back at the end of the ring.
+   */
+  Turns = 'turns',
 }
 
 /** Job names within the queues. PERSISTED like the queue names. */
 export enum JobName {
   FanOut = 'fan-out',
   Deliver = 'deliver',
+  Turn = 'turn',
 }
 
 /** Payload of a fan-out job: ids only, the row in PostgreSQL is the truth. */
@@ -25,6 +31,20 @@ export interface DeliveryJobData {
   readonly deliveryId: string;
   readonly attempt: number;
   readonly endpointId: string;
+}
+
+/** Payload of a turn job: whose turn, and which generation of its scheduler state it belongs to (older ones are stale). */
+export interface TurnJobData {
+  readonly endpointId: string;
+  readonly gen: number;
+}
+
+/**
+ * Job id of an endpoint's turn: the scheduler state's epoch (random, new when the state is
+ * created, so a wiped Redis never reuses an id) and generation. Adding it twice is a no-op.
+ */
+export function turnJobId(endpointId: string, epoch: string, gen: number): string {
+  return `t:${endpointId}:${epoch}:${gen}`;
 }
 
 /** Job id of a message's fan-out: enqueuing it twice is a no-op while the first is held. */
@@ -81,6 +101,18 @@ export function fanOutJobOptions(messageId: string, round = 0): QueueJobOptions 
   return {
     jobId: round > 0 ? `${fanOutJobId(messageId)}~${round}` : fanOutJobId(messageId),
     attempts: JOB_ATTEMPTS,
+    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
+    removeOnComplete: true,
+    removeOnFail: true,
+  };
+}
+
+/** Options of a turn job. A failed turn is not retried by Bull: the scheduler brings the endpoint back. */
+export function turnJobOptions(job: { readonly endpointId: string; readonly epoch: string; readonly gen: number; readonly delayMs: number }): QueueJobOptions {
+  return {
+    jobId: turnJobId(job.endpointId, job.epoch, job.gen),
+    delay: Math.max(0, Math.round(job.delayMs)),
+    attempts: 1,
     backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
     removeOnComplete: true,
     removeOnFail: true,

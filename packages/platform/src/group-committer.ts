@@ -1,0 +1,150 @@
+/** What a batch function answers for one item: its result, or an Error that fails that item alone. */
+export type ItemResult<O> = O | Error;
+
+export interface GroupCommitterOptions<I, O> {
+  /**
+   * Runs one batch and answers one result per item, in item order. An Error in a slot fails that
+   * item only; throwing fails the batch (see `onBatchError`).
+   */
+  readonly run: (items: readonly I[]) => Promise<readonly ItemResult<O>[]>;
+  /** Most items per batch. */
+  readonly maxBatch: number;
+  /** Batches running at once (1: a batch forms only while the previous one runs). Default 1. */
+  readonly maxInFlight?: number;
+  /** Items waiting at most; past it `submit` rejects with GroupCommitterFullError. Default unbounded. */
+  readonly maxQueue?: number;
+  /**
+   * When an idle committer starts a batch: `now` sends a lone item at once (the first request of a
+   * quiet period pays no wait at all); `tick` waits for the current I/O phase to end
+   * (setImmediate), so completions that arrive together share a batch. Neither is a timer:
+   * batches grow only with load. Default `now`.
+   */
+  readonly start?: 'now' | 'tick';
+  /**
+   * A batch that throws: `fail` rejects each of its items with the error; `bisect` runs each half
+   * again (and so on), so one item whose own data the statement refuses fails alone while the
+   * rest commit. Default `fail`.
+   */
+  readonly onBatchError?: 'fail' | 'bisect';
+  /** Called after each statement (for metrics). */
+  readonly observe?: (event: { readonly size: number; readonly waitMs: number; readonly runMs: number; readonly ok: boolean }) => void;
+}
+
+/** The committer's queue is full: the caller should shed the load (answer 503) rather than wait. */
+export class GroupCommitterFullError extends Error {
+  constructor(readonly limit: number) {
+    super(`more than ${limit} items are waiting to be committed`);
+    this.name = 'GroupCommitterFullError';
+  }
+}
+
+interface Pending<I, O> {
+  readonly item: I;
+  readonly queuedAt: number;
+  readonly resolve: (value: O) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/**
+ * Group commit without a timer (Nagle's rule, as ioredis auto-pipelining and MySQL's binlog
+ * group commit do it): an item submitted while nothing runs goes at once; items submitted while
+ * `maxInFlight` batches run wait and leave together, up to `maxBatch`, the moment one finishes.
+ * So a quiet system pays no latency for batching, and a busy one gets larger batches by itself
+ * (Little's law: arrival rate × statement time). Each caller learns its own item's outcome.
+ */
+export class GroupCommitter<I, O> {
+  private readonly queue: Pending<I, O>[] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly idleWaiters: (() => void)[] = [];
+  private readonly maxInFlight: number;
+
+  constructor(private readonly options: GroupCommitterOptions<I, O>) {
+    if (!(options.maxBatch >= 1)) throw new RangeError('maxBatch must be at least 1');
+    this.maxInFlight = Math.max(1, options.maxInFlight ?? 1);
+  }
+
+  /** Items waiting for a batch (not counting those in flight). */
+  get waiting(): number {
+    return this.queue.length;
+  }
+
+  /** Batches running now. */
+  get running(): number {
+    return this.inFlight;
+  }
+
+  /** Commits `item` in the next batch; resolves with its result once that batch has committed. */
+  submit(item: I): Promise<O> {
+    const limit = this.options.maxQueue;
+    if (limit !== undefined && this.queue.length >= limit) return Promise.reject(new GroupCommitterFullError(limit));
+    return new Promise<O>((resolve, reject) => {
+      this.queue.push({ item, queuedAt: performance.now(), resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** Resolves once nothing waits and nothing runs (shutdown). */
+  drain(): Promise<void> {
+    if (this.queue.length === 0 && this.inFlight === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (this.inFlight >= this.maxInFlight || this.queue.length === 0 || this.scheduled) return;
+    if ((this.options.start ?? 'now') === 'tick') {
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+      return;
+    }
+    this.flush();
+  }
+
+  private flush(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.options.maxBatch);
+      this.inFlight++;
+      void this.runBatch(batch).then((settle) => {
+        // The next batch leaves before this one's callers continue: it is already waiting.
+        this.inFlight--;
+        if (this.queue.length > 0) this.flush();
+        settle();
+        if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+      });
+    }
+  }
+
+  /** Runs a batch (bisecting a refused one if asked); answers how to settle its callers. */
+  private async runBatch(batch: Pending<I, O>[]): Promise<() => void> {
+    const started = performance.now();
+    const waitMs = started - Math.min(...batch.map((p) => p.queuedAt));
+    let results: readonly ItemResult<O>[];
+    try {
+      results = await this.options.run(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error(`batch of ${batch.length} answered ${results.length} results`);
+    } catch (error) {
+      this.options.observe?.({ size: batch.length, waitMs, runMs: performance.now() - started, ok: false });
+      if (batch.length > 1 && this.options.onBatchError === 'bisect') {
+        const half = Math.ceil(batch.length / 2);
+        const first = await this.runBatch(batch.slice(0, half));
+        const second = await this.runBatch(batch.slice(half));
+        return () => {
+          first();
+          second();
+        };
+      }
+      const failure = error instanceof Error ? error : new Error(String(error));
+      return () => batch.forEach((p) => p.reject(failure));
+    }
+    this.options.observe?.({ size: batch.length, waitMs, runMs: performance.now() - started, ok: true });
+    return () =>
+      batch.forEach((p, i) => {
+        const result = results[i] as ItemResult<O>;
+        if (result instanceof Error) p.reject(result);
+        else p.resolve(result);
+      });
+  }
+}

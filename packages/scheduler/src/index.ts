@@ -1,0 +1,2 @@
+export * from './endpoint-scheduler.js';
+export * from './work-queue.js';

@@ -1,0 +1,109 @@
+import { fanOutJobOptions, JobName, turnJobOptions, type FanOutJobData, type TurnJobData } from '@switchyard/events';
+import { GroupCommitter } from '@switchyard/platform';
+import type { Queue } from 'bull';
+import type { EndpointScheduler, TurnJob } from './endpoint-scheduler.js';
+
+/** Jobs per addBulk call (one MULTI each). */
+const BULK_SIZE = 500;
+/** Endpoints notified per scheduler round. */
+const WAKE_BATCH = 1_000;
+
+export interface WorkQueueOptions {
+  /** The ring of endpoint turns (queue `turns`). */
+  readonly turns: Queue<TurnJobData>;
+  /** Fan-out jobs, one per message with more endpoints than a publish creates inline (queue `fan-out`). */
+  readonly fanOut: Queue<FanOutJobData>;
+  readonly scheduler: EndpointScheduler;
+  /** Longest an enqueue waits on Redis before giving up (the reconciler then catches up). */
+  readonly enqueueTimeoutMs: number;
+  readonly warn?: (message: string) => void;
+}
+
+/** Redis did not answer in time. */
+export class EnqueueTimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new EnqueueTimeoutError(`Redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Puts work on the queues, after a commit to PostgreSQL (which is what makes work durable; a
+ * job that is never added is rebuilt by the dispatcher's reconciler). Deliveries are not jobs:
+ * `wake` tells the scheduler that an endpoint has work due, and adds that endpoint's turn job
+ * if none is coming. Wakes from concurrent callers share scheduler round trips.
+ */
+export class WorkQueue {
+  /** Enqueues that failed after a commit (the reconciler catches up on them). */
+  failures = 0;
+  private readonly waker: GroupCommitter<{ endpointId: string; delayMs: number }, void>;
+
+  constructor(private readonly options: WorkQueueOptions) {
+    this.waker = new GroupCommitter({
+      maxBatch: WAKE_BATCH,
+      run: async (items) => {
+        await this.addTurns(await this.options.scheduler.notify(items));
+        return items.map(() => undefined);
+      },
+    });
+  }
+
+  get turns(): Queue<TurnJobData> {
+    return this.options.turns;
+  }
+
+  get fanOutQueue(): Queue<FanOutJobData> {
+    return this.options.fanOut;
+  }
+
+  /** These endpoints have work due after `delayMs` (0: now): make sure a turn comes by then. Throws if Redis fails. */
+  async wake(items: readonly { readonly endpointId: string; readonly delayMs: number }[]): Promise<void> {
+    if (items.length === 0) return;
+    await withTimeout(Promise.all(items.map((item) => this.waker.submit({ endpointId: item.endpointId, delayMs: item.delayMs }))), this.options.enqueueTimeoutMs);
+  }
+
+  /** Adds turn jobs the scheduler asked for. Throws if Redis fails. */
+  async addTurns(jobs: readonly TurnJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += BULK_SIZE) {
+      const batch = jobs.slice(i, i + BULK_SIZE).map((job) => ({
+        name: JobName.Turn,
+        data: { endpointId: job.endpointId, gen: job.gen } satisfies TurnJobData,
+        opts: turnJobOptions(job),
+      }));
+      await withTimeout(this.options.turns.addBulk(batch), this.options.enqueueTimeoutMs);
+    }
+  }
+
+  /** Enqueues one fan-out job per message. Throws if Redis fails. */
+  async enqueueFanOut(messageIds: readonly string[], rounds?: readonly number[]): Promise<void> {
+    for (let i = 0; i < messageIds.length; i += BULK_SIZE) {
+      const batch = messageIds
+        .slice(i, i + BULK_SIZE)
+        .map((messageId, j) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId, rounds?.[i + j] ?? 0) }));
+      await withTimeout(this.options.fanOut.addBulk(batch), this.options.enqueueTimeoutMs);
+    }
+  }
+
+  /**
+   * Runs an enqueue that follows a commit, where a Redis failure must not undo or fail the
+   * committed work: the failure is counted and logged, and the reconciler does it later.
+   */
+  async afterCommit(what: string, enqueue: () => Promise<void>): Promise<boolean> {
+    try {
+      await enqueue();
+      return true;
+    } catch (error) {
+      this.failures++;
+      this.options.warn?.(`could not enqueue ${what} (the reconciler will): ${(error as Error).message}`);
+      return false;
+    }
+  }
+
+  /** Resolves once no wake is waiting or running (shutdown). */
+  drain(): Promise<void> {
+    return this.waker.drain();
+  }
+}
