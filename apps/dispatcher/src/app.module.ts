@@ -6,8 +6,8 @@ import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import type { Logger } from 'pino';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
-import { ApiModule } from './api.module.js';
-import { EngineModule } from './engine.module.js';
+import { ApiModule } from './api/api.module.js';
+import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 
 /** The dispatcher, wired from one validated settings object. */

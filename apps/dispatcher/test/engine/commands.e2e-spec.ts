@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
-import type { PublishedMessage } from '../../src/fan-out/fan-out.repository.js';
-import { DispatchQueue } from '../../src/queue/dispatch-queue.js';
+import type { PublishedMessage } from '../../src/engine/fan-out/fan-out.repository.js';
+import { DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
 import { failTimes, OK, Receiver } from '../support/receiver.js';
-import { OperationalWebhooks } from '../../src/operational-webhooks/operational-webhooks.js';
+import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
 
 describe('DeliveryCommands: the API entry points', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { DeliveryStatus, TriggerType } from '@switchyard/db';
-import { decideOutcome, type OutcomeInput } from '../../src/delivery/delivery-policy.js';
-import type { AttemptResult } from '../../src/delivery/webhook-http-client.js';
-import { failingThreshold, OperationalEventType } from '../../src/operational-webhooks/operational-webhooks.js';
+import { decideOutcome, type OutcomeInput } from '../../src/engine/delivery/delivery-policy.js';
+import type { AttemptResult } from '../../src/engine/delivery/webhook-http-client.js';
+import { failingThreshold, OperationalEventType } from '../../src/engine/operational-webhooks/operational-webhooks.js';
 
 const ok: AttemptResult = { statusCode: 200, success: true, responseBody: '', responseHeaders: {}, durationMs: 5, error: null };
 const fail = (statusCode = 500, extra: Partial<AttemptResult> = {}): AttemptResult => ({ ...ok, statusCode, success: false, ...extra });

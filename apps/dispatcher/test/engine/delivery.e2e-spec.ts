@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus, MessageEntity, TriggerType } from '@switchyard/db';
 import { generateWebhookSecret } from '@switchyard/signing';
-import { deliveryJobKey, DispatchQueue } from '../../src/queue/dispatch-queue.js';
+import { deliveryJobKey, DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
 import { Receiver } from '../support/receiver.js';
 import {
   attemptsOf,

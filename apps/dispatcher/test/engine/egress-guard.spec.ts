@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { addressRange, isPublicAddress } from '../../src/delivery/egress-guard.js';
-import { classifyTransportError } from '../../src/delivery/webhook-http-client.js';
+import { addressRange, isPublicAddress } from '../../src/engine/delivery/egress-guard.js';
+import { classifyTransportError } from '../../src/engine/delivery/webhook-http-client.js';
 
 // Pure classification: no address here is ever connected to.
 describe('address classification (CONTRACT §5)', () => {

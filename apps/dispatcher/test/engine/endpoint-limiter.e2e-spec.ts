@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { testQueuePrefix } from '@switchyard/db/testing';
 import Bull from 'bull';
-import { EndpointLimiter } from '../../src/delivery/endpoint-limiter.js';
+import { EndpointLimiter } from '../../src/engine/delivery/endpoint-limiter.js';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 

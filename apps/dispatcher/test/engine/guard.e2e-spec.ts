@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { LookupAddress } from 'node:dns';
 import { DeliveryStatus } from '@switchyard/db';
-import type { Resolver } from '../../src/delivery/egress-guard.js';
-import { WebhookHttpClient, type WebhookHttpClientOptions } from '../../src/delivery/webhook-http-client.js';
+import type { Resolver } from '../../src/engine/delivery/egress-guard.js';
+import { WebhookHttpClient, type WebhookHttpClientOptions } from '../../src/engine/delivery/webhook-http-client.js';
 import { Receiver } from '../support/receiver.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, publish, startEngine, type Engine } from './support.js';
 

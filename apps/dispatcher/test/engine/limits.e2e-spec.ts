@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus } from '@switchyard/db';
 import type { Job } from 'bull';
-import { DeliveryProcessor, type DeliveryJobOutcome } from '../../src/delivery/delivery.processor.js';
-import type { DeliveryJob } from '../../src/queue/dispatch-queue.js';
+import { DeliveryProcessor, type DeliveryJobOutcome } from '../../src/engine/delivery/delivery.processor.js';
+import type { DeliveryJob } from '../../src/engine/queue/dispatch-queue.js';
 import { Receiver, type ReceivedRequest } from '../support/receiver.js';
 import { createApp, createEndpoint, eventually, publish, startEngine, type Engine } from './support.js';
 

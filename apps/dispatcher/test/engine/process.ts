@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
-import { fanOutJobOptions } from '../../src/queue/dispatch-queue.js';
+import { fanOutJobOptions } from '../../src/engine/queue/dispatch-queue.js';
 import { JobName, QueueName } from '@switchyard/events';
 
 /** apps/dispatcher, wherever the repository is. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DispatcherSettings } from '../../src/config/dispatcher-settings.js';
-import { DeliveryCommands } from '../../src/delivery/delivery-commands.js';
-import type { DeliveryRepository } from '../../src/delivery/delivery.repository.js';
-import type { FanOutRepository, PublishResult } from '../../src/fan-out/fan-out.repository.js';
-import type { DispatchQueue } from '../../src/queue/dispatch-queue.js';
+import { DeliveryCommands } from '../../src/engine/delivery/delivery-commands.js';
+import type { DeliveryRepository } from '../../src/engine/delivery/delivery.repository.js';
+import type { FanOutRepository, PublishResult } from '../../src/engine/fan-out/fan-out.repository.js';
+import type { DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
 
 /** DeliveryCommands.publish with its own collaborators replaced (PostgreSQL is exercised in commands.e2e-spec). */
 function commandsWith(outcomes: (PublishResult | Error)[]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SlotWaiters } from '../../src/delivery/slot-waiters.js';
+import { SlotWaiters } from '../../src/engine/delivery/slot-waiters.js';
 
 describe('SlotWaiters', () => {
   it('lets no more jobs wait for an endpoint than the slots this process freed of it lately', () => {

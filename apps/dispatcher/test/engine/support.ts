@@ -4,11 +4,11 @@ import { generateWebhookSecret } from '@switchyard/signing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import { DataSource } from 'typeorm';
-import { DeliveryCommands } from '../../src/delivery/delivery-commands.js';
-import { OperationalWebhooks } from '../../src/operational-webhooks/operational-webhooks.js';
-import { DispatchQueue } from '../../src/queue/dispatch-queue.js';
+import { DeliveryCommands } from '../../src/engine/delivery/delivery-commands.js';
+import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
+import { DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
 import { QueueClient } from './process.js';
-import { Reconciler } from '../../src/reconciler/reconciler.js';
+import { Reconciler } from '../../src/engine/reconciler/reconciler.js';
 import type { ReceivedRequest } from '../support/receiver.js';
 import { startTestDispatcher, type TestDispatcher } from '../support/test-app.js';
 

@@ -1,0 +1,29 @@
+import { Module } from '@nestjs/common';
+import { ApplicationsController } from './applications/applications.controller.js';
+import { ApplicationsService } from './applications/applications.service.js';
+import { AttemptsController } from './attempts/attempts.controller.js';
+import { AttemptsService } from './attempts/attempts.service.js';
+import { EndpointsController } from './endpoints/endpoints.controller.js';
+import { EndpointsService } from './endpoints/endpoints.service.js';
+import { EngineModule } from '../engine/engine.module.js';
+import { EventTypesController } from './event-types/event-types.controller.js';
+import { EventTypesService } from './event-types/event-types.service.js';
+import { MessagesController } from './messages/messages.controller.js';
+import { MessagesService } from './messages/messages.service.js';
+import { OperationalWebhookEndpointsController } from './operational-webhooks/operational-webhook-endpoints.controller.js';
+import { OperationalWebhookEndpointsService } from './operational-webhooks/operational-webhook-endpoints.service.js';
+
+/** The Svix-compatible HTTP API (CONTRACT §3). Its one way into the delivery engine is EngineModule's DeliveryCommands. */
+@Module({
+  imports: [EngineModule],
+  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController],
+  providers: [
+    ApplicationsService,
+    EventTypesService,
+    EndpointsService,
+    MessagesService,
+    AttemptsService,
+    OperationalWebhookEndpointsService,
+  ],
+})
+export class ApiModule {}

@@ -1,0 +1,53 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { MessageEntity } from '@switchyard/db';
+import { EXAMPLE } from '../common/api-docs.js';
+import { isoOrNull } from '../common/svix-types.js';
+
+/** Example of a message payload. */
+export const PAYLOAD_EXAMPLE = { email: 'ada@example.com', type: 'user.signup', username: 'ada' };
+
+/** Svix `MessageOut`, as sent on the wire. */
+export class MessageOut {
+  @ApiProperty({ type: String, description: "The message's id", example: EXAMPLE.msgId })
+  id: string;
+
+  @ApiProperty({ type: String, nullable: true, description: "The publisher's own unique id of the message, usable wherever the id is", example: 'unique-msg-identifier' })
+  eventId: string | null;
+
+  @ApiProperty({ type: String, example: 'user.signup' })
+  eventType: string;
+
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The JSON payload; `{}` when `with_content=false`', example: PAYLOAD_EXAMPLE })
+  payload: Record<string, unknown>;
+
+  @ApiProperty({ type: [String], nullable: true, example: ['project_123'] })
+  channels: string[] | null;
+
+  @ApiProperty({ type: [String], nullable: true, example: ['signup'] })
+  tags: string[] | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Not delivered before this time' })
+  deliverAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', description: 'When the message was created', example: EXAMPLE.time })
+  timestamp: string;
+}
+
+/** What a message row's payload reads back as: the parsed JSON, or `{}` when content is not asked for (Svix). */
+export function payloadOf(message: Pick<MessageEntity, 'payload'>, withContent: boolean): Record<string, unknown> {
+  return withContent ? (JSON.parse(message.payload) as Record<string, unknown>) : {};
+}
+
+/** Maps a message row to Svix's `MessageOut`. */
+export function toMessageOut(message: MessageEntity, withContent: boolean): MessageOut {
+  return {
+    id: message.id,
+    eventId: message.eventId,
+    eventType: message.eventType,
+    payload: payloadOf(message, withContent),
+    channels: message.channels,
+    tags: message.tags,
+    deliverAt: isoOrNull(message.deliverAt),
+    timestamp: message.createdAt.toISOString(),
+  };
+}

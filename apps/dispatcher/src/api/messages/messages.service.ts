@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { ApiError, conflict, ID_CURSOR, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
+import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchyard/db';
+import { idAtTime, isId, newId } from '@switchyard/events';
+import { DataSource, type SelectQueryBuilder } from 'typeorm';
+import { isUniqueViolation } from '../common/db-errors.js';
+import { timeOfId } from '../common/id-time.js';
+import { ApplicationsService } from '../applications/applications.service.js';
+import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
+import { DeliveryCommands } from '../../engine/delivery/delivery-commands.js';
+import type { PublishedMessage } from '../../engine/fan-out/fan-out.repository.js';
+import type { MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
+import { toMessageOut, type MessageOut } from './message.mapper.js';
+import { rawJsonMember } from './raw-json.js';
+
+/** How far ahead `deliverAt` may be (Svix: 24 hours), plus clock slack. */
+const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000 + 5 * 60 * 1000;
+
+/** Columns of a message row, payload aside. */
+const MESSAGE_COLUMNS = ['m.id', 'm.appId', 'm.eventType', 'm.eventId', 'm.channels', 'm.tags', 'm.deliverAt', 'm.fannedOutAt', 'm.createdAt'];
+
+/** Svix messages: publish (through the engine's DeliveryCommands), list and get. */
+@Injectable()
+export class MessagesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    private readonly applications: ApplicationsService,
+    private readonly commands: DeliveryCommands,
+  ) {}
+
+  /**
+   * Publishes a message. The engine stores it (in one statement that also resolves the
+   * application and, for a message with few endpoints, creates its deliveries) and enqueues what
+   * is to be done; if that enqueue is lost, the reconciler picks the work up from PostgreSQL.
+   */
+  async create(appIdOrUid: string, dto: MessageInDto, rawBody: Buffer | undefined, withContent: boolean): Promise<MessageOut> {
+    const payload = (rawBody && rawJsonMember(rawBody.toString('utf8'), 'payload')) || JSON.stringify(dto.payload);
+    const payloadBytes = Buffer.byteLength(payload, 'utf8');
+    if (payloadBytes > this.settings.maxPayloadBytes) {
+      throw new ApiError(413, 'payload_too_large', `payload is ${payloadBytes} bytes; the limit is ${this.settings.maxPayloadBytes}`);
+    }
+    if (dto.deliverAt && dto.deliverAt.getTime() > Date.now() + MAX_DELIVER_AHEAD_MS) {
+      throw unprocessable(['body', 'deliverAt'], 'deliverAt must be no more than 24 hours in the future');
+    }
+    const id = newId('msg');
+    const message: PublishedMessage = {
+      id,
+      eventType: dto.eventType,
+      eventId: dto.eventId ?? null,
+      payload,
+      channels: dto.channels ?? null,
+      tags: dto.tags ?? null,
+      deliverAt: dto.deliverAt ?? null,
+      createdAt: timeOfId(id),
+    };
+    const byId = isId('app', appIdOrUid);
+    try {
+      if (!(await this.commands.publish({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message))) {
+        if (!dto.application || byId) throw notFound('application');
+        await this.createApplication(appIdOrUid, dto.application);
+        // Not stored: the uid is taken by an internal application.
+        if (!(await this.commands.publish({ by: 'uid', value: appIdOrUid }, message))) throw conflict('An application with that uid already exists');
+      }
+    } catch (error) {
+      if (isUniqueViolation(error, 'messages_app_event_id_key')) throw conflict('A message with this eventId already exists');
+      throw error;
+    }
+    return {
+      id: message.id,
+      eventId: message.eventId,
+      eventType: message.eventType,
+      payload: withContent ? dto.payload : {},
+      channels: message.channels,
+      tags: message.tags,
+      deliverAt: message.deliverAt?.toISOString() ?? null,
+      timestamp: message.createdAt.toISOString(),
+    };
+  }
+
+  /**
+   * A message for exactly one endpoint (send-example): written already marked as fanned out,
+   * so neither the fan-out nor the reconciler sends it anywhere else, then handed to the engine.
+   */
+  async createForEndpoint(app: ApplicationEntity, endpointId: string, eventType: string, payload: string): Promise<MessageOut> {
+    const message = this.dataSource.manager.create(MessageEntity, {
+      id: newId('msg'),
+      appId: app.id,
+      eventType,
+      eventId: null,
+      payload,
+      channels: null,
+      tags: null,
+      deliverAt: null,
+      fannedOutAt: new Date(),
+    });
+    message.createdAt = timeOfId(message.id);
+    await this.dataSource.manager.insert(MessageEntity, message);
+    await this.commands.sendToEndpoint(message.id, endpointId);
+    return toMessageOut(message, true);
+  }
+
+  async list(appIdOrUid: string, query: MessageFilterQueryDto): Promise<ListResponse<MessageOut>> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const withContent = query.with_content !== false;
+    const qb = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.app_id = :appId', { appId: app.id });
+    if (!withContent) qb.select(MESSAGE_COLUMNS);
+    applyMessageFilters(qb, query);
+    if (query.before) qb.andWhere('m.id < :before', { before: idAtTime('msg', query.before) });
+    if (query.after) qb.andWhere('m.id >= :after', { after: idAtTime('msg', query.after) });
+    return paginate(qb, query, { column: 'm.id', key: (m) => m.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (m) => toMessageOut(m, withContent));
+  }
+
+  async get(appIdOrUid: string, msgIdOrEventId: string, withContent: boolean): Promise<MessageOut> {
+    const app = await this.applications.findApp(appIdOrUid);
+    return toMessageOut(await this.find(app, msgIdOrEventId), withContent);
+  }
+
+  /** The application's message with this id or eventId (Svix accepts either), or a 404. */
+  async find(app: ApplicationEntity, msgIdOrEventId: string): Promise<MessageEntity> {
+    const where = isId('msg', msgIdOrEventId) ? { appId: app.id, id: msgIdOrEventId } : { appId: app.id, eventId: msgIdOrEventId };
+    const message = await this.dataSource.manager.findOneBy(MessageEntity, where);
+    if (!message) throw notFound('message');
+    return message;
+  }
+
+  /** Svix's inline `application`: creates the application under the path's uid unless the uid is taken. */
+  private async createApplication(uid: string, app: NonNullable<MessageInDto['application']>): Promise<void> {
+    if (app.uid && app.uid !== uid) throw unprocessable(['body', 'application', 'uid'], 'application.uid must be the uid in the path');
+    await this.dataSource.query(
+      `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
+      [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
+    );
+  }
+}
+
+/** The `channel`, `tag` and `event_types` filters on messages aliased `m`. */
+export function applyMessageFilters<T extends object>(qb: SelectQueryBuilder<T>, query: Pick<MessageFilterQueryDto, 'channel' | 'tag' | 'event_types'>): void {
+  if (query.channel) qb.andWhere('m.channels @> ARRAY[:channel]::text[]', { channel: query.channel });
+  if (query.tag) qb.andWhere('m.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
+  if (query.event_types?.length) qb.andWhere('m.event_type IN (:...eventTypes)', { eventTypes: query.event_types });
+}
