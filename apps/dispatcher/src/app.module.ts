@@ -1,11 +1,11 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, ReadinessModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import type { Logger } from 'pino';
-import { DISPATCHER_SETTINGS, type DispatcherSettings } from './config/dispatcher-settings.js';
+import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { ApiModule } from './api/api.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
@@ -30,11 +30,18 @@ export class AppModule {
             stalledInterval: settings.queueStalledIntervalMs,
           },
         }),
-        BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
+        BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
-        ReadinessModule.forRoot({ queueName: QueueName.Delivery }),
+        ReadinessModule.forRoot({ queueName: QueueName.Turns }),
+        PublishingModule.forRoot({
+          redisUrl: settings.redisUrl,
+          queuePrefix: settings.queuePrefix,
+          enqueueTimeoutMs: settings.enqueueTimeoutMs,
+          inlineMax: settings.fanOutInlineMax,
+          limits: schedulerLimits(settings),
+        }),
         EngineModule,
         ApiModule,
       ],

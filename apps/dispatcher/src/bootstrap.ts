@@ -31,7 +31,7 @@ export async function createDispatcherApp(settings: DispatcherSettings): Promise
     description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
     version: '1.0',
   });
-  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut)), app.get<Queue>(getQueueToken(QueueName.Delivery))], settings.adminApiKey);
+  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut)), app.get<Queue>(getQueueToken(QueueName.Turns))], settings.adminApiKey);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -251,7 +251,14 @@ describe('dispatcher observability', () => {
     expect(metric(text, 'switchyard_delivery_attempts_total', { outcome: 'failure', status_class: '5xx', trigger: 'scheduled' })).toBe(1);
     expect(metric(text, 'switchyard_delivery_attempts_total', { outcome: 'success', status_class: '2xx', trigger: 'scheduled' })).toBe(1);
     expect(metric(text, 'switchyard_delivery_attempt_duration_seconds_count', { outcome: 'success' })).toBe(1);
-    expect(text).toMatch(/switchyard_queue_jobs\{queue="delivery",state="waiting",service="dispatcher"\} \d+/);
+    expect(text).toMatch(/switchyard_queue_jobs\{queue="turns",state="waiting",service="dispatcher"\} \d+/);
+    // the engine's own series: how late attempts went out, turns, attempts in flight, and each endpoint's limits
+    expect(metric(text, 'switchyard_delivery_lag_seconds_count', {})).toBe(2);
+    expect(metric(text, 'switchyard_turns_total', { outcome: 'sent' })).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/switchyard_delivery_attempts_in_flight\{service="dispatcher"\} \d+/);
+    expect(text).toMatch(/switchyard_endpoint_circuit_state\{endpoint_id="ep_[0-9A-Z]+",service="dispatcher"\} 0/);
+    expect(text).toMatch(/switchyard_endpoint_concurrency_limit\{endpoint_id="ep_[0-9A-Z]+",service="dispatcher"\} [\d.]+/);
+    expect(metric(text, 'switchyard_endpoint_circuits', { state: 'closed' })).toBe(1);
     expect(text).toMatch(/switchyard_queue_oldest_waiting_job_age_seconds\{queue="fan-out",service="dispatcher"\} [\d.]+/);
     expect(text).toContain('process_cpu_seconds_total');
   });
@@ -262,7 +269,7 @@ describe('dispatcher observability', () => {
     expect(api.status).toBe(200);
     const text = JSON.stringify(await api.json());
     expect(text).toContain('fan-out');
-    expect(text).toContain('delivery');
+    expect(text).toContain('turns');
   });
 });
 

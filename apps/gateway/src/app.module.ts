@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, ReadinessModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
@@ -20,11 +20,17 @@ export class AppModule {
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-gateway' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
-        BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Delivery }),
+        BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
+        PublishingModule.forRoot({
+          redisUrl: settings.redisUrl,
+          queuePrefix: settings.queuePrefix,
+          enqueueTimeoutMs: settings.enqueueTimeoutMs,
+          inlineMax: settings.fanOutInlineMax,
+        }),
         SourcesModule,
         IngestModule,
       ],

@@ -10,3 +10,4 @@ export * from './endpoint-store.js';
 export * from './api-kit.module.js';
 export * from './observability/index.js';
 export * from './api-docs.js';
+export * from './publishing.module.js';

@@ -73,7 +73,7 @@ describe('migrate', () => {
     const rows = await query<{ indexname: string }>(url, `SELECT indexname FROM pg_indexes WHERE schemaname = 'public'`);
     const names = rows.map((r) => r.indexname);
     for (const index of [
-      'deliveries_due_idx',
+      'deliveries_endpoint_due_idx',
       'deliveries_message_endpoint_key',
       'attempts_endpoint_id_idx',
       'attempts_message_id_idx',

@@ -5,8 +5,8 @@
 export enum QueueName {
   /** One job per published message: create a delivery per matching endpoint. */
   FanOut = 'fan-out',
-  /** One job per (delivery, attempt): sign and POST. */
-  Delivery = 'delivery',
+  // 'delivery' (one job per attempt) was retired with the fair engine: never reuse the name; its
+  // leftover jobs are ignored, and the reconciler finds their deliveries in PostgreSQL.
   /**
    * The ring of endpoints with work: at most one live job per endpoint (a "turn"), which takes a
    * batch of that endpoint's due deliveries and puts the endpoint back at the end of the ring.
@@ -17,20 +17,12 @@ export enum QueueName {
 /** Job names within the queues. PERSISTED like the queue names. */
 export enum JobName {
   FanOut = 'fan-out',
-  Deliver = 'deliver',
   Turn = 'turn',
 }
 
 /** Payload of a fan-out job: ids only, the row in PostgreSQL is the truth. */
 export interface FanOutJobData {
   readonly messageId: string;
-}
-
-/** Payload of a delivery job: which delivery, which attempt number this job is for, and its endpoint (limits are checked before anything is claimed). */
-export interface DeliveryJobData {
-  readonly deliveryId: string;
-  readonly attempt: number;
-  readonly endpointId: string;
 }
 
 /** Payload of a turn job: whose turn, and which generation of its scheduler state it belongs to (older ones are stale). */
@@ -52,22 +44,6 @@ export function fanOutJobId(messageId: string): string {
   return `fo:${messageId}`;
 }
 
-/** Job id of one attempt of one delivery: re-enqueueing the same attempt never doubles work. */
-export function deliveryJobId(deliveryId: string, attempt: number): string {
-  return `dl:${deliveryId}:${attempt}`;
-}
-
-/**
- * The job id of one attempt of one delivery due at one time: `deliveryJobId` plus the due time
- * (deliveries.next_attempt_at as written). Enqueuing the same due attempt twice (by either app,
- * the reconciler, two replicas) is a no-op, while an attempt that was moved gets a fresh job even
- * if the old one is still stuck in Bull. `round` > 0: the reconciler's fresh id for a long-overdue one.
- */
-export function deliveryJobKey(deliveryId: string, attempt: number, dueAt: Date, round = 0): string {
-  const key = `${deliveryJobId(deliveryId, attempt)}@${dueAt.getTime()}`;
-  return round > 0 ? `${key}~${round}` : key;
-}
-
 /** Retries of a job whose processor threw (a database or Redis hiccup); after that the reconciler takes over. */
 export const JOB_ATTEMPTS = 3;
 /** First wait before such a retry (exponential). */
@@ -82,18 +58,6 @@ export interface QueueJobOptions {
   /** Jobs are removed when done or failed, so Redis holds only live work. */
   readonly removeOnComplete: true;
   readonly removeOnFail: true;
-}
-
-/** Options of one delivery job (`delayMs`: the wait before it may run, measured by PostgreSQL from the write). */
-export function deliveryJobOptions(spec: { readonly deliveryId: string; readonly attempt: number; readonly dueAt: Date; readonly delayMs: number; readonly round?: number }): QueueJobOptions {
-  return {
-    jobId: deliveryJobKey(spec.deliveryId, spec.attempt, spec.dueAt, spec.round),
-    delay: Math.max(0, Math.round(spec.delayMs)),
-    attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-    removeOnComplete: true,
-    removeOnFail: true,
-  };
 }
 
 /** Options of a message's fan-out job (`round` > 0: the reconciler's fresh id for a long-overdue message). */

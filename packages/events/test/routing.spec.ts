@@ -1,16 +1,14 @@
 import { describe, expect, it } from '@jest/globals';
 import {
-  type DeliveryJobData,
   JobName,
   QueueName,
-  deliveryJobId,
-  deliveryJobKey,
-  deliveryJobOptions,
   endpointReceives,
   fanOutJobOptions,
   fanOutJobId,
   matchesFilterTypes,
   sharesChannel,
+  turnJobId,
+  turnJobOptions,
   type RoutableEndpoint,
 } from '../src/index.js';
 
@@ -84,38 +82,28 @@ describe('endpointReceives (CONTRACT §3)', () => {
 
 describe('queues: persisted names and idempotent job ids', () => {
   it('queue and job names are the persisted values', () => {
-    expect(QueueName).toEqual({ FanOut: 'fan-out', Delivery: 'delivery' });
-    expect(JobName).toEqual({ FanOut: 'fan-out', Deliver: 'deliver' });
+    expect(QueueName).toEqual({ FanOut: 'fan-out', Turns: 'turns' });
+    expect(JobName).toEqual({ FanOut: 'fan-out', Turn: 'turn' });
   });
 
-  it('job ids are deterministic per message and per delivery attempt', () => {
+  it('job ids are deterministic per message and per turn (endpoint, epoch, generation)', () => {
     expect(fanOutJobId('msg_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toBe('fo:msg_01ARZ3NDEKTSV4RRFFQ69G5FAV');
     expect(fanOutJobId('msg_a')).toBe(fanOutJobId('msg_a'));
-    const data: DeliveryJobData = { deliveryId: 'mdst_1', attempt: 3, endpointId: 'ep_1' };
-    expect(deliveryJobId(data.deliveryId, data.attempt)).toBe('dl:mdst_1:3');
-    expect(deliveryJobId('mdst_1', 3)).not.toBe(deliveryJobId('mdst_1', 4));
-    expect(deliveryJobId('mdst_1', 1)).not.toBe(deliveryJobId('mdst_2', 1));
+    expect(turnJobId('ep_1', 'ab12cd34', 7)).toBe('t:ep_1:ab12cd34:7');
+    expect(turnJobId('ep_1', 'ab12cd34', 7)).not.toBe(turnJobId('ep_1', 'ab12cd34', 8));
+    expect(turnJobId('ep_1', 'ab12cd34', 1)).not.toBe(turnJobId('ep_1', 'ffffffff', 1));
   });
 
-  it('a delivery job key adds the due time (a moved attempt is a new job) and the reconciler round', () => {
-    const due = new Date('2026-11-28T12:00:00.123Z');
-    expect(deliveryJobKey('mdst_1', 2, due)).toBe(`dl:mdst_1:2@${due.getTime()}`);
-    expect(deliveryJobKey('mdst_1', 2, new Date(due.getTime() + 1))).not.toBe(deliveryJobKey('mdst_1', 2, due));
-    expect(deliveryJobKey('mdst_1', 2, due, 3)).toBe(`dl:mdst_1:2@${due.getTime()}~3`);
-    expect(deliveryJobKey('mdst_1', 2, due, 0)).toBe(deliveryJobKey('mdst_1', 2, due));
-  });
-
-  it('job options: removed when finished, three tries with exponential backoff, a delay never negative', () => {
-    const due = new Date();
-    expect(deliveryJobOptions({ deliveryId: 'mdst_1', attempt: 1, dueAt: due, delayMs: -5 })).toEqual({
-      jobId: deliveryJobKey('mdst_1', 1, due),
+  it('job options: removed when finished; a turn is tried once (the scheduler brings it back), with a delay never negative', () => {
+    expect(turnJobOptions({ endpointId: 'ep_1', epoch: 'e', gen: 3, delayMs: -5 })).toEqual({
+      jobId: 't:ep_1:e:3',
       delay: 0,
-      attempts: 3,
+      attempts: 1,
       backoff: { type: 'exponential', delay: 1000 },
       removeOnComplete: true,
       removeOnFail: true,
     });
-    expect(deliveryJobOptions({ deliveryId: 'mdst_1', attempt: 1, dueAt: due, delayMs: 1234.6 }).delay).toBe(1235);
+    expect(turnJobOptions({ endpointId: 'ep_1', epoch: 'e', gen: 3, delayMs: 1234.6 }).delay).toBe(1235);
     expect(fanOutJobOptions('msg_1')).toMatchObject({ jobId: 'fo:msg_1', attempts: 3, removeOnComplete: true, removeOnFail: true });
     expect(fanOutJobOptions('msg_1', 2).jobId).toBe('fo:msg_1~2');
   });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { BEGIN, END, FORCE, INSPECT, NOTIFY, RELEASE } from './scripts.js';
+import { BEGIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE } from './scripts.js';
 
 /** The limits and timings of the scheduler (the dispatcher's settings; the defaults suit a publisher that only notifies). */
 export interface SchedulerLimits {
@@ -43,7 +43,7 @@ export const DEFAULT_LIMITS: SchedulerLimits = {
   maxOpenMs: 300_000,
   probeTtlMs: 17_000,
   tokenLeaseMs: 30_000,
-  rateMarginMs: 20,
+  rateMarginMs: 50,
   rateHorizonMs: 1_000,
   rateBurst: 1,
   turnLeaseMs: 30_000,
@@ -150,6 +150,7 @@ type ScriptRedis = Redis & {
   syRelease(state: string, inflight: string, ...args: (string | number)[]): Promise<[number, number, string, string, string, number, number, number]>;
   syForce(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syInspect(state: string, inflight: string): Promise<[string, number, string, number, string, string, string, number, number, number]>;
+  syProbeNow(state: string): Promise<number>;
 };
 
 const newEpoch = () => randomBytes(4).toString('hex');
@@ -183,6 +184,7 @@ export class EndpointScheduler {
       redis.defineCommand('syRelease', { numberOfKeys: 2, lua: RELEASE });
       redis.defineCommand('syForce', { numberOfKeys: 1, lua: FORCE });
       redis.defineCommand('syInspect', { numberOfKeys: 2, lua: INSPECT });
+      redis.defineCommand('syProbeNow', { numberOfKeys: 1, lua: PROBE_NOW });
     }
     this.redis = redis as ScriptRedis;
   }
@@ -338,6 +340,14 @@ export class EndpointScheduler {
         this.redis.syForce(this.stateKey(endpointId), queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: 0 })),
       ),
     );
+  }
+
+  /**
+   * A person asked for attempts now (resend, recover): an open circuit of this endpoint lets its
+   * probe through at the next turn instead of at the end of its open time. Answers whether it was open.
+   */
+  async probeNow(endpointId: string): Promise<boolean> {
+    return (await this.redis.syProbeNow(this.stateKey(endpointId))) === 1;
   }
 
   /** Reads endpoints' states. */

@@ -335,6 +335,17 @@ return {1, gen, ep, 0}
 `;
 
 /**
+ * Someone asked for an attempt now (a resend, a recover): an open circuit lets its probe through
+ * at once instead of at the end of its open time. KEYS: state. Answers 1 when it was open.
+ */
+export const PROBE_NOW = `${PRELUDE}
+local h = KEYS[1]
+if redis.call('HGET', h, 'brk') ~= 'o' then return 0 end
+redis.call('HSET', h, 'bu', nowMs())
+return 1
+`;
+
+/**
  * Reads an endpoint's state (stats, metrics, the reconciler). KEYS: state, inflight.
  * Answers {st, gen, epoch, untilInMs, why, lim, brk, openForMs, fails, inflight}.
  */

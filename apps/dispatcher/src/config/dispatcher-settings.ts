@@ -1,5 +1,6 @@
 import { parseRetrySchedule } from '@switchyard/events';
 import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import type { SchedulerLimits } from '@switchyard/scheduler';
 
 /** Everything the dispatcher reads from its environment (CONTRACT §2), validated once at boot. */
 export interface DispatcherSettings extends CommonSettings {
@@ -12,16 +13,35 @@ export interface DispatcherSettings extends CommonSettings {
   readonly maxPayloadBytes: number;
 
   // The delivery engine's limits (README "Configuration").
-  /** Delivery attempts this process runs at once. */
+  /** Attempts in flight in this process at once (waiting sockets are cheap; this bounds memory). */
   readonly deliveryConcurrency: number;
+  /** Payload bytes held by this process's attempts in flight, at most (a turn that would pass it waits). */
+  readonly deliveryBufferBytes: number;
+  /** Endpoint turns this process runs at once (each claims a batch and hands it to the senders). */
+  readonly turnConcurrency: number;
+  /** Most deliveries one turn of an endpoint takes before the endpoint goes to the back of the ring. */
+  readonly turnQuantum: number;
   /** Fan-out jobs this process runs at once. */
   readonly fanOutConcurrency: number;
   /** A published message that routes to at most this many endpoints gets its deliveries in the publish statement, without a fan-out job. */
   readonly fanOutInlineMax: number;
-  /** Attempts in flight to one endpoint at once, over every replica. */
+  /** Attempts in flight to one endpoint at once, over every replica: the ceiling of its adaptive limit. */
   readonly endpointMaxInFlight: number;
-  /** How long a job turned away by a busy (but moving) endpoint waits in this process for a slot before it is put off. */
-  readonly endpointSlotWaitMs: number;
+  /** Where an endpoint's adaptive limit starts (and restarts when its circuit closes). */
+  readonly endpointInitialInFlight: number;
+  /** Consecutive attempts without a usable answer (or 429/502/503/504) that open an endpoint's circuit. */
+  readonly endpointCircuitFailures: number;
+  /** How long a circuit stays open before one probe is let through; doubled after each failed probe up to the max. */
+  readonly endpointCircuitOpenMs: number;
+  readonly endpointCircuitMaxOpenMs: number;
+  /** Endpoints with per-endpoint series in /metrics (circuit, limit, in flight): the most recently active. */
+  readonly metricsEndpointSeries: number;
+  /**
+   * Added to each second when pacing a rateLimit (sends are (1000 + this) / rateLimit ms apart, and
+   * no more than rateLimit leave in any 1000 + this ms), so jitter on the way to the receiver
+   * never puts rateLimit + 1 arrivals into one sliding second.
+   */
+  readonly rateLimitMarginMs: number;
   /** Open connections to one origin (scheme, host, port) per process. */
   readonly connectionsPerOrigin: number;
   /** Time to open a TCP/TLS connection, within DELIVERY_TIMEOUT_MS. */
@@ -67,11 +87,19 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
     allowPrivateNetworks: reader.boolean('ALLOW_PRIVATE_NETWORKS', false),
     maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
-    deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 100, 1, 1000),
+    deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 1000, 1, 100_000),
+    deliveryBufferBytes: reader.integer('DELIVERY_BUFFER_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
+    turnConcurrency: reader.integer('TURN_CONCURRENCY', 8, 1, 200),
+    turnQuantum: reader.integer('TURN_QUANTUM', 32, 1, 1000),
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 50, 1, 1000),
-    endpointSlotWaitMs: reader.integer('ENDPOINT_SLOT_WAIT_MS', 1_000, 0, 60_000),
+    endpointInitialInFlight: reader.integer('ENDPOINT_INITIAL_IN_FLIGHT', 10, 1, 1000),
+    endpointCircuitFailures: reader.integer('ENDPOINT_CIRCUIT_FAILURES', 5, 1, 1000),
+    endpointCircuitOpenMs: reader.integer('ENDPOINT_CIRCUIT_OPEN_MS', 30_000, 100, 3_600_000),
+    endpointCircuitMaxOpenMs: reader.integer('ENDPOINT_CIRCUIT_MAX_OPEN_MS', 300_000, 100, 86_400_000),
+    rateLimitMarginMs: reader.integer('RATE_LIMIT_MARGIN_MS', 50, 0, 1000),
+    metricsEndpointSeries: reader.integer('METRICS_ENDPOINT_SERIES', 1000, 0, 100_000),
     connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 50, 1, 1000),
     connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),
     maxResponseCaptureBytes: reader.integer('MAX_RESPONSE_CAPTURE_BYTES', 4096, 0, 1024 * 1024),
@@ -88,6 +116,26 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   if (settings.deliveryLeaseMs < deliveryTimeoutMs + 1_000) {
     reader.problem(`DELIVERY_LEASE_MS must be at least DELIVERY_TIMEOUT_MS + 1000 (${deliveryTimeoutMs + 1_000})`);
   }
+  if (settings.endpointCircuitMaxOpenMs < settings.endpointCircuitOpenMs) {
+    reader.problem('ENDPOINT_CIRCUIT_MAX_OPEN_MS must be at least ENDPOINT_CIRCUIT_OPEN_MS');
+  }
   reader.assertValid();
   return settings;
+}
+
+/** The endpoint scheduler's limits, from the settings. */
+export function schedulerLimits(settings: DispatcherSettings): Partial<SchedulerLimits> {
+  return {
+    maxInFlight: settings.endpointMaxInFlight,
+    initialLimit: Math.min(settings.endpointInitialInFlight, settings.endpointMaxInFlight),
+    failureThreshold: settings.endpointCircuitFailures,
+    openMs: settings.endpointCircuitOpenMs,
+    maxOpenMs: settings.endpointCircuitMaxOpenMs,
+    // a probe's slot outlives its attempt (and the recording of it)
+    probeTtlMs: settings.deliveryTimeoutMs + 2_000,
+    tokenLeaseMs: settings.deliveryLeaseMs,
+    rateMarginMs: settings.rateLimitMarginMs,
+    turnLeaseMs: settings.queueLockDurationMs,
+    queuedStaleMs: settings.reconcileRequeueAfterMs,
+  };
 }

@@ -1,21 +1,23 @@
 import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { SecretBox } from '@switchyard/db';
 import { JobName } from '@switchyard/events';
+import type { WorkQueue } from '@switchyard/scheduler';
 import type { Queue } from 'bull';
+import { Registry } from 'prom-client';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../config/dispatcher-settings.js';
-import { DeliveryCommands } from './delivery/delivery-commands.js';
-import { DeliveryProcessor, ENDPOINT_LIMITER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT } from './delivery/delivery.processor.js';
+import { DeliveryCommands } from './commands/delivery-commands.js';
 import { DeliveryMetrics } from './delivery/delivery.metrics.js';
+import { DeliveryPipeline } from './delivery/delivery.pipeline.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
-import { EndpointLimiter } from './delivery/endpoint-limiter.js';
-import { PreparedSql } from './delivery/prepared-sql.js';
 import { WebhookHttpClient } from './delivery/webhook-http-client.js';
+import { ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from './engine.tokens.js';
 import { FanOutProcessor } from './fan-out/fan-out.processor.js';
-import { FanOutRepository } from './fan-out/fan-out.repository.js';
 import { OperationalWebhooks } from './operational-webhooks/operational-webhooks.js';
-import { DispatchQueue } from './queue/dispatch-queue.js';
+import { PreparedSql } from './prepared-sql.js';
 import { QueueMetrics } from './queue/queue.metrics.js';
 import { Reconciler } from './reconciler/reconciler.js';
+import { EndpointRates } from './turns/endpoint-rates.js';
+import { TurnProcessor } from './turns/turn.processor.js';
 
 /** Starts the processors and the reconciler once the app is up; drains them before it closes. */
 @Injectable()
@@ -24,16 +26,17 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
-    private readonly queue: DispatchQueue,
+    @Inject(WORK_QUEUE) private readonly work: WorkQueue,
     private readonly fanOut: FanOutProcessor,
-    private readonly delivery: DeliveryProcessor,
+    private readonly turns: TurnProcessor,
+    private readonly pipeline: DeliveryPipeline,
     private readonly reconciler: Reconciler,
     @Inject(WEBHOOK_HTTP_CLIENT) private readonly http: WebhookHttpClient,
   ) {}
 
   onApplicationBootstrap(): void {
-    const { fanOutQueue, deliveryQueue } = this.queue;
-    for (const queue of [fanOutQueue, deliveryQueue]) {
+    const { fanOutQueue, turns } = this.work;
+    for (const queue of [fanOutQueue, turns] as Queue[]) {
       queue.on('failed', (job, error) => this.logger.error(`${queue.name} job ${String(job?.id)} failed: ${error.message}`));
       queue.on('error', (error) => this.logger.error(`${queue.name} queue: ${error.message}`));
     }
@@ -41,18 +44,17 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     fanOutQueue
       .process(JobName.FanOut, this.settings.fanOutConcurrency, (job) => this.fanOut.process(job))
       .catch((error: unknown) => this.logger.error(`fan-out worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
-    deliveryQueue
-      .process(JobName.Deliver, this.settings.deliveryConcurrency, (job) => this.delivery.process(job))
-      .catch((error: unknown) => this.logger.error(`delivery worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
+    turns
+      .process(JobName.Turn, this.settings.turnConcurrency, (job) => this.turns.process(job))
+      .catch((error: unknown) => this.logger.error(`turn worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
     this.reconciler.start();
   }
 
-  /** Stop taking work and let the jobs in progress finish (their attempts get recorded). */
+  /** Stop taking work, and let the attempts in flight finish (they get recorded). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.reconciler.stop();
-    // Jobs waiting in the process for an endpoint slot are put off now rather than hold the close up.
-    this.delivery.slotWaiters.cancelAll();
-    await Promise.all([this.queue.fanOutQueue.close(), this.queue.deliveryQueue.close()]);
+    await Promise.all([this.work.fanOutQueue.close(), this.work.turns.close()]);
+    await this.pipeline.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -61,24 +63,30 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
 }
 
 /**
- * The delivery engine: queues, fan-out and delivery processors, the HTTP client with the
- * private-network guard, the reconciler and operational webhooks. The API uses DeliveryCommands
- * (and OperationalWebhooks.appId()); nothing else is exported.
+ * The delivery engine: the endpoint scheduler and work queue, the turn and fan-out processors,
+ * the delivery pipeline with its HTTP client and private-network guard, the reconciler and
+ * operational webhooks. The API uses the Publisher (publishing), DeliveryCommands (resend,
+ * recover, send-example), OperationalWebhooks.appId() and the scheduler's read of an endpoint's
+ * state (stats); nothing else is exported.
  */
 @Module({
   providers: [
     PreparedSql,
-    DispatchQueue,
     DeliveryRepository,
-    FanOutRepository,
     OperationalWebhooks,
     DeliveryCommands,
     FanOutProcessor,
-    DeliveryProcessor,
-    DeliveryMetrics,
+    TurnProcessor,
+    DeliveryPipeline,
+    EndpointRates,
     QueueMetrics,
     Reconciler,
     EngineLifecycle,
+    {
+      provide: DeliveryMetrics,
+      inject: [Registry, DISPATCHER_SETTINGS],
+      useFactory: (registry: Registry, settings: DispatcherSettings) => new DeliveryMetrics(registry, settings.metricsEndpointSeries),
+    },
     {
       provide: WEBHOOK_HTTP_CLIENT,
       inject: [DISPATCHER_SETTINGS],
@@ -90,11 +98,6 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
           captureBytes: settings.maxResponseCaptureBytes,
           allowPrivateNetworks: settings.allowPrivateNetworks,
         }),
-    },
-    {
-      provide: ENDPOINT_LIMITER,
-      inject: [DispatchQueue, DISPATCHER_SETTINGS],
-      useFactory: (queue: DispatchQueue, settings: DispatcherSettings) => new EndpointLimiter(queue.deliveryQueue.client, settings.queuePrefix),
     },
     {
       provide: ENGINE_SECRET_BOX,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
-import type { PublishedMessage } from '../../src/engine/fan-out/fan-out.repository.js';
-import { DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
+import { PUBLISHER } from '@switchyard/api-kit';
+import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { failTimes, OK, Receiver } from '../support/receiver.js';
 import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
@@ -189,7 +189,7 @@ describe('DeliveryCommands: the API entry points', () => {
   });
 });
 
-describe('DeliveryCommands.publish: deliveries in the publish statement, or the fan-out queue', () => {
+describe('Publisher.publishMessage: deliveries in the publish statement, or the fan-out queue', () => {
   let engine: Engine;
   let receiver: Receiver;
   const INLINE_MAX = 2;
@@ -205,7 +205,8 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
     expect(failures).toEqual([]);
   });
 
-  const message = (fields: Partial<PublishedMessage> = {}): PublishedMessage => {
+  const publish = async (app: { by: 'id' | 'uid'; value: string }, m: MessageToPublish) => (await engine.t.app.get<Publisher>(PUBLISHER).publishMessage(app, m)).inserted;
+  const message = (fields: Partial<MessageToPublish> = {}): MessageToPublish => {
     const id = newId(IdPrefix.message);
     return { id, eventType: 'user.created', eventId: null, payload: JSON.stringify({ id }), channels: null, tags: null, deliverAt: null, createdAt: new Date(), ...fields };
   };
@@ -215,7 +216,7 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
   }
 
   it('a message for at most FAN_OUT_INLINE_MAX endpoints is stored with its routed deliveries and delivered without the fan-out queue', async () => {
-    const fanOut = engine.t.app.get(DispatchQueue).fanOutQueue;
+    const fanOut = engine.work.fanOutQueue;
     const appId = await createApp(engine.ds, { uid: 'inline-app' });
     const a = await createEndpoint(engine, appId, { url: receiver.url('/inline-a') });
     const b = await createEndpoint(engine, appId, { url: receiver.url('/inline-b'), filterTypes: ['user.*'] });
@@ -225,8 +226,8 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
     try {
       const byId = message();
       const byUid = message({ channels: ['eu'] });
-      expect(await engine.commands.publish({ by: 'id', value: appId }, byId)).toBe(true);
-      expect(await engine.commands.publish({ by: 'uid', value: 'inline-app' }, byUid)).toBe(true);
+      expect(await publish({ by: 'id', value: appId }, byId)).toBe(true);
+      expect(await publish({ by: 'uid', value: 'inline-app' }, byUid)).toBe(true);
       // The deliveries were committed with the message: they exist when publish returns.
       const stored = await deliveriesOf(byId.id);
       expect(stored.map((d) => d.endpoint_id)).toEqual([a.id, b.id].sort());
@@ -249,14 +250,14 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
   });
 
   it('a message for more endpoints is stored alone and goes through the fan-out queue', async () => {
-    const fanOut = engine.t.app.get(DispatchQueue).fanOutQueue;
+    const fanOut = engine.work.fanOutQueue;
     const appId = await createApp(engine.ds);
     const endpoints = [];
     for (let i = 0; i <= INLINE_MAX; i++) endpoints.push(await createEndpoint(engine, appId, { url: receiver.url(`/wide-${i}`) }));
     await fanOut.pause();
     const m = message();
     try {
-      expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+      expect(await publish({ by: 'id', value: appId }, m)).toBe(true);
       expect(await deliveriesOf(m.id)).toEqual([]);
       const [{ fanned }] = await engine.ds.query(`SELECT fanned_out_at IS NOT NULL AS fanned FROM messages WHERE id = $1`, [m.id]);
       expect(fanned).toBe(false);
@@ -274,7 +275,7 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
     const appId = await createApp(engine.ds);
     await createEndpoint(engine, appId, { url: receiver.url('/nobody'), channels: ['eu'] });
     const m = message({ channels: ['us'] });
-    expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+    expect(await publish({ by: 'id', value: appId }, m)).toBe(true);
     const [{ fanned }] = await engine.ds.query(`SELECT fanned_out_at IS NOT NULL AS fanned FROM messages WHERE id = $1`, [m.id]);
     expect(fanned).toBe(true);
     expect(await deliveriesOf(m.id)).toEqual([]);
@@ -283,10 +284,10 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
   it('an unknown application, or an internal one, stores nothing', async () => {
     const internal = await createApp(engine.ds, { kind: ApplicationKind.Source, uid: 'internal-app' });
     const m = message();
-    expect(await engine.commands.publish({ by: 'id', value: newId(IdPrefix.application) }, m)).toBe(false);
-    expect(await engine.commands.publish({ by: 'uid', value: 'no-such-app' }, m)).toBe(false);
-    expect(await engine.commands.publish({ by: 'id', value: internal }, m)).toBe(false);
-    expect(await engine.commands.publish({ by: 'uid', value: 'internal-app' }, m)).toBe(false);
+    expect(await publish({ by: 'id', value: newId(IdPrefix.application) }, m)).toBe(false);
+    expect(await publish({ by: 'uid', value: 'no-such-app' }, m)).toBe(false);
+    expect(await publish({ by: 'id', value: internal }, m)).toBe(false);
+    expect(await publish({ by: 'uid', value: 'internal-app' }, m)).toBe(false);
     expect(await engine.ds.query(`SELECT id FROM messages WHERE id = $1`, [m.id])).toEqual([]);
   });
 
@@ -295,7 +296,7 @@ describe('DeliveryCommands.publish: deliveries in the publish statement, or the 
     await createEndpoint(engine, appId, { url: receiver.url('/later') });
     const deliverAt = new Date(Date.now() + 1_500);
     const m = message({ deliverAt });
-    expect(await engine.commands.publish({ by: 'id', value: appId }, m)).toBe(true);
+    expect(await publish({ by: 'id', value: appId }, m)).toBe(true);
     const [{ next_attempt_at }] = await engine.ds.query(`SELECT next_attempt_at FROM deliveries WHERE message_id = $1`, [m.id]);
     expect((next_attempt_at as Date).getTime()).toBe(deliverAt.getTime());
     await new Promise((r) => setTimeout(r, 500));

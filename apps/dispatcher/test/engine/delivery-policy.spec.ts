@@ -4,7 +4,7 @@ import { decideOutcome, type OutcomeInput } from '../../src/engine/delivery/deli
 import type { AttemptResult } from '../../src/engine/delivery/webhook-http-client.js';
 import { failingThreshold, OperationalEventType } from '../../src/engine/operational-webhooks/operational-webhooks.js';
 
-const ok: AttemptResult = { statusCode: 200, success: true, responseBody: '', responseHeaders: {}, durationMs: 5, error: null };
+const ok: AttemptResult = { statusCode: 200, success: true, body: Buffer.alloc(0), responseHeaders: {}, durationMs: 5, error: null, errorDetail: null };
 const fail = (statusCode = 500, extra: Partial<AttemptResult> = {}): AttemptResult => ({ ...ok, statusCode, success: false, ...extra });
 const now = new Date('2026-11-28T12:00:00Z');
 const schedule = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus, MessageEntity, TriggerType } from '@switchyard/db';
 import { generateWebhookSecret } from '@switchyard/signing';
-import { deliveryJobKey, DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
+import { turnJobId } from '@switchyard/events';
 import { Receiver } from '../support/receiver.js';
 import {
   attemptsOf,
@@ -66,14 +66,16 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
       attemptNumber: 1,
       status: DeliveryStatus.Success,
       responseStatusCode: 200,
-      response: 'ok',
       triggerType: TriggerType.Scheduled,
       url: receiver.url('/basic'),
       error: null,
+      errorDetail: null,
       messageId: msgId,
       endpointId: ep.id,
       appId,
     });
+    // the response body is kept as the bytes received
+    expect(attempt!.responseBody).toEqual(Buffer.from('ok'));
     expect(attempt!.id).toMatch(/^atmpt_/);
     expect(attempt!.responseDurationMs).toBeGreaterThanOrEqual(0);
     expect(attempt!.requestHeaders).toMatchObject({ 'webhook-id': msgId, 'webhook-timestamp': req.headers['webhook-timestamp'], 'x-tenant': 'acme' });
@@ -133,7 +135,7 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const appId = await createApp(engine.ds);
     await createEndpoint(engine, appId, { url: receiver.url('/twice') });
     const ids = await insertMessages(engine.ds, appId, [{}]);
-    await Promise.all([engine.commands.published(ids), engine.commands.published(ids), engine.commands.published([...ids, ...ids])]);
+    await Promise.all([engine.work.enqueueFanOut(ids), engine.work.enqueueFanOut(ids), engine.work.enqueueFanOut([...ids, ...ids])]);
     await eventually(() => expect(receiver.requestsTo('/twice')).toHaveLength(1));
     // A reconcile pass finds nothing left to do for it.
     await engine.reconciler.reconcile();
@@ -166,26 +168,42 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     expect(receiver.requestsTo('/orphan')[0]!.headers['webhook-id']).toBe(msgId);
   });
 
-  it('a job wedged in Redis under the delivery\'s job id does not hold the delivery back for good', async () => {
+  it("a turn wedged in Redis (its job's hash left in no list) does not hold the endpoint back for good", async () => {
     const appId = await createApp(engine.ds);
     const ep = await createEndpoint(engine, appId, { url: receiver.url('/wedged') });
     const [msgId] = await insertMessages(engine.ds, appId, [{}]);
     await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
-    const [row] = await engine.ds.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')
-       RETURNING next_attempt_at`,
+    await engine.ds.query(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`,
       ['mdst_01JYYYYYYYYYYYYYYYYYYYYYYY', msgId, ep.id, appId, DeliveryStatus.Pending],
     );
-    // What a half-lost keyspace leaves: the job's hash, in no list, so adding that id again is a no-op.
-    const queue = engine.t.app.get(DispatchQueue).deliveryQueue;
-    const wedged = deliveryJobKey('mdst_01JYYYYYYYYYYYYYYYYYYYYYYY', 1, row.next_attempt_at);
-    await queue.client.hset(`${engine.t.settings.queuePrefix}:${queue.name}:${wedged}`, 'data', '{}', 'opts', '{}');
+    // The scheduler says a turn is queued, and what a half-lost keyspace leaves of its job: the hash, in no list.
+    const [job] = await engine.scheduler.notify([{ endpointId: ep.id, delayMs: 0 }]);
+    const queue = engine.work.turns;
+    await queue.client.hset(`${engine.t.settings.queuePrefix}:${queue.name}:${turnJobId(ep.id, job!.epoch, job!.gen)}`, 'data', '{}', 'opts', '{}');
     await engine.reconciler.reconcile();
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.requestsTo('/wedged')).toHaveLength(0);
-    // RECONCILE_REQUEUE_AFTER_MS (2 s here) after it became due, a job under a fresh id gets it out.
+    // Once the queued state is older than RECONCILE_REQUEUE_AFTER_MS (2 s here), a fresh turn gets it out.
     await eventually(() => expect(receiver.requestsTo('/wedged')).toHaveLength(1), { timeoutMs: 6_000 });
     await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, ep.id))?.status).toBe(DeliveryStatus.Success));
+  });
+
+  it('a turn the scheduler promises but Bull lost is started again by the next reconcile pass', async () => {
+    const appId = await createApp(engine.ds);
+    const ep = await createEndpoint(engine, appId, { url: receiver.url('/lost-turn') });
+    const [msgId] = await insertMessages(engine.ds, appId, [{}]);
+    await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
+    await engine.ds.query(
+      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`,
+      ['mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', msgId, ep.id, appId, DeliveryStatus.Pending],
+    );
+    // The state says queued (an add that failed after it, say), and no job exists at all.
+    await engine.scheduler.notify([{ endpointId: ep.id, delayMs: 0 }]);
+    const report = await engine.reconciler.reconcile();
+    expect(report).toMatchObject({ ran: true });
+    expect(report.forced).toBeGreaterThanOrEqual(1);
+    await eventually(() => expect(receiver.requestsTo('/lost-turn')).toHaveLength(1), { timeoutMs: 3_000 });
   });
 
   it('the reconciler takes over a delivery whose sender died holding its lease', async () => {

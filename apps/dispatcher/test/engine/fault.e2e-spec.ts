@@ -195,12 +195,13 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(100), { timeoutMs: 30_000, intervalMs: 20 });
     const inFlight = r.receiver.requests.filter((q) => q.answered === undefined).length;
     await r.dispatcher.stop('SIGTERM');
+    if (r.dispatcher.exit?.code !== 0) console.log(r.dispatcher.output.slice(-6000));
     expect(r.dispatcher.exit).toEqual({ code: 0, signal: null });
     // Every attempt that was in flight finished and was recorded: nothing is left claimed.
     const sending: { n: number }[] = await r.pool.query(`SELECT count(*)::int AS n FROM deliveries WHERE status = $1`, [DeliveryStatus.Sending]);
     expect(sending[0]!.n).toBe(0);
     // Nor anything in Redis that would hold the next process back: every endpoint slot was given back, no queue is paused.
-    expect(await r.queue.keys(`${r.queue.prefix}:limits:*:inflight`)).toEqual([]);
+    expect(await r.queue.keys(`${r.queue.prefix}:ep:*:if`)).toEqual([]);
     expect(await r.queue.keys(`${r.queue.prefix}:*:meta-paused`)).toEqual([]);
     const atStop = deliveredCount(r);
     expect(atStop).toBeLessThan(MESSAGES * PATHS.length);

@@ -3,8 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
-import { fanOutJobOptions } from '../../src/engine/queue/dispatch-queue.js';
-import { JobName, QueueName } from '@switchyard/events';
+import { fanOutJobOptions, JobName, QueueName } from '@switchyard/events';
+
 
 /** apps/dispatcher, wherever the repository is. */
 export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));

@@ -3,10 +3,12 @@ import { IdPrefix, newId } from '@switchyard/events';
 import { generateWebhookSecret } from '@switchyard/signing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
+import type Bull from 'bull';
 import { DataSource } from 'typeorm';
-import { DeliveryCommands } from '../../src/engine/delivery/delivery-commands.js';
+import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '@switchyard/api-kit';
+import type { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
+import { DeliveryCommands } from '../../src/engine/commands/delivery-commands.js';
 import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
-import { DispatchQueue } from '../../src/engine/queue/dispatch-queue.js';
 import { QueueClient } from './process.js';
 import { Reconciler } from '../../src/engine/reconciler/reconciler.js';
 import type { ReceivedRequest } from '../support/receiver.js';
@@ -32,6 +34,8 @@ export interface Engine {
   readonly commands: DeliveryCommands;
   readonly operational: OperationalWebhooks;
   readonly reconciler: Reconciler;
+  readonly work: WorkQueue;
+  readonly scheduler: EndpointScheduler;
   readonly box: SecretBox;
   /** Jobs that threw, as `queue: message`, and enqueues that failed (a healthy run has none). */
   readonly jobFailures: string[];
@@ -54,19 +58,21 @@ export const FAST_ENGINE_ENV: Record<string, string> = {
 export async function startEngine(label: string, env: Record<string, string> = {}): Promise<Engine> {
   const t = await startTestDispatcher(label, { ...FAST_ENGINE_ENV, ...env });
   const failures: string[] = [];
-  const queues = t.app.get(DispatchQueue);
-  for (const queue of [queues.fanOutQueue, queues.deliveryQueue]) {
+  const work = t.app.get<WorkQueue>(WORK_QUEUE);
+  for (const queue of [work.fanOutQueue, work.turns] as Bull.Queue[]) {
     queue.on('failed', (_job, error: Error) => failures.push(`${queue.name}: ${error.message}`));
   }
   return {
     get jobFailures() {
-      return queues.enqueueFailures > 0 ? [...failures, `${queues.enqueueFailures} enqueue(s) after a commit failed`] : failures;
+      return work.failures > 0 ? [...failures, `${work.failures} enqueue(s) after a commit failed`] : failures;
     },
     t,
     ds: t.app.get(DataSource),
     commands: t.app.get(DeliveryCommands),
     operational: t.app.get(OperationalWebhooks),
     reconciler: t.app.get(Reconciler),
+    work,
+    scheduler: t.app.get<EndpointScheduler>(ENDPOINT_SCHEDULER),
     box: new SecretBox(t.settings.secretEncryptionKey),
     async close() {
       await t.close();
@@ -163,10 +169,10 @@ export async function insertMessages(ds: DataSource, appId: string, messages: Me
   return ids;
 }
 
-/** Inserts messages and publishes them through the engine's API entry point. */
+/** Inserts messages (not fanned out) and hands them to the fan-out queue, as the publisher does for a message with many endpoints. */
 export async function publish(engine: Engine, appId: string, messages: MessageFields[]): Promise<string[]> {
   const ids = await insertMessages(engine.ds, appId, messages);
-  await engine.commands.published(ids);
+  await engine.work.enqueueFanOut(ids);
   return ids;
 }
 
@@ -181,6 +187,11 @@ export function verifyWith(secret: string, request: ReceivedRequest): unknown {
   const a = new StandardWebhook(secret).verify(body, headers);
   const b = new SvixWebhook(secret).verify(body, headers);
   return { standard: a, svix: b };
+}
+
+/** The response body an attempt recorded, as text ('' when none arrived). */
+export function responseText(attempt: AttemptEntity): string {
+  return attempt.responseBody ? attempt.responseBody.toString('utf8') : attempt.response;
 }
 
 export async function attemptsOf(ds: DataSource, deliveryOrMessage: { deliveryId?: string; messageId?: string; endpointId?: string }): Promise<AttemptEntity[]> {

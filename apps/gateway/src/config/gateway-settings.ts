@@ -12,6 +12,8 @@ export interface GatewaySettings extends CommonSettings {
   readonly sourceCacheMax: number;
   /** An accepted event that goes to at most this many ingest endpoints gets its deliveries in the statement that stores it, without a fan-out job. */
   readonly fanOutInlineMax: number;
+  /** Longest an enqueue after a commit waits on Redis before the dispatcher's reconciler is left to do it. */
+  readonly enqueueTimeoutMs: number;
 }
 
 /** Injection token of the settings object. */
@@ -28,6 +30,7 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     sourceCacheTtlMs: reader.integer('SOURCE_CACHE_TTL_MS', 1_000, 0, 60_000),
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
+    enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
   };
   reader.assertValid();
   return settings;

@@ -1,25 +1,11 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectQueue } from '@nestjs/bull';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { InboundOutcome, InboundRequestEntity, inlineFanOutSql, pgErrorOf, prepared, runPrepared, type SourceEntity } from '@switchyard/db';
-import {
-  buildCloudEvent,
-  deliveryJobOptions,
-  fanOutJobOptions,
-  IdPrefix,
-  JobName,
-  newId,
-  normalizerFor,
-  parseBody,
-  QueueName,
-  type DeliveryJobData,
-  type FanOutJobData,
-  type InboundRequest,
-  type NormalizedEvent,
-} from '@switchyard/events';
+import { PUBLISHER } from '@switchyard/api-kit';
+import { InboundOutcome, InboundRequestEntity, type SourceEntity } from '@switchyard/db';
+import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
+import type { Publisher } from '@switchyard/publisher';
 import type { HeaderBag } from '@switchyard/signing';
-import type { Queue } from 'bull';
 import { DataSource } from 'typeorm';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
 import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
@@ -46,9 +32,6 @@ export interface IngressResponse {
   readonly afterResponse?: () => Promise<void>;
 }
 
-/** How long an enqueue may wait for Redis before the reconciler is left to do it. */
-const ENQUEUE_TIMEOUT_MS = 5_000;
-
 /** Longest provider event id stored as is; longer ones are stored as their digest. */
 const MAX_PROVIDER_EVENT_ID = 512;
 
@@ -62,49 +45,6 @@ function errorResponse(status: number, code: string, detail: string, headers?: R
 
 function dedupKey(providerEventId: string): string {
   return providerEventId.length <= MAX_PROVIDER_EVENT_ID ? providerEventId : `sha256:${createHash('sha256').update(providerEventId).digest('hex')}`;
-}
-
-function isDedupViolation(error: unknown): boolean {
-  const pg = pgErrorOf(error);
-  return pg.code === '23505' && pg.constraint === 'inbound_requests_dedup_key';
-}
-
-/**
- * An accepted request in one statement (one round trip, atomic): the message, its log row
- * pointing at it and, when the source's application routes it to at most `$15` enabled ingest
- * endpoints, its deliveries (the message is then marked fanned out; otherwise the dispatcher's
- * fan-out job does it). A provider event id accepted before fails the dedup index and inserts
- * nothing. One row per delivery created, or one row with a null id.
- */
-const INLINE = inlineFanOutSql({
-  appId: '$2',
-  eventType: '$3::varchar',
-  channels: 'NULL::text[]',
-  max: '$15::int',
-  deliveryIds: '$14::varchar[]',
-  message: 'message',
-  dueAt: 'now()',
-});
-const PUBLISH = prepared(
-  `WITH ${INLINE.targets},
-   message AS (
-     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
-     SELECT $1, $2, $3::varchar, $4, now(), ${INLINE.fannedOutAt}
-     RETURNING id, app_id, fanned_out_at
-   ),
-   request AS (
-     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
-     SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message
-   ),
-   ${INLINE.deliveries}
-   SELECT message.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, d.next_attempt_at FROM message LEFT JOIN d ON true`,
-);
-
-/** A delivery the publish statement created, to enqueue. */
-interface CreatedDelivery {
-  readonly id: string;
-  readonly endpointId: string;
-  readonly dueAt: Date;
 }
 
 /** How a provider wants an accepted delivery acknowledged (most take any 2xx). */
@@ -129,13 +69,10 @@ interface LogFields {
  */
 @Injectable()
 export class IngressService {
-  private readonly logger = new Logger('Ingress');
-
   constructor(
     private readonly sources: SourceStore,
     @InjectDataSource() private readonly dataSource: DataSource,
-    @InjectQueue(QueueName.FanOut) private readonly fanOut: Queue<FanOutJobData>,
-    @InjectQueue(QueueName.Delivery) private readonly deliveries: Queue<DeliveryJobData>,
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     private readonly metrics: IngressMetrics,
   ) {}
@@ -211,7 +148,7 @@ export class IngressService {
     }
   }
 
-  /** Commits the message and its log row together; a provider event id seen before is a duplicate. */
+  /** Commits the message and its log row together (the one Publisher); a provider event id seen before is a duplicate. */
   private async publish(
     source: SourceEntity,
     request: IngressRequest,
@@ -232,90 +169,32 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
-    let created: CreatedDelivery[] | null;
-    try {
-      const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId });
-      const inlineMax = this.settings.fanOutInlineMax;
-      const rows = await runPrepared<{ inline: boolean; id: string | null; endpoint_id: string | null; next_attempt_at: Date | null }>(this.dataSource, PUBLISH, [
-        messageId,
-        source.appId,
-        event.type,
-        JSON.stringify(cloudEvent),
-        row.id,
-        row.sourceId,
-        row.method,
-        row.url,
-        JSON.stringify(row.headers),
-        row.body,
-        row.bodySize,
+    const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId });
+    const result = await this.publisher.publishInbound({
+      message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
+      request: {
+        id: row.id!,
+        sourceId: source.id,
+        method: row.method!,
+        url: row.url!,
+        headers: row.headers as Record<string, string>,
+        body: request.body,
         providerEventId,
         eventId,
-        Array.from({ length: inlineMax }, () => newId(IdPrefix.delivery)),
-        inlineMax,
-      ]);
-      created = rows[0]?.inline
-        ? rows.filter((r) => r.id !== null).map((r) => ({ id: r.id!, endpointId: r.endpoint_id!, dueAt: r.next_attempt_at! }))
-        : null;
-    } catch (error) {
-      if (!isDedupViolation(error)) throw error;
-      const first = await this.dataSource.manager.findOneBy(InboundRequestEntity, { sourceId: source.id, providerEventId, outcome: InboundOutcome.Accepted });
+      },
+    });
+    if (result.kind === 'duplicate') {
       await this.log(source, request, {
         outcome: InboundOutcome.Duplicate,
         reason: 'duplicate',
         responseStatus: 200,
         providerEventId,
-        eventId: first?.eventId ?? null,
-        messageId: first?.messageId ?? null,
+        eventId: result.firstEventId,
+        messageId: result.firstMessageId,
       });
-      return { outcome: InboundOutcome.Duplicate, response: acknowledgement(source.type, first?.eventId ?? '', 'duplicate') };
+      return { outcome: InboundOutcome.Duplicate, response: acknowledgement(source.type, result.firstEventId ?? '', 'duplicate') };
     }
-    return {
-      outcome: InboundOutcome.Accepted,
-      response: {
-        ...acknowledgement(source.type, eventId, 'accepted'),
-        afterResponse: () => (created === null ? this.enqueueFanOut(messageId) : this.enqueueDeliveries(messageId, created)),
-      },
-    };
-  }
-
-  /**
-   * Hands the message to the dispatcher's fan-out. Failure here loses nothing: the message is
-   * committed with fanned_out_at null, which the dispatcher's reconciler re-enqueues.
-   */
-  async enqueueFanOut(messageId: string): Promise<void> {
-    await this.enqueue(`fan-out enqueue of ${messageId}`, () => this.fanOut.add(JobName.FanOut, { messageId }, fanOutJobOptions(messageId)));
-  }
-
-  /**
-   * Hands the deliveries the publish statement created to the dispatcher's delivery workers, with
-   * the job ids and options the dispatcher itself uses. Failure here loses nothing: the deliveries
-   * are committed and due, which the dispatcher's reconciler re-enqueues.
-   */
-  async enqueueDeliveries(messageId: string, created: readonly CreatedDelivery[]): Promise<void> {
-    if (created.length === 0) return;
-    await this.enqueue(`delivery enqueue of ${messageId}`, () =>
-      this.deliveries.addBulk(
-        created.map((d) => ({
-          name: JobName.Deliver,
-          data: { deliveryId: d.id, attempt: 1, endpointId: d.endpointId },
-          opts: deliveryJobOptions({ deliveryId: d.id, attempt: 1, dueAt: d.dueAt, delayMs: 0 }),
-        })),
-      ),
-    );
-  }
-
-  private async enqueue(what: string, add: () => Promise<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms`)), ENQUEUE_TIMEOUT_MS);
-      });
-      await Promise.race([add(), timeout]);
-    } catch (error) {
-      this.logger.warn(`${what} failed; the reconciler will pick it up: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
+    return { outcome: InboundOutcome.Accepted, response: { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: result.enqueue } };
   }
 
   /** Logs a request that never reached verification because its body was too large. */

@@ -40,9 +40,13 @@ export class AttemptEntity {
   @Column({ name: 'response_status_code', type: 'integer' })
   responseStatusCode: number;
 
-  /** The first 4 KiB of the response body. */
+  /** The response body as text, for attempts recorded before response_body existed ('' since). */
   @Column({ type: 'text', default: '' })
   response: string;
+
+  /** The first MAX_RESPONSE_CAPTURE_BYTES of the response body, exactly as received (null: none arrived). */
+  @Column({ name: 'response_body', type: 'bytea', nullable: true })
+  responseBody: Buffer | null;
 
   @Column({ name: 'response_duration_ms', type: 'integer' })
   responseDurationMs: number;
@@ -56,9 +60,13 @@ export class AttemptEntity {
   @Column({ name: 'response_headers', type: 'jsonb', default: {} })
   responseHeaders: Record<string, string>;
 
-  /** Why no usable response arrived (timeout, connection_reset, blocked_address, …). */
+  /** Why no usable response arrived (timeout, connection_reset, blocked_address, circuit_open, …). */
   @Column({ type: 'varchar', length: 64, nullable: true })
   error: string | null;
+
+  /** The same in words, for a person reading the attempt log (which address was blocked, what timed out, …). */
+  @Column({ name: 'error_detail', type: 'text', nullable: true })
+  errorDetail: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -27,7 +27,8 @@ export enum TriggerType {
 @Entity('deliveries')
 @Index('deliveries_message_endpoint_key', ['messageId', 'endpointId'], { unique: true })
 @Index('deliveries_endpoint_id_idx', ['endpointId', 'id'])
-@Index('deliveries_due_idx', ['nextAttemptAt'], { where: '"next_attempt_at" IS NOT NULL' })
+// What is still to be sent, per endpoint, oldest due first: turns claim from it, the reconciler scans it.
+@Index('deliveries_endpoint_due_idx', ['endpointId', 'nextAttemptAt'], { where: '"status" IN (1, 3)' })
 @Check('deliveries_status_check', '"status" IN (0, 1, 2, 3, 4)')
 @Check('deliveries_attempts_check', '"attempts" >= 0')
 export class DeliveryEntity {

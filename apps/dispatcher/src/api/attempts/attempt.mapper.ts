@@ -42,6 +42,37 @@ export class MessageAttemptOut {
 
   @ApiPropertyOptional({ type: () => MessageOut, nullable: true, description: 'The message, when listed with `with_msg=true`' })
   msg?: MessageOut | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description:
+      'Our extension: why no usable response arrived (`timeout`, `connection_refused`, `connection_reset`, `blocked_address`, `dns_error`, `tls_error`, `unreachable`, `invalid_response`, `redirect`, `invalid_url`, `network_error`, `no_signing_secret`, `secret_unreadable`, `circuit_open`), or null',
+    example: null,
+  })
+  error: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'Our extension: the same in words, or a note on a response body that was cut short', example: null })
+  errorDetail: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    format: 'byte',
+    description: 'Our extension, present only when the response body is not valid UTF-8: its exact bytes, base64 (`response` then shows them with U+FFFD for the invalid bytes)',
+  })
+  responseBase64?: string;
+}
+
+/** The response as Svix's `response` text: the body as received (NUL bytes and all), else why none arrived. */
+function responseView(attempt: AttemptEntity): { response: string; responseBase64?: string } {
+  const body = attempt.responseBody;
+  if (body === null || body === undefined) {
+    // Rows written before bodies were kept as bytes, and attempts that got no response.
+    return { response: attempt.response || (attempt.responseStatusCode === 0 ? (attempt.errorDetail ?? attempt.error ?? '') : '') };
+  }
+  const text = body.toString('utf8');
+  // A lossless round trip means the bytes were valid UTF-8; otherwise keep them exactly beside the readable text.
+  return Buffer.byteLength(text, 'utf8') === body.length && Buffer.from(text, 'utf8').equals(body) ? { response: text } : { response: text, responseBase64: body.toString('base64') };
 }
 
 /** Maps an attempt row to Svix's `MessageAttemptOut`; without content the response body reads `{}` (Svix). */
@@ -51,13 +82,15 @@ export function toMessageAttemptOut(attempt: AttemptEntity, withContent: boolean
     msgId: attempt.messageId,
     endpointId: attempt.endpointId,
     url: attempt.url,
-    response: withContent ? attempt.response : '{}',
+    ...(withContent ? responseView(attempt) : { response: '{}' }),
     responseStatusCode: attempt.responseStatusCode,
     responseDurationMs: attempt.responseDurationMs,
     status: attempt.status,
     statusText: STATUS_TEXT[attempt.status],
     triggerType: attempt.triggerType,
     timestamp: attempt.createdAt.toISOString(),
+    error: attempt.error,
+    errorDetail: attempt.errorDetail ?? null,
   };
   if (msg !== undefined) out.msg = msg;
   return out;

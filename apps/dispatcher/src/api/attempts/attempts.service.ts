@@ -6,7 +6,7 @@ import { idAtTime } from '@switchyard/events';
 import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
 import { STATUS_CODE_CLASSES } from '../common/svix-types.js';
 import { ApplicationsService } from '../applications/applications.service.js';
-import { DeliveryCommands } from '../../engine/delivery/delivery-commands.js';
+import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
 import { toMessageOut } from '../messages/message.mapper.js';
 import { applyMessageFilters, MessagesService } from '../messages/messages.service.js';
 import {

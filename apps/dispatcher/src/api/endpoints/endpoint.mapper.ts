@@ -1,4 +1,4 @@
-import { ApiProperty, ApiSchema } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { EndpointEntity } from '@switchyard/db';
 import { EXAMPLE, METADATA_SCHEMA } from '../common/api-docs.js';
 
@@ -63,6 +63,25 @@ export function toEndpointOut(endpoint: EndpointEntity): EndpointOut {
   };
 }
 
+/** Our extension of EndpointStats: the endpoint's circuit and adaptive concurrency. */
+@ApiSchema({ name: 'EndpointCircuit' })
+export class EndpointCircuitOut {
+  @ApiProperty({ enum: ['closed', 'open', 'half-open'], description: 'open: attempts are recorded as not sent (circuit_open) until a probe succeeds; half-open: one probe is out' })
+  state: 'closed' | 'open' | 'half-open';
+
+  @ApiProperty({ type: 'integer', description: 'Attempts in flight to this endpoint now, over every dispatcher', example: 3 })
+  inFlight: number;
+
+  @ApiProperty({ type: 'number', description: 'The adaptive limit of attempts in flight (up to ENDPOINT_MAX_IN_FLIGHT)', example: 10 })
+  concurrencyLimit: number;
+
+  @ApiProperty({ type: 'integer', description: 'Consecutive attempts without a usable answer', example: 0 })
+  consecutiveFailures: number;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When an open circuit lets its next probe through' })
+  nextProbeAt: string | null;
+}
+
 /** Svix `EndpointStats`: deliveries of the endpoint in a window, by status. */
 @ApiSchema({ name: 'EndpointStats' })
 export class EndpointStatsOut {
@@ -80,6 +99,9 @@ export class EndpointStatsOut {
 
   @ApiProperty({ type: 'integer', example: 0 })
   canceled: number;
+
+  @ApiPropertyOptional({ type: () => EndpointCircuitOut, description: "Our extension: the endpoint's delivery limits as the engine holds them now" })
+  circuit?: EndpointCircuitOut;
 }
 
 /** Svix `RecoverOut`: the background task a recover started. */

@@ -1,12 +1,14 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, EndpointStore, headersView, unprocessable, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
 import { DeliveryStatus, type ApplicationEntity, type EndpointEntity, type EventTypeEntity } from '@switchyard/db';
 import { idAtTime, isId, newId } from '@switchyard/events';
+import type { EndpointScheduler } from '@switchyard/scheduler';
 import { DataSource } from 'typeorm';
 import type { Upserted } from '../common/upserted.js';
 import { ApplicationsService } from '../applications/applications.service.js';
-import { DeliveryCommands } from '../../engine/delivery/delivery-commands.js';
+import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
+import { ENDPOINT_SCHEDULER } from '../../engine/engine.tokens.js';
 import { EventTypesService } from '../event-types/event-types.service.js';
 import type { MessageOut } from '../messages/message.mapper.js';
 import { MessagesService } from '../messages/messages.service.js';
@@ -21,7 +23,7 @@ import type {
   EventExampleInDto,
   RecoverInDto,
 } from './dto/endpoint.dto.js';
-import { toEndpointOut, type EndpointOut, type EndpointStatsOut, type RecoverOut } from './endpoint.mapper.js';
+import { toEndpointOut, type EndpointCircuitOut, type EndpointOut, type EndpointStatsOut, type RecoverOut } from './endpoint.mapper.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Longest stats window (Svix: 28 days, plus five minutes of clock slack). */
@@ -82,6 +84,7 @@ export class EndpointsService {
     private readonly store: EndpointStore,
     private readonly messages: MessagesService,
     private readonly commands: DeliveryCommands,
+    @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
   ) {}
 
   /** The application's endpoint with this id or uid, or a 404 (for the app or the endpoint). */
@@ -186,7 +189,27 @@ export class EndpointsService {
       fail: count(DeliveryStatus.Fail),
       sending: count(DeliveryStatus.Sending),
       canceled: count(DeliveryStatus.Canceled),
+      ...(await this.circuit(endpoint.id)),
     };
+  }
+
+  /** The endpoint's limits as the engine holds them (left out when Redis cannot say: the counts above still answer). */
+  private async circuit(endpointId: string): Promise<{ circuit?: EndpointCircuitOut }> {
+    try {
+      const [state] = await this.scheduler.inspect([endpointId]);
+      if (!state) return {};
+      return {
+        circuit: {
+          state: state.circuit,
+          inFlight: state.inFlight,
+          concurrencyLimit: Math.round(state.limit * 100) / 100,
+          consecutiveFailures: state.consecutiveFailures,
+          nextProbeAt: state.circuit === 'open' ? new Date(Date.now() + state.openForMs).toISOString() : null,
+        },
+      };
+    } catch {
+      return {};
+    }
   }
 
   /**

@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
 import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchyard/db';
 import { idAtTime, isId, newId } from '@switchyard/events';
+import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { isUniqueViolation } from '../common/db-errors.js';
 import { timeOfId } from '../common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
-import { DeliveryCommands } from '../../engine/delivery/delivery-commands.js';
-import type { PublishedMessage } from '../../engine/fan-out/fan-out.repository.js';
+import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
+import { PUBLISHER } from '../../engine/engine.tokens.js';
 import type { MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
 import { toMessageOut, type MessageOut } from './message.mapper.js';
 import { rawJsonMember } from './raw-json.js';
@@ -20,7 +21,7 @@ const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000 + 5 * 60 * 1000;
 /** Columns of a message row, payload aside. */
 const MESSAGE_COLUMNS = ['m.id', 'm.appId', 'm.eventType', 'm.eventId', 'm.channels', 'm.tags', 'm.deliverAt', 'm.fannedOutAt', 'm.createdAt'];
 
-/** Svix messages: publish (through the engine's DeliveryCommands), list and get. */
+/** Svix messages: publish (through the one Publisher), list and get. */
 @Injectable()
 export class MessagesService {
   constructor(
@@ -28,6 +29,7 @@ export class MessagesService {
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly applications: ApplicationsService,
     private readonly commands: DeliveryCommands,
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
   ) {}
 
   /**
@@ -45,7 +47,7 @@ export class MessagesService {
       throw unprocessable(['body', 'deliverAt'], 'deliverAt must be no more than 24 hours in the future');
     }
     const id = newId('msg');
-    const message: PublishedMessage = {
+    const message: MessageToPublish = {
       id,
       eventType: dto.eventType,
       eventId: dto.eventId ?? null,
@@ -57,11 +59,11 @@ export class MessagesService {
     };
     const byId = isId('app', appIdOrUid);
     try {
-      if (!(await this.commands.publish({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message))) {
+      if (!(await this.publisher.publishMessage({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message)).inserted) {
         if (!dto.application || byId) throw notFound('application');
         await this.createApplication(appIdOrUid, dto.application);
         // Not stored: the uid is taken by an internal application.
-        if (!(await this.commands.publish({ by: 'uid', value: appIdOrUid }, message))) throw conflict('An application with that uid already exists');
+        if (!(await this.publisher.publishMessage({ by: 'uid', value: appIdOrUid }, message)).inserted) throw conflict('An application with that uid already exists');
       }
     } catch (error) {
       if (isUniqueViolation(error, 'messages_app_event_id_key')) throw conflict('A message with this eventId already exists');

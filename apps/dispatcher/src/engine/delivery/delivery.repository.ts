@@ -1,63 +1,68 @@
 import { Injectable } from '@nestjs/common';
-import { ApplicationKind, DeliveryStatus, TriggerType } from '@switchyard/db';
+import { ApplicationKind, delayMsSql, DeliveryStatus, prepared, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import type { OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
-import { PreparedSql } from './prepared-sql.js';
+import { PreparedSql } from '../prepared-sql.js';
 
-/** A delivery this process claimed, with everything the attempt needs, read in the claim's round trip. */
+/** The endpoint a turn claims for, read in the claim's round trip. */
+export interface EndpointTarget {
+  readonly id: string;
+  readonly appId: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly disabled: boolean;
+  readonly uid: string | null;
+  /** Messages per second: the endpoint's rateLimit, or its application's; null for none. */
+  readonly rateLimit: number | null;
+  readonly failingSince: Date | null;
+  readonly appUid: string | null;
+  readonly appKind: ApplicationKind;
+  /** Stored (possibly sealed) secrets that still sign, newest first. */
+  readonly secrets: readonly string[];
+}
+
+/** A delivery a turn claimed, with everything its attempt needs. */
 export interface ClaimedDelivery {
   readonly id: string;
   readonly messageId: string;
-  readonly endpointId: string;
-  readonly appId: string;
   /** Attempts made before this one. */
   readonly attemptsBefore: number;
   readonly trigger: TriggerType;
   /** The lease, as PostgreSQL wrote it (exact to the microsecond): proof of ownership on later writes. */
   readonly lease: string;
-  readonly leaseEnd: Date;
   readonly payload: string;
   readonly eventId: string | null;
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly endpointDisabled: boolean;
-  readonly endpointUid: string | null;
-  readonly endpointRateLimit: number | null;
-  readonly endpointFailingSince: Date | null;
-  readonly appUid: string | null;
-  readonly appKind: ApplicationKind;
-  readonly appRateLimit: number | null;
-  /** Stored (possibly sealed) secrets that still sign, newest first. */
-  readonly secrets: string[];
+  readonly endpoint: EndpointTarget;
+  /** How long it had been due when it was claimed (database clock). */
+  readonly lateMs: number;
 }
 
-/** Where a delivery stands when a job could not claim it. */
-export interface DeliveryState {
-  readonly status: DeliveryStatus;
-  readonly attempts: number;
-  readonly nextAttemptAt: Date | null;
-  readonly delayMs: number;
+/** What one claim statement took. */
+export interface ClaimBatch {
+  /** Null when the endpoint no longer exists. */
+  readonly endpoint: EndpointTarget | null;
+  readonly deliveries: ClaimedDelivery[];
+  /** Deliveries ended as `fail` without an attempt because the endpoint is disabled. */
+  readonly endedDisabled: number;
+  /** When the endpoint's next delivery that is not due yet becomes due, in ms; null when none. */
+  readonly nextDueInMs: number | null;
 }
 
-/** A due time as written, and the wait until it measured on the database clock. */
-export interface Scheduled {
-  readonly dueAt: Date;
-  readonly delayMs: number;
-}
-
-/** One attempt's row, as the processor recorded it. */
+/** One attempt's row. */
 export interface AttemptRecord {
   readonly id: string;
   readonly attemptNumber: number;
   readonly url: string;
   readonly status: DeliveryStatus.Success | DeliveryStatus.Fail;
   readonly responseStatusCode: number;
-  readonly response: string;
+  /** The response body as received, or null when no response arrived. */
+  readonly responseBody: Buffer | null;
   readonly responseDurationMs: number;
   readonly trigger: TriggerType;
   readonly requestHeaders: Record<string, string>;
   readonly responseHeaders: Record<string, string>;
   readonly error: string | null;
+  readonly errorDetail: string | null;
   readonly startedAt: Date;
 }
 
@@ -77,242 +82,233 @@ export interface RecordInput {
 export interface Recorded {
   /** False when the lease was lost (another sender took the delivery over); the attempt row is still written. */
   readonly owned: boolean;
-  readonly next: Scheduled | null;
+  /** The retry's wait, when one was scheduled. */
+  readonly nextInMs: number | null;
   readonly endpointDisabled: boolean;
   /** Operational messages created (to fan out). */
   readonly operationalMessageIds: string[];
 }
 
-/** `due_ms` of a timestamp: the wait until it, on the database clock, in whole ms. */
-const DELAY_MS = (column: string) => `GREATEST(0, ceil(extract(epoch FROM (${column} - now())) * 1000))::bigint`;
-const MS = 'make_interval(secs => $X::double precision / 1000)';
-const ms = (param: number) => MS.replace('$X', `$${param}`);
+const ms = (param: string) => `make_interval(secs => ${param}::double precision / 1000)`;
+
+/**
+ * Claims up to $2 due deliveries of endpoint $1 (oldest due first; a dead sender's expired lease
+ * counts as due), with what their attempts need, in one statement. If the endpoint is disabled
+ * they end as `fail` instead (recover can send them later). Answers one row per claimed delivery
+ * (or one row without a delivery), each with the endpoint and the endpoint's next due time.
+ */
+const CLAIM = prepared(`
+  WITH ep AS (
+    SELECT e.id, e.app_id, e.url, e.headers, e.disabled, e.uid, COALESCE(e.rate_limit, a.rate_limit) AS rate_limit, e.first_failure_at,
+           a.uid AS app_uid, a.kind AS app_kind,
+           ARRAY(SELECT s.secret FROM endpoint_secrets s
+                 WHERE s.endpoint_id = e.id AND (s.expires_at IS NULL OR s.expires_at > now())
+                 ORDER BY s.created_at DESC, s.id DESC) AS secrets
+    FROM endpoints e JOIN applications a ON a.id = e.app_id WHERE e.id = $1),
+  c AS (
+    SELECT d.id, d.next_attempt_at AS due_at FROM deliveries d
+    WHERE d.endpoint_id = $1 AND d.status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND d.next_attempt_at <= now()
+    ORDER BY d.next_attempt_at, d.id
+    LIMIT $2
+    FOR UPDATE OF d SKIP LOCKED),
+  u AS (
+    UPDATE deliveries d SET
+      status = CASE WHEN (SELECT disabled FROM ep) THEN ${DeliveryStatus.Fail} ELSE ${DeliveryStatus.Sending} END,
+      next_attempt_at = CASE WHEN (SELECT disabled FROM ep) THEN NULL ELSE now() + ${ms('$3')} END,
+      next_trigger = CASE WHEN (SELECT disabled FROM ep) THEN ${TriggerType.Scheduled} ELSE d.next_trigger END,
+      updated_at = now()
+    FROM c WHERE d.id = c.id
+    RETURNING d.id, d.message_id, d.attempts, d.next_trigger, d.next_attempt_at, d.status,
+              GREATEST(0, floor(extract(epoch FROM (now() - c.due_at)) * 1000))::bigint AS late_ms),
+  nd AS (
+    SELECT min(next_attempt_at) AS at FROM deliveries
+    WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Pending} AND next_attempt_at > now())
+  SELECT ep.*, ${delayMsSql('nd.at')} AS next_due_ms, nd.at IS NOT NULL AS has_next,
+         u.id AS delivery_id, u.message_id, u.attempts, u.next_trigger, u.next_attempt_at::text AS lease, u.status AS delivery_status, u.late_ms,
+         m.payload, m.event_id
+  FROM ep CROSS JOIN nd
+  LEFT JOIN u ON true
+  LEFT JOIN messages m ON m.id = u.message_id`);
+
+/**
+ * Records a batch of attempts in ONE statement (the common shape: no endpoint to disable, no
+ * operational events): each delivery's new state (only while its sender still holds the lease),
+ * each attempt row, and each endpoint's failure run (the latest attempt of the batch decides,
+ * and the row is written only when it changes). One parameter per column, so no batch size
+ * meets PostgreSQL's parameter limit.
+ */
+const RECORD_MANY = prepared(`
+  WITH i AS (
+    SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::text[], $4::smallint[], $5::int[], $6::float8[], $7::text[], $8::timestamptz[],
+                         $9::varchar[], $10::varchar[], $11::varchar[], $12::text[], $13::smallint[], $14::int[], $15::bytea[], $16::int[],
+                         $17::smallint[], $18::text[], $19::text[], $20::varchar[], $21::text[])
+      AS i(id, endpoint_id, lease, new_status, attempt_number, retry_ms, failure_run, started_at,
+           attempt_id, message_id, app_id, url, attempt_status, status_code, body, duration_ms,
+           trigger_type, request_headers, response_headers, error, error_detail)),
+  d AS (
+    UPDATE deliveries x SET status = i.new_status, attempts = i.attempt_number,
+           next_attempt_at = CASE WHEN i.retry_ms IS NULL THEN NULL ELSE now() + make_interval(secs => i.retry_ms / 1000) END,
+           next_trigger = ${TriggerType.Scheduled}, last_attempt_at = i.started_at, updated_at = now()
+    FROM i WHERE x.id = i.id AND x.status = ${DeliveryStatus.Sending} AND x.next_attempt_at = i.lease::timestamptz
+    RETURNING x.id, x.next_attempt_at),
+  a AS (
+    INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, attempt_number, url, status, response_status_code, response, response_body,
+                          response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
+    SELECT i.attempt_id, i.id, i.message_id, i.endpoint_id, i.app_id, i.attempt_number, i.url, i.attempt_status, i.status_code, '', i.body,
+           i.duration_ms, i.trigger_type, i.request_headers::jsonb, i.response_headers::jsonb, i.error, i.error_detail, i.started_at
+    FROM i
+    ON CONFLICT (delivery_id, attempt_number) DO NOTHING),
+  pe AS (
+    SELECT DISTINCT ON (i.endpoint_id) i.endpoint_id, i.failure_run, i.started_at FROM i WHERE i.failure_run <> 'unchanged'
+    ORDER BY i.endpoint_id, i.started_at DESC, i.id DESC),
+  e AS (
+    UPDATE endpoints en SET first_failure_at = CASE pe.failure_run WHEN 'clear' THEN NULL ELSE pe.started_at END
+    FROM pe WHERE en.id = pe.endpoint_id
+      AND ((pe.failure_run = 'clear' AND en.first_failure_at IS NOT NULL) OR (pe.failure_run = 'start' AND en.first_failure_at IS NULL)))
+  SELECT i.id, d.id IS NOT NULL AS owned, d.next_attempt_at IS NOT NULL AS has_next, ${delayMsSql('d.next_attempt_at')} AS next_ms
+  FROM i LEFT JOIN d ON d.id = i.id`);
+
+/** Gives claimed deliveries back (not sent: shutdown, a tighter rate), due again now; only while their lease holds. */
+const GIVE_BACK = prepared(`
+  UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_attempt_at = now(), updated_at = now()
+  FROM unnest($1::varchar[], $2::text[]) AS g(id, lease)
+  WHERE d.id = g.id AND d.status = ${DeliveryStatus.Sending} AND d.next_attempt_at = g.lease::timestamptz
+  RETURNING d.id`);
 
 interface ClaimRow {
   id: string;
-  message_id: string;
-  endpoint_id: string;
   app_id: string;
-  attempts: number;
-  next_trigger: number;
-  lease: string;
-  lease_end: Date;
-  payload: string;
-  event_id: string | null;
   url: string;
-  headers: Record<string, string>;
+  headers: Record<string, string> | null;
   disabled: boolean;
-  endpoint_uid: string | null;
-  endpoint_rate_limit: number | null;
+  uid: string | null;
+  rate_limit: number | null;
   first_failure_at: Date | null;
   app_uid: string | null;
   app_kind: ApplicationKind;
-  app_rate_limit: number | null;
-  secrets: string[];
+  secrets: string[] | null;
+  next_due_ms: string | number;
+  has_next: boolean;
+  delivery_id: string | null;
+  message_id: string | null;
+  attempts: number | null;
+  next_trigger: number | null;
+  lease: string | null;
+  delivery_status: number | null;
+  late_ms: string | number | null;
+  payload: string | null;
+  event_id: string | null;
+}
+
+/** JSON text for a jsonb column: never a NUL escape (jsonb refuses \u0000). */
+function jsonbText(value: unknown): string {
+  const text = JSON.stringify(value);
+  return text.includes('\\u0000') ? text.replaceAll('\\u0000', '\\ufffd') : text;
 }
 
 /**
  * The delivery state machine in SQL. Every transition is one statement, conditional on the state
- * it expects, so duplicate or stale jobs and racing replicas change nothing:
+ * it expects, so stale turns and racing replicas change nothing:
  * Pending --claim--> Sending (lease) --record--> Success | Pending (retry) | Fail.
  */
 @Injectable()
 export class DeliveryRepository {
   constructor(private readonly sql: PreparedSql) {}
 
-  /**
-   * Claims attempt `attempt` of the delivery if it is due and not held by a live lease, and reads
-   * what the attempt needs (message, endpoint, application, active secrets) in the same round trip.
-   * Undefined when the job is stale, early, or a duplicate.
-   */
-  async claim(deliveryId: string, attempt: number, leaseMs: number): Promise<ClaimedDelivery | undefined> {
-    const rows: ClaimRow[] = await this.sql.query(
-      `WITH c AS (
-         UPDATE deliveries SET status = ${DeliveryStatus.Sending}, next_attempt_at = now() + ${ms(3)}
-         WHERE id = $1 AND attempts = $2 AND status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND next_attempt_at <= now()
-         RETURNING id, message_id, endpoint_id, app_id, attempts, next_trigger, next_attempt_at)
-       SELECT c.id, c.message_id, c.endpoint_id, c.app_id, c.attempts, c.next_trigger,
-              c.next_attempt_at::text AS lease, c.next_attempt_at AS lease_end,
-              m.payload, m.event_id,
-              e.url, e.headers, e.disabled, e.uid AS endpoint_uid, e.rate_limit AS endpoint_rate_limit, e.first_failure_at,
-              a.uid AS app_uid, a.kind AS app_kind, a.rate_limit AS app_rate_limit,
-              ARRAY(SELECT s.secret FROM endpoint_secrets s
-                    WHERE s.endpoint_id = c.endpoint_id AND (s.expires_at IS NULL OR s.expires_at > now())
-                    ORDER BY s.created_at DESC, s.id DESC) AS secrets
-       FROM c
-       JOIN messages m ON m.id = c.message_id
-       JOIN endpoints e ON e.id = c.endpoint_id
-       JOIN applications a ON a.id = c.app_id`,
-      [deliveryId, attempt - 1, leaseMs],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      messageId: row.message_id,
-      endpointId: row.endpoint_id,
-      appId: row.app_id,
-      attemptsBefore: row.attempts,
-      trigger: row.next_trigger as TriggerType,
-      lease: row.lease,
-      leaseEnd: row.lease_end,
-      payload: row.payload,
-      eventId: row.event_id,
-      url: row.url,
-      headers: row.headers ?? {},
-      endpointDisabled: row.disabled,
-      endpointUid: row.endpoint_uid,
-      endpointRateLimit: row.endpoint_rate_limit,
-      endpointFailingSince: row.first_failure_at,
-      appUid: row.app_uid,
-      appKind: row.app_kind,
-      appRateLimit: row.app_rate_limit,
-      secrets: row.secrets ?? [],
+  /** Claims up to `limit` due deliveries of the endpoint, oldest due first, holding each for `leaseMs`. */
+  async claim(endpointId: string, limit: number, leaseMs: number): Promise<ClaimBatch> {
+    const rows = await this.sql.run<ClaimRow>(CLAIM, [endpointId, limit, leaseMs]);
+    const first = rows[0];
+    if (!first) return { endpoint: null, deliveries: [], endedDisabled: 0, nextDueInMs: null };
+    const endpoint: EndpointTarget = {
+      id: endpointId,
+      appId: first.app_id,
+      url: first.url,
+      headers: first.headers ?? {},
+      disabled: first.disabled,
+      uid: first.uid,
+      rateLimit: first.rate_limit,
+      failingSince: first.first_failure_at,
+      appUid: first.app_uid,
+      appKind: first.app_kind,
+      secrets: first.secrets ?? [],
     };
-  }
-
-  /**
-   * Makes the message's delivery to the endpoint due now for a resend, creating it if there is
-   * none. A finished delivery (Success, Fail, Canceled) gets one Manual attempt; one still on its
-   * retry schedule (Pending) has its next attempt brought forward to now and stays Scheduled; one
-   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app.
-   */
-  async resend(
-    messageId: string,
-    endpointId: string,
-  ): Promise<{ id: string; attempts: number; status: DeliveryStatus; previousStatus: DeliveryStatus | null; next: Scheduled } | undefined> {
-    const rows: { id: string; attempts: number; status: number; previous_status: number | null; next_attempt_at: Date; delay_ms: string }[] = await this.sql.query(
-      `INSERT INTO deliveries AS d (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
-       SELECT $1, m.id, e.id, m.app_id, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Manual}
-       FROM messages m JOIN endpoints e ON e.app_id = m.app_id
-       WHERE m.id = $2 AND e.id = $3
-       ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
-         status = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.status ELSE ${DeliveryStatus.Pending} END,
-         next_trigger = CASE WHEN d.status IN (${DeliveryStatus.Success}, ${DeliveryStatus.Fail}, ${DeliveryStatus.Canceled}) THEN ${TriggerType.Manual} ELSE d.next_trigger END,
-         next_attempt_at = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.next_attempt_at ELSE now() END,
-         updated_at = now()
-       RETURNING d.id, d.attempts, d.status, d.next_attempt_at, ${DELAY_MS('d.next_attempt_at')} AS delay_ms,
-                 -- a sub-select sees the row as it was before this statement (null when just inserted)
-                 (SELECT o.status FROM deliveries o WHERE o.id = d.id) AS previous_status`,
-      [newId(IdPrefix.delivery), messageId, endpointId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return {
-      id: row.id,
-      attempts: row.attempts,
-      status: row.status,
-      previousStatus: row.previous_status,
-      next: { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms) },
-    };
-  }
-
-  /**
-   * One batch of `recover`: the endpoint's failed deliveries created in [fromId, toId) after
-   * `afterId`, made due now for one Manual attempt each. Keyset-paged on the id, so a delivery that
-   * fails again at once is not picked twice.
-   */
-  async recoverBatch(endpointId: string, fromId: string, toId: string, afterId: string, limit: number): Promise<{ id: string; attempts: number; dueAt: Date }[]> {
-    const rows: { id: string; attempts: number; next_attempt_at: Date }[] = await this.sql.query(
-      `WITH picked AS (
-         SELECT id FROM deliveries
-         WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
-         ORDER BY id LIMIT $5
-         FOR UPDATE SKIP LOCKED)
-       , recovered AS (
-         UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
-         FROM picked WHERE d.id = picked.id
-         RETURNING d.id, d.attempts, d.next_attempt_at)
-       SELECT id, attempts, next_attempt_at FROM recovered`,
-      [endpointId, fromId, toId, afterId, limit],
-    );
-    return rows.map((r) => ({ id: r.id, attempts: r.attempts, dueAt: r.next_attempt_at }));
-  }
-
-  /**
-   * Creates the one delivery of a message to one endpoint and marks the message fanned out (so it
-   * goes nowhere else), in one statement. Undefined when the message and endpoint are not of one
-   * app; `created` false when the delivery already existed.
-   */
-  async createSingle(messageId: string, endpointId: string): Promise<{ id: string; created: boolean; next: Scheduled | null } | undefined> {
-    const rows: { found: boolean; created_id: string | null; existing_id: string | null; next_attempt_at: Date | null; delay_ms: string | null }[] =
-      await this.sql.query(
-        `WITH m AS (
-           SELECT m.id, m.app_id, m.deliver_at FROM messages m JOIN endpoints e ON e.app_id = m.app_id AND e.id = $3 WHERE m.id = $2),
-         created AS (
-           INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
-           SELECT $1, m.id, $3, m.app_id, ${DeliveryStatus.Pending}, 0, GREATEST(now(), COALESCE(m.deliver_at, now())), ${TriggerType.Scheduled} FROM m
-           ON CONFLICT (message_id, endpoint_id) DO NOTHING
-           RETURNING id, next_attempt_at),
-         marked AS (UPDATE messages SET fanned_out_at = now() WHERE id IN (SELECT id FROM m) AND fanned_out_at IS NULL)
-         SELECT EXISTS (SELECT 1 FROM m) AS found,
-                (SELECT id FROM created) AS created_id,
-                (SELECT id FROM deliveries WHERE message_id = $2 AND endpoint_id = $3) AS existing_id,
-                (SELECT next_attempt_at FROM created) AS next_attempt_at,
-                (SELECT ${DELAY_MS('next_attempt_at')} FROM created) AS delay_ms`,
-        [newId(IdPrefix.delivery), messageId, endpointId],
-      );
-    const row = rows[0];
-    if (!row?.found) return undefined;
-    if (row.created_id && row.next_attempt_at) {
-      return { id: row.created_id, created: true, next: { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms ?? 0) } };
+    const deliveries: ClaimedDelivery[] = [];
+    let endedDisabled = 0;
+    for (const r of rows) {
+      if (!r.delivery_id) continue;
+      if (r.delivery_status !== DeliveryStatus.Sending) {
+        endedDisabled++;
+        continue;
+      }
+      deliveries.push({
+        id: r.delivery_id,
+        messageId: r.message_id!,
+        attemptsBefore: r.attempts!,
+        trigger: r.next_trigger as TriggerType,
+        lease: r.lease!,
+        payload: r.payload!,
+        eventId: r.event_id,
+        endpoint,
+        lateMs: Number(r.late_ms ?? 0),
+      });
     }
-    return { id: row.existing_id!, created: false, next: null };
+    return { endpoint, deliveries, endedDisabled, nextDueInMs: first.has_next ? Number(first.next_due_ms) : null };
   }
 
-  /** The delivery's state, for a job that could not claim it. */
-  async state(deliveryId: string): Promise<DeliveryState | undefined> {
-    const rows: { status: number; attempts: number; next_attempt_at: Date | null; delay_ms: string | null }[] = await this.sql.query(
-      `SELECT status, attempts, next_attempt_at, ${DELAY_MS('next_attempt_at')} AS delay_ms FROM deliveries WHERE id = $1`,
-      [deliveryId],
-    );
-    const row = rows[0];
-    if (!row) return undefined;
-    return { status: row.status, attempts: row.attempts, nextAttemptAt: row.next_attempt_at, delayMs: Number(row.delay_ms ?? 0) };
-  }
-
-  /** Gives a claimed delivery back, due again after `delayMs` (rate limit, busy endpoint, or an error before sending). */
-  async defer(claim: ClaimedDelivery, delayMs: number): Promise<Scheduled | undefined> {
-    const rows: { next_attempt_at: Date; delay_ms: string }[] = await this.sql.query(
-      `WITH u AS (
-         UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = now() + ${ms(3)}
-         WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz
-         RETURNING next_attempt_at)
-       SELECT next_attempt_at, ${DELAY_MS('next_attempt_at')} AS delay_ms FROM u`,
-      [claim.id, claim.lease, Math.max(0, delayMs)],
-    );
-    const row = rows[0];
-    return row ? { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms) } : undefined;
+  /** Gives claimed deliveries back, due again now (they were not sent). Answers how many were still held. */
+  async giveBack(claims: readonly ClaimedDelivery[]): Promise<number> {
+    if (claims.length === 0) return 0;
+    const rows = await this.sql.run(GIVE_BACK, [claims.map((c) => c.id), claims.map((c) => c.lease)]);
+    return rows.length;
   }
 
   /**
-   * Puts off attempt `attempt` of a delivery that is due (and not held by a live lease) until a
-   * slot of its endpoint frees: due at `dueAt`, a time already past, so it needs no clock to run,
-   * and a new due time gives its job a new id. False when the job was stale, early or a duplicate.
+   * Records attempts of the common shape (no endpoint to disable, no operational event) in one
+   * statement; answers one result per input, in order.
    */
-  async waitForSlot(deliveryId: string, attempt: number, dueAt: Date): Promise<boolean> {
-    const rows: unknown[] = await this.sql.query(
-      `UPDATE deliveries SET status = ${DeliveryStatus.Pending}, next_attempt_at = $3
-       WHERE id = $1 AND attempts = $2 AND status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND next_attempt_at <= now()
-       RETURNING id`,
-      [deliveryId, attempt - 1, dueAt],
-    );
-    return rows.length > 0;
-  }
-
-  /** Ends a claimed delivery without an attempt: its endpoint was disabled. `recover` can send it later. */
-  async failWithoutAttempt(claim: ClaimedDelivery): Promise<void> {
-    await this.sql.query(
-      `UPDATE deliveries SET status = ${DeliveryStatus.Fail}, next_attempt_at = NULL, next_trigger = ${TriggerType.Scheduled}, updated_at = now()
-       WHERE id = $1 AND status = ${DeliveryStatus.Sending} AND next_attempt_at = $2::timestamptz`,
-      [claim.id, claim.lease],
-    );
+  async recordMany(inputs: readonly RecordInput[]): Promise<Recorded[]> {
+    const col = <T>(f: (r: RecordInput) => T) => inputs.map(f);
+    const rows = await this.sql.run<{ id: string; owned: boolean; has_next: boolean; next_ms: string | number }>(RECORD_MANY, [
+      col((r) => r.claim.id),
+      col((r) => r.claim.endpoint.id),
+      col((r) => r.claim.lease),
+      col((r) => r.status),
+      col((r) => r.attempt.attemptNumber),
+      col((r) => (r.status === DeliveryStatus.Pending ? (r.retryDelayMs ?? 0) : null)),
+      col((r) => r.failureRun),
+      col((r) => r.attempt.startedAt),
+      col((r) => r.attempt.id),
+      col((r) => r.claim.messageId),
+      col((r) => r.claim.endpoint.appId),
+      col((r) => r.attempt.url),
+      col((r) => r.attempt.status),
+      col((r) => r.attempt.responseStatusCode),
+      col((r) => r.attempt.responseBody),
+      col((r) => r.attempt.responseDurationMs),
+      col((r) => r.attempt.trigger),
+      col((r) => jsonbText(r.attempt.requestHeaders)),
+      col((r) => jsonbText(r.attempt.responseHeaders)),
+      col((r) => r.attempt.error),
+      col((r) => r.attempt.errorDetail),
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return inputs.map((input) => {
+      const row = byId.get(input.claim.id);
+      return {
+        owned: row?.owned ?? false,
+        nextInMs: row?.has_next ? Number(row.next_ms) : null,
+        endpointDisabled: false,
+        operationalMessageIds: [],
+      };
+    });
   }
 
   /**
    * Records one attempt and its consequences in ONE statement: the attempt row, the delivery's
-   * new state, the endpoint's failure run (written only when it changes), disabling the endpoint,
-   * and the operational events. The delivery changes only if this sender still holds its lease.
+   * new state, the endpoint's failure run (written only when it changes), disabling the
+   * endpoint, and the operational events. The delivery changes only if this sender still holds
+   * its lease. (The rare shapes; recordMany takes the rest.)
    */
   async record(input: RecordInput): Promise<Recorded> {
     const { claim, attempt } = input;
@@ -330,11 +326,11 @@ export class DeliveryRepository {
       WHERE id = ${p(claim.id)} AND status = ${DeliveryStatus.Sending} AND next_attempt_at = ${p(claim.lease)}::timestamptz
       RETURNING next_attempt_at)`);
     ctes.push(`a AS (
-      INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, attempt_number, url, status, response_status_code, response,
-                            response_duration_ms, trigger_type, request_headers, response_headers, error, created_at)
-      VALUES (${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpointId)}, ${p(claim.appId)}, ${p(attempt.attemptNumber)}, ${p(attempt.url)},
-              ${p(attempt.status)}, ${p(attempt.responseStatusCode)}, ${p(attempt.response)}, ${p(attempt.responseDurationMs)}, ${p(attempt.trigger)},
-              ${p(JSON.stringify(attempt.requestHeaders))}::jsonb, ${p(JSON.stringify(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.startedAt)})
+      INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, attempt_number, url, status, response_status_code, response, response_body,
+                            response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
+      VALUES (${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpoint.id)}, ${p(claim.endpoint.appId)}, ${p(attempt.attemptNumber)}, ${p(attempt.url)},
+              ${p(attempt.status)}, ${p(attempt.responseStatusCode)}, '', ${p(attempt.responseBody)}::bytea, ${p(attempt.responseDurationMs)}, ${p(attempt.trigger)},
+              ${p(jsonbText(attempt.requestHeaders))}::jsonb, ${p(jsonbText(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.errorDetail)}, ${p(attempt.startedAt)})
       ON CONFLICT (delivery_id, attempt_number) DO NOTHING)`);
 
     // One UPDATE of the endpoint at most (a row may change only once per statement).
@@ -344,14 +340,14 @@ export class DeliveryRepository {
         input.disable.reason === 'gone' ? 'true' : `first_failure_at <= now() - make_interval(secs => ${p(input.disable.disableAfterMs)}::double precision / 1000)`;
       ctes.push(`e AS (
         UPDATE endpoints SET disabled = true, first_failure_at = COALESCE(first_failure_at, ${p(attempt.startedAt)}::timestamptz), updated_at = now()
-        WHERE id = ${p(claim.endpointId)} AND NOT disabled AND ${condition}
+        WHERE id = ${p(claim.endpoint.id)} AND NOT disabled AND ${condition}
         RETURNING id)`);
       disabledCte = true;
     } else if (input.failureRun === 'start') {
       // The run starts at this attempt: the time endpoint.disabled will report as failSince.
-      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = ${p(attempt.startedAt)}::timestamptz WHERE id = ${p(claim.endpointId)} AND first_failure_at IS NULL RETURNING id)`);
+      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = ${p(attempt.startedAt)}::timestamptz WHERE id = ${p(claim.endpoint.id)} AND first_failure_at IS NULL RETURNING id)`);
     } else if (input.failureRun === 'clear') {
-      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = NULL WHERE id = ${p(claim.endpointId)} AND first_failure_at IS NOT NULL RETURNING id)`);
+      ctes.push(`e AS (UPDATE endpoints SET first_failure_at = NULL WHERE id = ${p(claim.endpoint.id)} AND first_failure_at IS NOT NULL RETURNING id)`);
     }
 
     const opIds: string[] = [];
@@ -370,18 +366,89 @@ export class DeliveryRepository {
 
     const sql = `WITH ${ctes.join(',\n')}
       SELECT EXISTS (SELECT 1 FROM d) AS owned,
-             (SELECT next_attempt_at FROM d) AS next_attempt_at,
-             (SELECT ${DELAY_MS('next_attempt_at')} FROM d) AS delay_ms,
+             (SELECT ${delayMsSql('next_attempt_at')} FROM d) AS next_ms,
              ${disabledCte ? 'EXISTS (SELECT 1 FROM e)' : 'false'} AS endpoint_disabled,
              ${opIds.length > 0 ? `ARRAY(${opIds.join(' UNION ALL ')})` : `'{}'::varchar[]`} AS op_ids`;
-    const rows: { owned: boolean; next_attempt_at: Date | null; delay_ms: string | null; endpoint_disabled: boolean; op_ids: string[] }[] =
-      await this.sql.query(sql, params);
+    const rows = await this.sql.query<{ owned: boolean; next_ms: string | null; endpoint_disabled: boolean; op_ids: string[] }>(sql, params);
     const row = rows[0]!;
     return {
       owned: row.owned,
-      next: row.next_attempt_at ? { dueAt: row.next_attempt_at, delayMs: Number(row.delay_ms ?? 0) } : null,
+      nextInMs: row.next_ms === null ? null : Number(row.next_ms),
       endpointDisabled: row.endpoint_disabled,
       operationalMessageIds: row.op_ids ?? [],
     };
+  }
+
+  /**
+   * Makes the message's delivery to the endpoint due now for a resend, creating it if there is
+   * none. A finished delivery (Success, Fail, Canceled) gets one Manual attempt; one still on its
+   * retry schedule (Pending) has its next attempt brought forward to now and stays Scheduled; one
+   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app.
+   */
+  async resend(messageId: string, endpointId: string): Promise<{ id: string; status: DeliveryStatus; previousStatus: DeliveryStatus | null; delayMs: number } | undefined> {
+    const rows = await this.sql.query<{ id: string; status: number; previous_status: number | null; delay_ms: string }>(
+      `INSERT INTO deliveries AS d (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
+       SELECT $1, m.id, e.id, m.app_id, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Manual}
+       FROM messages m JOIN endpoints e ON e.app_id = m.app_id
+       WHERE m.id = $2 AND e.id = $3
+       ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
+         status = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.status ELSE ${DeliveryStatus.Pending} END,
+         next_trigger = CASE WHEN d.status IN (${DeliveryStatus.Success}, ${DeliveryStatus.Fail}, ${DeliveryStatus.Canceled}) THEN ${TriggerType.Manual} ELSE d.next_trigger END,
+         next_attempt_at = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.next_attempt_at ELSE now() END,
+         updated_at = now()
+       RETURNING d.id, d.status, ${delayMsSql('d.next_attempt_at')} AS delay_ms,
+                 -- a sub-select sees the row as it was before this statement (null when just inserted)
+                 (SELECT o.status FROM deliveries o WHERE o.id = d.id) AS previous_status`,
+      [newId(IdPrefix.delivery), messageId, endpointId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { id: row.id, status: row.status, previousStatus: row.previous_status, delayMs: Number(row.delay_ms) };
+  }
+
+  /**
+   * One batch of `recover`: the endpoint's failed deliveries created in [fromId, toId) after
+   * `afterId`, made due now for one Manual attempt each. Keyset-paged on the id, so a delivery that
+   * fails again at once is not picked twice.
+   */
+  async recoverBatch(endpointId: string, fromId: string, toId: string, afterId: string, limit: number): Promise<{ id: string }[]> {
+    return this.sql.query<{ id: string }>(
+      `WITH picked AS (
+         SELECT id FROM deliveries
+         WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
+         ORDER BY id LIMIT $5
+         FOR UPDATE SKIP LOCKED)
+       UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
+       FROM picked WHERE d.id = picked.id
+       RETURNING d.id`,
+      [endpointId, fromId, toId, afterId, limit],
+    );
+  }
+
+  /**
+   * Creates the one delivery of a message to one endpoint and marks the message fanned out (so it
+   * goes nowhere else), in one statement. Undefined when the message and endpoint are not of one
+   * app; `created` false when the delivery already existed.
+   */
+  async createSingle(messageId: string, endpointId: string): Promise<{ id: string; created: boolean; delayMs: number } | undefined> {
+    const rows = await this.sql.query<{ found: boolean; created_id: string | null; existing_id: string | null; delay_ms: string | null }>(
+      `WITH m AS (
+         SELECT m.id, m.app_id, m.deliver_at FROM messages m JOIN endpoints e ON e.app_id = m.app_id AND e.id = $3 WHERE m.id = $2),
+       created AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
+         SELECT $1, m.id, $3, m.app_id, ${DeliveryStatus.Pending}, 0, GREATEST(now(), COALESCE(m.deliver_at, now())), ${TriggerType.Scheduled} FROM m
+         ON CONFLICT (message_id, endpoint_id) DO NOTHING
+         RETURNING id, next_attempt_at),
+       marked AS (UPDATE messages SET fanned_out_at = now() WHERE id IN (SELECT id FROM m) AND fanned_out_at IS NULL)
+       SELECT EXISTS (SELECT 1 FROM m) AS found,
+              (SELECT id FROM created) AS created_id,
+              (SELECT id FROM deliveries WHERE message_id = $2 AND endpoint_id = $3) AS existing_id,
+              (SELECT ${delayMsSql('next_attempt_at')} FROM created) AS delay_ms`,
+      [newId(IdPrefix.delivery), messageId, endpointId],
+    );
+    const row = rows[0];
+    if (!row?.found) return undefined;
+    if (row.created_id) return { id: row.created_id, created: true, delayMs: Number(row.delay_ms ?? 0) };
+    return { id: row.existing_id!, created: false, delayMs: 0 };
   }
 }

@@ -1,7 +1,8 @@
+import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { parseRetryAfter } from '@switchyard/events';
 import { Agent, type Dispatcher } from 'undici';
-import { allowAnyAddress, guardedConnector, isPublicAddress, type AddressPolicy, type Resolver } from './egress-guard.js';
+import { addressRange, allowAnyAddress, EgressBlockedError, guardedConnector, isPublicAddress, type AddressPolicy, type Resolver } from './egress-guard.js';
 
 /** Why an attempt got no usable response. Stored in attempts.error; PERSISTED. */
 export type AttemptErrorCode =
@@ -17,7 +18,8 @@ export type AttemptErrorCode =
   | 'invalid_url'
   | 'network_error'
   | 'no_signing_secret'
-  | 'secret_unreadable';
+  | 'secret_unreadable'
+  | 'circuit_open';
 
 /** What an endpoint is sent. */
 export interface OutboundRequest {
@@ -25,6 +27,8 @@ export interface OutboundRequest {
   readonly headers: Record<string, string>;
   /** The exact bytes that were signed. */
   readonly body: string;
+  /** Called when the request's headers are written to the socket (rate pacing counts from then). */
+  readonly onSent?: () => void;
 }
 
 /** What came of one POST. Never thrown: every failure is an outcome to record. */
@@ -32,11 +36,14 @@ export interface AttemptResult {
   /** The HTTP status, or 0 when no response arrived. */
   readonly statusCode: number;
   readonly success: boolean;
-  /** The first bytes of the response body (up to the capture limit), as text. */
-  readonly responseBody: string;
+  /** The first bytes of the response body (up to the capture limit), exactly as received. */
+  readonly body: Buffer;
   readonly responseHeaders: Record<string, string>;
   readonly durationMs: number;
+  /** Why there was no usable response (null when the status says what happened). */
   readonly error: AttemptErrorCode | null;
+  /** The same in words, or a note on a response that was cut short; null when there is nothing to say. */
+  readonly errorDetail: string | null;
   /** A 429/503 Retry-After, in ms from now. */
   readonly retryAfterMs?: number;
 }
@@ -57,6 +64,10 @@ export interface WebhookHttpClientOptions {
 
 /** Past the capture limit a small remainder is still drained, so the keep-alive connection can be reused. */
 const DRAIN_BYTES = 64 * 1024;
+/** Response headers larger than this (all of them together) make the response invalid. */
+export const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
+/** Longest error detail kept. */
+const MAX_DETAIL_CHARS = 500;
 
 class AttemptTimeout extends Error {
   readonly code = 'ETIMEDOUT';
@@ -69,6 +80,18 @@ function errorCode(error: unknown): string | undefined {
   // Happy-eyeballs failures arrive as an AggregateError of the per-address errors.
   if (Array.isArray(e.errors) && e.errors.length > 0) return errorCode(e.errors[0]);
   if (e.cause) return errorCode(e.cause);
+  return undefined;
+}
+
+/** The first error of this type in an error's chain (cause, AggregateError members). */
+function findError<T>(error: unknown, type: abstract new (...args: never[]) => T): T | undefined {
+  let e = error as { errors?: unknown[]; cause?: unknown } | null | undefined;
+  for (let depth = 0; e && depth < 5; depth++) {
+    if (e instanceof type) return e;
+    const inner = Array.isArray(e.errors) ? e.errors.find((x) => x instanceof type) : undefined;
+    if (inner) return inner as T;
+    e = e.cause as typeof e;
+  }
   return undefined;
 }
 
@@ -89,20 +112,99 @@ export function classifyTransportError(error: unknown): AttemptErrorCode {
   return 'network_error';
 }
 
+/** Text safe to store: no NUL (PostgreSQL text and jsonb refuse it), bounded. */
+export function storableText(text: string, max = MAX_DETAIL_CHARS): string {
+  const clean = text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
+  return clean.length > max ? `${clean.slice(0, max - 1)}…` : clean;
+}
+
+/**
+ * Says in words why an attempt got no response, for the person reading the attempt log. Names
+ * the host and port only: never the URL's path, query or credentials.
+ */
+export function describeTransportError(code: AttemptErrorCode, error: unknown, url: URL, options: Pick<WebhookHttpClientOptions, 'timeoutMs' | 'connectTimeoutMs'>): string {
+  const where = `${url.hostname}:${url.port || (url.protocol === 'https:' ? 443 : 80)}`;
+  const raw = errorCode(error);
+  const message = (error as Error | undefined)?.message ?? '';
+  switch (code) {
+    case 'blocked_address': {
+      const blocked = findError(error, EgressBlockedError);
+      const address = blocked?.address ?? url.hostname.replace(/^\[(.*)\]$/, '$1');
+      return `not sent: ${url.hostname} is ${address} (${addressRange(address) ?? 'not a public address'}); the dispatcher does not connect to loopback, private, link-local or other non-public addresses unless ALLOW_PRIVATE_NETWORKS=true`;
+    }
+    case 'timeout':
+      return raw === 'UND_ERR_CONNECT_TIMEOUT'
+        ? `could not connect to ${where} within ${Math.min(options.connectTimeoutMs, options.timeoutMs)} ms (CONNECT_TIMEOUT_MS)`
+        : `no response from ${where} within ${options.timeoutMs} ms (DELIVERY_TIMEOUT_MS)`;
+    case 'connection_refused':
+      return `connection refused by ${where}`;
+    case 'connection_reset':
+      return `the connection to ${where} was closed before a response arrived (${raw ?? 'reset'})`;
+    case 'dns_error':
+      return `DNS lookup of ${url.hostname} failed (${raw ?? 'no address'})`;
+    case 'unreachable':
+      return `${where} is unreachable (${raw ?? 'no route'})`;
+    case 'tls_error':
+      return `TLS with ${where} failed: ${message || raw}`;
+    case 'invalid_response':
+      return raw === 'UND_ERR_HEADERS_OVERFLOW'
+        ? `the response headers from ${where} exceed ${MAX_RESPONSE_HEADER_BYTES} bytes`
+        : `the response from ${where} is not valid HTTP (${raw ?? 'parse error'}${message ? `: ${message}` : ''})`;
+    default:
+      return `the request to ${where} failed: ${message || raw || 'unknown error'}`;
+  }
+}
+
+/**
+ * When a request is written to its socket, from undici's diagnostics channels: `request:create`
+ * fires synchronously inside agent.request(), which ties undici's request object to the caller's
+ * callback; `client:sendHeaders` fires when that request's headers are written. Subscribed on
+ * first use only.
+ */
+const sentCallbacks = new WeakMap<object, () => void>();
+let creating: (() => void) | null = null;
+let watchingWrites = false;
+
+function watchWrites(): void {
+  if (watchingWrites) return;
+  watchingWrites = true;
+  diagnosticsChannel.subscribe('undici:request:create', (message) => {
+    if (!creating) return;
+    sentCallbacks.set((message as { request: object }).request, creating);
+    creating = null;
+  });
+  diagnosticsChannel.subscribe('undici:client:sendHeaders', (message) => {
+    const request = (message as { request: object }).request;
+    const callback = sentCallbacks.get(request);
+    if (!callback) return;
+    sentCallbacks.delete(request);
+    callback();
+  });
+}
+
 function flattenHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined) continue;
-    out[name] = Array.isArray(value) ? value.join(', ') : value;
+    out[storableText(name, 256)] = storableText(Array.isArray(value) ? value.join(', ') : value, MAX_RESPONSE_HEADER_BYTES);
   }
   return out;
 }
 
+/** What capture() read of a body. */
+interface Captured {
+  readonly body: Buffer;
+  /** Why the body stopped before its end, if it did (the bytes that arrived are in body). */
+  readonly cut: string | null;
+}
+
 /**
  * POSTs signed webhooks through one pooled keep-alive undici Agent: connections per origin
- * capped, no redirects followed, the private-network guard on every new socket, an overall
- * deadline per attempt, and only the first bytes of a response body read (the rest of a large
- * body is never buffered: the stream is destroyed).
+ * capped, no redirects followed, the private-network guard on every new socket, one deadline per
+ * attempt over connect, headers AND body (a body dripped a byte at a time is cut there),
+ * response headers bounded, and only the first bytes of a response body kept (the rest of a
+ * large body is never buffered: after a short drain the stream is destroyed). Whatever the bytes
+ * are, they come back as bytes.
  */
 export class WebhookHttpClient {
   private readonly agent: Agent;
@@ -115,6 +217,7 @@ export class WebhookHttpClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 4_000,
+      maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
       connect: guardedConnector({ allow, connectTimeoutMs: Math.min(options.connectTimeoutMs, options.timeoutMs), resolve: options.resolve }),
     });
   }
@@ -123,46 +226,66 @@ export class WebhookHttpClient {
   async send(request: OutboundRequest): Promise<AttemptResult> {
     const started = performance.now();
     const elapsed = () => Math.round(performance.now() - started);
+    const none = (error: AttemptErrorCode, errorDetail: string): AttemptResult => ({
+      statusCode: 0,
+      success: false,
+      body: Buffer.alloc(0),
+      responseHeaders: {},
+      durationMs: elapsed(),
+      error,
+      errorDetail: storableText(errorDetail),
+    });
     let url: URL;
     try {
       url = new URL(request.url);
     } catch {
-      return { statusCode: 0, success: false, responseBody: '', responseHeaders: {}, durationMs: 0, error: 'invalid_url' };
+      return none('invalid_url', 'the endpoint URL is not a valid URL');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      return { statusCode: 0, success: false, responseBody: '', responseHeaders: {}, durationMs: 0, error: 'invalid_url' };
-    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return none('invalid_url', `the endpoint URL's scheme ${url.protocol} is not http or https`);
 
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(new AttemptTimeout('attempt timed out')), this.options.timeoutMs);
     try {
       let response: Dispatcher.ResponseData;
       try {
-        response = await this.agent.request({
-          origin: url.origin,
-          path: `${url.pathname}${url.search}`,
-          method: 'POST',
-          headers: request.headers,
-          body: request.body,
-          signal: deadline.signal,
-        });
+        if (request.onSent) {
+          watchWrites();
+          creating = request.onSent;
+        }
+        let pending: Promise<Dispatcher.ResponseData>;
+        try {
+          pending = this.agent.request({
+            origin: url.origin,
+            path: `${url.pathname}${url.search}`,
+            method: 'POST',
+            headers: request.headers,
+            body: request.body,
+            signal: deadline.signal,
+          });
+        } finally {
+          creating = null;
+        }
+        response = await pending;
       } catch (error) {
         const cause = deadline.signal.aborted ? deadline.signal.reason : error;
-        return { statusCode: 0, success: false, responseBody: '', responseHeaders: {}, durationMs: elapsed(), error: classifyTransportError(cause) };
+        const code = classifyTransportError(cause);
+        return none(code, describeTransportError(code, cause, url, this.options));
       }
-      const responseBody = await this.capture(response.body);
       const statusCode = response.statusCode;
       const responseHeaders = flattenHeaders(response.headers);
+      const captured = await this.capture(response.body, deadline.signal);
       const success = statusCode >= 200 && statusCode < 300;
       const redirect = statusCode >= 300 && statusCode < 400;
       const retryAfterMs = statusCode === 429 || statusCode === 503 ? parseRetryAfter(responseHeaders['retry-after']) : undefined;
+      const errorDetail = redirect ? `redirects are not followed${responseHeaders.location ? ` (location: ${responseHeaders.location})` : ''}` : captured.cut;
       return {
         statusCode,
         success,
-        responseBody,
+        body: captured.body,
         responseHeaders,
         durationMs: elapsed(),
         error: redirect ? 'redirect' : null,
+        errorDetail: errorDetail === null ? null : storableText(errorDetail),
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };
     } finally {
@@ -170,13 +293,20 @@ export class WebhookHttpClient {
     }
   }
 
-  /** Reads at most the capture limit (plus a small drain) and destroys the rest of the stream. */
-  private async capture(body: Dispatcher.ResponseData['body']): Promise<string> {
+  /**
+   * Reads at most the capture limit (plus a small drain) and destroys the rest of the stream.
+   * The attempt's deadline ends the read too: a body that trickles in is cut there.
+   */
+  private async capture(body: Dispatcher.ResponseData['body'], deadline: AbortSignal): Promise<Captured> {
     const limit = this.options.captureBytes;
     const kept: Buffer[] = [];
     let keptBytes = 0;
     let readBytes = 0;
+    let cut: string | null = null;
+    const onDeadline = () => body.destroy(new AttemptTimeout('attempt timed out'));
+    deadline.addEventListener('abort', onDeadline, { once: true });
     try {
+      if (deadline.aborted) onDeadline();
       for await (const chunk of body as AsyncIterable<Buffer>) {
         readBytes += chunk.length;
         if (keptBytes < limit) {
@@ -186,12 +316,17 @@ export class WebhookHttpClient {
         }
         if (readBytes >= limit + DRAIN_BYTES) break;
       }
-    } catch {
-      // A body cut short (reset, deadline) keeps what arrived; the status already decided the outcome.
+    } catch (error) {
+      // The status already decided the outcome: say why the body stopped, keep what arrived.
+      cut =
+        error instanceof AttemptTimeout || deadline.aborted
+          ? `the response body was still arriving when the attempt's ${this.options.timeoutMs} ms ran out (${readBytes} bytes received)`
+          : `the response body was cut short after ${readBytes} bytes (${errorCode(error) ?? (error as Error).message})`;
     } finally {
+      deadline.removeEventListener('abort', onDeadline);
       if (!body.destroyed) body.destroy();
     }
-    return Buffer.concat(kept, keptBytes).toString('utf8');
+    return { body: Buffer.concat(kept, keptBytes), cut };
   }
 
   /** Closes every pooled connection. */

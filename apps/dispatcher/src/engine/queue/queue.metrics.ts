@@ -1,6 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { WorkQueue } from '@switchyard/scheduler';
 import { Gauge, Registry } from 'prom-client';
-import { DispatchQueue } from './dispatch-queue.js';
+import { WORK_QUEUE } from '../engine.tokens.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 
@@ -10,8 +11,8 @@ const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
  */
 @Injectable()
 export class QueueMetrics {
-  constructor(registry: Registry, queue: DispatchQueue) {
-    const queues = [queue.fanOutQueue, queue.deliveryQueue];
+  constructor(registry: Registry, @Inject(WORK_QUEUE) work: WorkQueue) {
+    const queues = [work.fanOutQueue, work.turns];
     new Gauge({
       name: 'switchyard_queue_jobs',
       help: 'Jobs in each Bull queue by state',

@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { TurnJobData } from '@switchyard/events';
+import type { BeginResult, EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
+import type { Job } from 'bull';
+import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
+import { DeliveryPipeline } from '../delivery/delivery.pipeline.js';
+import { DeliveryMetrics, type TurnOutcome } from '../delivery/delivery.metrics.js';
+import { DeliveryRepository, type ClaimBatch } from '../delivery/delivery.repository.js';
+import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../engine.tokens.js';
+import { EndpointRates } from './endpoint-rates.js';
+
+/** A turn whose claim failed (PostgreSQL unreachable) comes back after this long. */
+const FAILED_TURN_RETRY_MS = 1_000;
+
+/**
+ * One endpoint's turn (queue `turns`): the ring holds at most one live turn per endpoint with
+ * work, so endpoints are served round robin, whatever their backlogs. A turn
+ * 1. asks the scheduler how much the endpoint may send now (free slots of its adaptive limit,
+ *    its circuit, its paced rate, and this process's room), one script;
+ * 2. claims that many due deliveries, oldest first, in one statement;
+ * 3. hands them to the senders (it does not wait for them: a slow or hanging endpoint holds
+ *    sockets, never turn workers);
+ * 4. puts the endpoint back at the end of the ring, parks it (a limit, or work due later) or
+ *    lets it go idle, one script.
+ * A stale job (not the endpoint's live turn) does nothing.
+ */
+@Injectable()
+export class TurnProcessor {
+  private readonly logger = new Logger('Turns');
+
+  constructor(
+    @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
+    @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
+    @Inject(WORK_QUEUE) private readonly work: WorkQueue,
+    private readonly repository: DeliveryRepository,
+    private readonly pipeline: DeliveryPipeline,
+    private readonly rates: EndpointRates,
+    private readonly metrics: DeliveryMetrics,
+  ) {}
+
+  /** Bull handler. */
+  async process(job: Job<TurnJobData>): Promise<TurnOutcome> {
+    const outcome = await this.take(job.data.endpointId, job.data.gen);
+    this.metrics.turn(outcome);
+    return outcome;
+  }
+
+  private async take(endpointId: string, gen: number): Promise<TurnOutcome> {
+    const want = Math.min(this.settings.turnQuantum, this.pipeline.pool.free);
+    const rate = await this.rates.rateOf(endpointId);
+    const begun = await this.scheduler.begin(endpointId, gen, want, rate);
+    switch (begun.kind) {
+      case 'stale':
+        return 'stale';
+      case 'parked':
+        await this.work.addTurns([begun.job]);
+        return begun.kind;
+      case 'requeued':
+        // This process is full: the endpoint goes back to the ring for any replica, and this
+        // worker takes no other turn until the senders have drained to half.
+        await this.work.addTurns([begun.job]);
+        await this.pipeline.pool.roomy();
+        return begun.kind;
+    }
+    const beganAt = Date.now();
+    const asked = begun.kind === 'open' ? begun.n : begun.slots.length;
+    const slots = begun.kind === 'send' ? begun.slots : [];
+    let batch: ClaimBatch;
+    try {
+      batch = await this.repository.claim(endpointId, asked, this.settings.deliveryLeaseMs);
+    } catch (error) {
+      await this.end(endpointId, gen, begun, 0, asked, null, rate, slots.map((s) => s.token), FAILED_TURN_RETRY_MS);
+      this.logger.warn(`turn of ${endpointId} could not claim (it comes back in ${FAILED_TURN_RETRY_MS} ms): ${(error as Error).message}`);
+      return 'failed';
+    }
+    const claimedAt = Date.now();
+    const claimedRate = batch.endpoint?.rateLimit ?? null;
+    this.rates.remember(endpointId, claimedRate);
+    let deliveries = batch.deliveries;
+    let gaveBack = false;
+    if (begun.kind === 'send' && tighter(rate, claimedRate) && deliveries.length > 1) {
+      // The rate changed since this process last read it: send one now, the rest at the new pace.
+      const back = deliveries.slice(1);
+      deliveries = deliveries.slice(0, 1);
+      await this.repository.giveBack(back);
+      gaveBack = true;
+    }
+    deliveries.forEach((delivery, i) => {
+      const slot = slots[i] ?? null;
+      this.pipeline.submit({
+        delivery,
+        slot,
+        notBefore: beganAt + (slot?.offsetMs ?? 0),
+        claimedAt,
+        ...(begun.kind === 'open' ? { openForMs: begun.openForMs } : {}),
+      });
+    });
+    // Given back: due now, so the endpoint must come round again (as if it had taken all it asked for).
+    const taken = gaveBack ? asked : deliveries.length + batch.endedDisabled;
+    await this.end(endpointId, gen, begun, taken, asked, batch.nextDueInMs, rate, slots.slice(deliveries.length).map((s) => s.token));
+    return begun.kind === 'open' ? 'circuit-open' : 'sent';
+  }
+
+  private async end(
+    endpointId: string,
+    gen: number,
+    begun: Extract<BeginResult, { kind: 'send' | 'open' }>,
+    claimed: number,
+    asked: number,
+    nextDueInMs: number | null,
+    rate: number | null,
+    unusedTokens: string[],
+    retryInMs?: number,
+  ): Promise<void> {
+    const next = await this.scheduler.end({
+      endpointId,
+      gen,
+      claimed,
+      asked,
+      limitedBy: begun.kind === 'send' ? begun.limitedBy : '',
+      nextDueInMs,
+      tat: begun.kind === 'send' ? begun.tat : '',
+      ratePerSecond: rate,
+      unusedTokens,
+      ...(retryInMs !== undefined ? { retryInMs } : {}),
+    });
+    if (next) await this.work.addTurns([next]);
+  }
+}
+
+/** Whether a rate read now allows less than the one a turn was admitted under. */
+function tighter(before: number | null, now: number | null): boolean {
+  if (now === null) return false;
+  return before === null || now < before;
+}
