@@ -2,7 +2,7 @@ import { getQueueToken } from '@nestjs/bull';
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { sqlRunner } from '@switchyard/db';
-import { QueueName, type FanOutJobData, type TurnJobData } from '@switchyard/events';
+import { QueueName, type AppTurnJobData, type TurnJobData } from '@switchyard/events';
 import { Publisher } from '@switchyard/publisher';
 import { EndpointScheduler, WorkQueue, type SchedulerLimits } from '@switchyard/scheduler';
 import type { Queue } from 'bull';
@@ -60,7 +60,7 @@ export class PublishingModule {
         {
           provide: WORK_QUEUE,
           inject: [getQueueToken(QueueName.Turns), getQueueToken(QueueName.FanOut), ENDPOINT_SCHEDULER],
-          useFactory: (turns: Queue<TurnJobData>, fanOut: Queue<FanOutJobData>, scheduler: EndpointScheduler) => {
+          useFactory: (turns: Queue<TurnJobData>, fanOut: Queue<AppTurnJobData>, scheduler: EndpointScheduler) => {
             const logger = new Logger('WorkQueue');
             return new WorkQueue({ turns, fanOut, scheduler, enqueueTimeoutMs: options.enqueueTimeoutMs, warn: (m) => logger.warn(m) });
           },

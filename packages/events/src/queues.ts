@@ -3,7 +3,10 @@
  * orphans the jobs already queued under the old name.
  */
 export enum QueueName {
-  /** One job per published message: create a delivery per matching endpoint. */
+  /**
+   * The ring of applications with messages to fan out (more endpoints than publishing creates
+   * inline): at most one live job per application, which fans out a batch of its messages.
+   */
   FanOut = 'fan-out',
   // 'delivery' (one job per attempt) was retired with the fair engine: never reuse the name; its
   // leftover jobs are ignored, and the reconciler finds their deliveries in PostgreSQL.
@@ -16,13 +19,17 @@ export enum QueueName {
 
 /** Job names within the queues. PERSISTED like the queue names. */
 export enum JobName {
-  FanOut = 'fan-out',
+  // 'fan-out' (one job per message) and 'deliver' were retired with the fair engine: never reuse them.
+  /** An application's fan-out turn (queue `fan-out`). */
+  AppTurn = 'app-turn',
+  /** An endpoint's delivery turn (queue `turns`). */
   Turn = 'turn',
 }
 
-/** Payload of a fan-out job: ids only, the row in PostgreSQL is the truth. */
-export interface FanOutJobData {
-  readonly messageId: string;
+/** Payload of an application's fan-out turn: whose turn, and which generation of its scheduler state (older ones are stale). */
+export interface AppTurnJobData {
+  readonly appId: string;
+  readonly gen: number;
 }
 
 /** Payload of a turn job: whose turn, and which generation of its scheduler state it belongs to (older ones are stale). */
@@ -39,14 +46,12 @@ export function turnJobId(endpointId: string, epoch: string, gen: number): strin
   return `t:${endpointId}:${epoch}:${gen}`;
 }
 
-/** Job id of a message's fan-out: enqueuing it twice is a no-op while the first is held. */
-export function fanOutJobId(messageId: string): string {
-  return `fo:${messageId}`;
+/** Job id of an application's fan-out turn (epoch and generation as for endpoint turns). */
+export function appTurnJobId(appId: string, epoch: string, gen: number): string {
+  return `fo:${appId}:${epoch}:${gen}`;
 }
 
-/** Retries of a job whose processor threw (a database or Redis hiccup); after that the reconciler takes over. */
-export const JOB_ATTEMPTS = 3;
-/** First wait before such a retry (exponential). */
+/** Backoff Bull would use if a job were retried (turns are not: the scheduler brings them back). */
 export const JOB_BACKOFF_MS = 1_000;
 
 /** The Bull options both apps give their jobs, as a plain object (this package does not depend on Bull). */
@@ -60,17 +65,6 @@ export interface QueueJobOptions {
   readonly removeOnFail: true;
 }
 
-/** Options of a message's fan-out job (`round` > 0: the reconciler's fresh id for a long-overdue message). */
-export function fanOutJobOptions(messageId: string, round = 0): QueueJobOptions {
-  return {
-    jobId: round > 0 ? `${fanOutJobId(messageId)}~${round}` : fanOutJobId(messageId),
-    attempts: JOB_ATTEMPTS,
-    backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-    removeOnComplete: true,
-    removeOnFail: true,
-  };
-}
-
 /** Options of a turn job. A failed turn is not retried by Bull: the scheduler brings the endpoint back. */
 export function turnJobOptions(job: { readonly endpointId: string; readonly epoch: string; readonly gen: number; readonly delayMs: number }): QueueJobOptions {
   return {
@@ -81,4 +75,9 @@ export function turnJobOptions(job: { readonly endpointId: string; readonly epoc
     removeOnComplete: true,
     removeOnFail: true,
   };
+}
+
+/** Options of an application's fan-out turn (tried once: the scheduler brings the application back). */
+export function appTurnJobOptions(job: { readonly endpointId: string; readonly epoch: string; readonly gen: number; readonly delayMs: number }): QueueJobOptions {
+  return { ...turnJobOptions(job), jobId: appTurnJobId(job.endpointId, job.epoch, job.gen) };
 }

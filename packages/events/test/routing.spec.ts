@@ -3,8 +3,8 @@ import {
   JobName,
   QueueName,
   endpointReceives,
-  fanOutJobOptions,
-  fanOutJobId,
+  appTurnJobId,
+  appTurnJobOptions,
   matchesFilterTypes,
   sharesChannel,
   turnJobId,
@@ -83,12 +83,12 @@ describe('endpointReceives (CONTRACT §3)', () => {
 describe('queues: persisted names and idempotent job ids', () => {
   it('queue and job names are the persisted values', () => {
     expect(QueueName).toEqual({ FanOut: 'fan-out', Turns: 'turns' });
-    expect(JobName).toEqual({ FanOut: 'fan-out', Turn: 'turn' });
+    expect(JobName).toEqual({ AppTurn: 'app-turn', Turn: 'turn' });
   });
 
   it('job ids are deterministic per message and per turn (endpoint, epoch, generation)', () => {
-    expect(fanOutJobId('msg_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toBe('fo:msg_01ARZ3NDEKTSV4RRFFQ69G5FAV');
-    expect(fanOutJobId('msg_a')).toBe(fanOutJobId('msg_a'));
+    expect(appTurnJobId('app_1', 'ab12cd34', 2)).toBe('fo:app_1:ab12cd34:2');
+    expect(appTurnJobId('app_1', 'ab12cd34', 2)).not.toBe(turnJobId('app_1', 'ab12cd34', 2));
     expect(turnJobId('ep_1', 'ab12cd34', 7)).toBe('t:ep_1:ab12cd34:7');
     expect(turnJobId('ep_1', 'ab12cd34', 7)).not.toBe(turnJobId('ep_1', 'ab12cd34', 8));
     expect(turnJobId('ep_1', 'ab12cd34', 1)).not.toBe(turnJobId('ep_1', 'ffffffff', 1));
@@ -104,7 +104,6 @@ describe('queues: persisted names and idempotent job ids', () => {
       removeOnFail: true,
     });
     expect(turnJobOptions({ endpointId: 'ep_1', epoch: 'e', gen: 3, delayMs: 1234.6 }).delay).toBe(1235);
-    expect(fanOutJobOptions('msg_1')).toMatchObject({ jobId: 'fo:msg_1', attempts: 3, removeOnComplete: true, removeOnFail: true });
-    expect(fanOutJobOptions('msg_1', 2).jobId).toBe('fo:msg_1~2');
+    expect(appTurnJobOptions({ endpointId: 'app_1', epoch: 'e', gen: 1, delayMs: 0 })).toMatchObject({ jobId: 'fo:app_1:e:1', attempts: 1, removeOnComplete: true, removeOnFail: true });
   });
 });

@@ -24,7 +24,7 @@ const publishMessageSql = (appColumn: 'id' | 'uid') => {
         SELECT $1, a.id, $3::varchar, $4, $5, $6::text[], $7, $8, $9, ${inline.fannedOutAt} FROM a
         RETURNING id, app_id, deliver_at, fanned_out_at),
   ${inline.deliveries}
-  SELECT m.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, ${delayMsSql('d.next_attempt_at')} AS delay_ms
+  SELECT m.fanned_out_at IS NOT NULL AS inline, m.app_id, d.id, d.endpoint_id, ${delayMsSql('d.next_attempt_at')} AS delay_ms
   FROM m LEFT JOIN d ON true`);
 };
 export const PUBLISH_BY_ID = publishMessageSql('id');
@@ -65,33 +65,32 @@ export const FIRST_ACCEPTED = prepared(
   `SELECT event_id, message_id FROM inbound_requests WHERE source_id = $1 AND provider_event_id = $2 AND outcome = 'accepted'`,
 );
 
-/** A message and the ids of the enabled endpoints it routes to, in one round trip. */
-export const FAN_OUT_LOAD = prepared(
-  `SELECT m.id, m.fanned_out_at IS NOT NULL AS fanned_out,
+/**
+ * An application's next messages to fan out (oldest first, at most $2), each with the ids of the
+ * enabled endpoints it routes to: one round trip, over messages_app_unfanned_idx.
+ */
+export const FAN_OUT_PENDING = prepared(
+  `SELECT m.id,
           ARRAY(SELECT e.id FROM endpoints e
                 WHERE e.app_id = m.app_id AND ${routesToEndpointSql('e', 'm.event_type', 'm.channels')}
                 ORDER BY e.id) AS endpoint_ids
-   FROM messages m WHERE m.id = $1`,
+   FROM messages m WHERE m.app_id = $1 AND m.fanned_out_at IS NULL
+   ORDER BY m.created_at, m.id LIMIT $2`,
 );
 
 /**
- * Creates a message's deliveries (skipping any that exist) and marks it fanned out, in one
- * statement: either both happen or neither. Deliveries are due at deliver_at, or now.
+ * Creates the deliveries of a batch of messages (skipping any that exist) and marks the messages
+ * fanned out, in one statement: either both happen or neither. Deliveries are due at the
+ * message's deliver_at, or now. Answers the deliveries it created.
  */
 export const FAN_OUT_CREATE = prepared(
-  `WITH m AS (SELECT id, app_id, deliver_at FROM messages WHERE id = $1),
+  `WITH t AS (SELECT * FROM unnest($2::varchar[], $3::varchar[], $4::varchar[]) AS t(id, message_id, endpoint_id)),
    created AS (
      INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
      SELECT t.id, m.id, t.endpoint_id, m.app_id, ${DeliveryStatus.Pending}, 0, GREATEST(now(), COALESCE(m.deliver_at, now())), ${TriggerType.Scheduled}
-     FROM m, unnest($2::varchar[], $3::varchar[]) AS t(id, endpoint_id)
+     FROM t JOIN messages m ON m.id = t.message_id AND m.app_id = $1 AND m.fanned_out_at IS NULL
      ON CONFLICT (message_id, endpoint_id) DO NOTHING
      RETURNING id, endpoint_id, next_attempt_at),
-   marked AS (UPDATE messages SET fanned_out_at = now() WHERE id = $1 AND fanned_out_at IS NULL)
+   marked AS (UPDATE messages SET fanned_out_at = now() WHERE id = ANY($5::varchar[]) AND app_id = $1 AND fanned_out_at IS NULL)
    SELECT id, endpoint_id, ${delayMsSql('next_attempt_at')} AS delay_ms FROM created`,
-);
-
-/** Deliveries of an already fanned-out message still waiting for their first attempt (a crash after the commit). */
-export const WAITING_FIRST_ATTEMPTS = prepared(
-  `SELECT id, endpoint_id, ${delayMsSql('next_attempt_at')} AS delay_ms FROM deliveries
-   WHERE message_id = $1 AND status = ${DeliveryStatus.Pending} AND attempts = 0 AND next_attempt_at IS NOT NULL`,
 );

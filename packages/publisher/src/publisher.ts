@@ -1,7 +1,7 @@
 import { pgErrorOf, type SqlRunner } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import type { WorkQueue } from '@switchyard/scheduler';
-import { FAN_OUT_CREATE, FAN_OUT_LOAD, FIRST_ACCEPTED, PUBLISH_BY_ID, PUBLISH_BY_UID, PUBLISH_INBOUND, WAITING_FIRST_ATTEMPTS } from './publish.statements.js';
+import { FAN_OUT_CREATE, FAN_OUT_PENDING, FIRST_ACCEPTED, PUBLISH_BY_ID, PUBLISH_BY_UID, PUBLISH_INBOUND } from './publish.statements.js';
 
 /** A message to publish, as the dispatcher's API validated it. */
 export interface MessageToPublish {
@@ -49,8 +49,14 @@ export type InboundResult =
   /** The source accepted this provider event id before: nothing was stored. */
   | { readonly kind: 'duplicate'; readonly firstEventId: string | null; readonly firstMessageId: string | null };
 
-/** What a fan-out did. */
-export type FanOutResult = 'fanned-out' | 'already-fanned-out' | 'message-gone';
+/** What one fan-out turn of an application did. */
+export interface FanOutResult {
+  /** Messages fanned out. */
+  readonly messages: number;
+  readonly deliveries: number;
+  /** It took a full batch: the application may have more. */
+  readonly more: boolean;
+}
 
 export interface PublisherOptions {
   readonly sql: SqlRunner;
@@ -67,6 +73,7 @@ const INBOUND_DEDUP_KEY = 'inbound_requests_dedup_key';
 
 interface DeliveryRow {
   inline?: boolean;
+  app_id?: string;
   id: string | null;
   endpoint_id: string | null;
   delay_ms: string | number;
@@ -125,7 +132,8 @@ export class Publisher {
     const first = rows[0];
     if (!first) return { inserted: false };
     if (!first.inline) {
-      await this.work.afterCommit('fan-out', () => this.work.enqueueFanOut([message.id]));
+      const appId = first.app_id!;
+      await this.work.afterCommit('fan-out', () => this.work.wakeApps([appId]));
       return { inserted: true, deliveries: 'fan-out' };
     }
     const wakes = wakeUps(rows);
@@ -178,32 +186,36 @@ export class Publisher {
     return {
       kind: 'accepted',
       enqueue: async () => {
-        if (!inline) await this.work.afterCommit(`fan-out of ${message.id}`, () => this.work.enqueueFanOut([message.id]));
+        if (!inline) await this.work.afterCommit(`fan-out of ${message.id}`, () => this.work.wakeApps([message.appId]));
         else await this.work.afterCommit(`first attempts of ${message.id}`, () => this.work.wake(wakes));
       },
     };
   }
 
   /**
-   * Fans a stored message out (a fan-out job: more endpoints than publishing creates inline,
-   * operational webhooks): routes it to its application's enabled endpoints, creates the
-   * deliveries and marks it fanned out in one statement, then wakes the endpoints. Running it
-   * twice creates nothing twice; a message already fanned out only gets its waiting first
-   * attempts woken again (a crash after the commit).
+   * One fan-out turn of an application (messages with more endpoints than publishing creates
+   * inline, operational webhooks): takes up to `limit` of its oldest messages not yet fanned out,
+   * routes each to the application's enabled endpoints, creates the deliveries and marks the
+   * messages fanned out in one statement, then wakes the endpoints. Running it twice creates
+   * nothing twice (the (message, endpoint) key, and only unfanned messages are marked).
    */
-  async fanOut(messageId: string): Promise<FanOutResult> {
-    const [loaded] = await this.options.sql<{ id: string; fanned_out: boolean; endpoint_ids: string[] | null }>(FAN_OUT_LOAD, [messageId]);
-    if (!loaded) return 'message-gone';
-    let created: DeliveryRow[];
-    if (loaded.fanned_out) {
-      created = await this.options.sql<DeliveryRow>(WAITING_FIRST_ATTEMPTS, [messageId]);
-    } else {
-      const endpointIds = loaded.endpoint_ids ?? [];
-      created = await this.options.sql<DeliveryRow>(FAN_OUT_CREATE, [messageId, endpointIds.map(() => newId(IdPrefix.delivery)), endpointIds]);
+  async fanOutApp(appId: string, limit: number): Promise<FanOutResult> {
+    const pending = await this.options.sql<{ id: string; endpoint_ids: string[] | null }>(FAN_OUT_PENDING, [appId, limit]);
+    if (pending.length === 0) return { messages: 0, deliveries: 0, more: false };
+    const ids: string[] = [];
+    const messageIds: string[] = [];
+    const endpointIds: string[] = [];
+    for (const m of pending) {
+      for (const endpointId of m.endpoint_ids ?? []) {
+        ids.push(newId(IdPrefix.delivery));
+        messageIds.push(m.id);
+        endpointIds.push(endpointId);
+      }
     }
+    const created = await this.options.sql<DeliveryRow>(FAN_OUT_CREATE, [appId, ids, messageIds, endpointIds, pending.map((m) => m.id)]);
     const wakes = wakeUps(created);
     if (wakes.length > 0) await this.work.afterCommit('first attempts', () => this.work.wake(wakes));
-    return loaded.fanned_out ? 'already-fanned-out' : 'fanned-out';
+    return { messages: pending.length, deliveries: created.length, more: pending.length >= limit };
   }
 
   /** Makes sure the endpoints of deliveries written elsewhere (resend, recover, retries) get a turn by their due time. */
@@ -212,9 +224,9 @@ export class Publisher {
     return this.work.afterCommit(what, () => this.work.wake(wakes));
   }
 
-  /** Enqueues the fan-out of messages stored elsewhere (operational webhooks, the reconciler). */
-  async enqueueFanOut(what: string, messageIds: readonly string[], rounds?: readonly number[]): Promise<boolean> {
-    if (messageIds.length === 0) return true;
-    return this.work.afterCommit(what, () => this.work.enqueueFanOut(messageIds, rounds));
+  /** Makes sure these applications get a fan-out turn (messages stored elsewhere: operational webhooks, the reconciler). */
+  async scheduleFanOut(what: string, appIds: readonly string[]): Promise<boolean> {
+    if (appIds.length === 0) return true;
+    return this.work.afterCommit(what, () => this.work.wakeApps(appIds));
   }
 }

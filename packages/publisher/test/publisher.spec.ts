@@ -23,7 +23,7 @@ function publisherWith(answers: ((statement: PreparedStatement, values: readonly
       return true;
     },
     wake: async (items: { endpointId: string; delayMs: number }[]) => void woken.push(items),
-    enqueueFanOut: async (ids: string[]) => void fannedOut.push(ids),
+    wakeApps: async (ids: string[]) => void fannedOut.push(ids),
   } as unknown as WorkQueue;
   return { publisher: new Publisher({ sql, work, inlineMax: 3 }), calls, woken, fannedOut };
 }
@@ -53,9 +53,10 @@ describe('Publisher.publishMessage', () => {
   });
 
   it('a message for more endpoints than inline goes to the fan-out queue', async () => {
-    const { publisher, woken, fannedOut } = publisherWith([() => [{ inline: false, id: null, endpoint_id: null, delay_ms: '0' }]]);
+    const { publisher, woken, fannedOut } = publisherWith([() => [{ inline: false, app_id: 'app_9', id: null, endpoint_id: null, delay_ms: '0' }]]);
     expect(await publisher.publishMessage({ by: 'uid', value: 'acme' }, message)).toEqual({ inserted: true, deliveries: 'fan-out' });
-    expect(fannedOut).toEqual([['msg_1']]);
+    // the application's fan-out turn, not a job per message
+    expect(fannedOut).toEqual([['app_9']]);
     expect(woken).toEqual([]);
   });
 
@@ -81,6 +82,36 @@ describe('Publisher.publishMessage', () => {
     const twice = publisherWith([fk, fk]);
     await expect(twice.publisher.publishMessage({ by: 'id', value: 'app_1' }, message)).rejects.toMatchObject({ code: '23503' });
     expect(twice.calls).toHaveLength(2);
+  });
+});
+
+describe('Publisher.fanOutApp', () => {
+  it("fans out a batch of the application's messages in one statement and wakes the endpoints", async () => {
+    const { publisher, calls, woken } = publisherWith([
+      () => [
+        { id: 'msg_a', endpoint_ids: ['ep_1', 'ep_2'] },
+        { id: 'msg_b', endpoint_ids: [] },
+      ],
+      () => [
+        { id: 'mdst_1', endpoint_id: 'ep_1', delay_ms: '0' },
+        { id: 'mdst_2', endpoint_id: 'ep_2', delay_ms: '0' },
+      ],
+    ]);
+    expect(await publisher.fanOutApp('app_1', 2)).toEqual({ messages: 2, deliveries: 2, more: true });
+    const [appId, ids, messageIds, endpointIds, marked] = calls[1]!.values as [string, string[], string[], string[], string[]];
+    expect(appId).toBe('app_1');
+    expect(ids).toHaveLength(2);
+    expect(messageIds).toEqual(['msg_a', 'msg_a']);
+    expect(endpointIds).toEqual(['ep_1', 'ep_2']);
+    // a message routed nowhere is marked fanned out too
+    expect(marked).toEqual(['msg_a', 'msg_b']);
+    expect(woken).toEqual([[{ endpointId: 'ep_1', delayMs: 0 }, { endpointId: 'ep_2', delayMs: 0 }]]);
+  });
+
+  it('nothing to fan out: no second statement, and no more', async () => {
+    const { publisher, calls } = publisherWith([() => []]);
+    expect(await publisher.fanOutApp('app_1', 10)).toEqual({ messages: 0, deliveries: 0, more: false });
+    expect(calls).toHaveLength(1);
   });
 });
 

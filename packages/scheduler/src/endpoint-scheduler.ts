@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { BEGIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE } from './scripts.js';
+import { BEGIN, BEGIN_PLAIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE } from './scripts.js';
 
 /** The limits and timings of the scheduler (the dispatcher's settings; the defaults suit a publisher that only notifies). */
 export interface SchedulerLimits {
@@ -39,7 +39,7 @@ export const DEFAULT_LIMITS: SchedulerLimits = {
   maxInFlight: 50,
   initialLimit: 10,
   failureThreshold: 5,
-  openMs: 30_000,
+  openMs: 5_000,
   maxOpenMs: 300_000,
   probeTtlMs: 17_000,
   tokenLeaseMs: 30_000,
@@ -78,7 +78,15 @@ export type BeginResult =
   /** This process has no room: the turn goes back to the ring for any replica. */
   | { readonly kind: 'requeued'; readonly job: TurnJob }
   /** Send up to slots.length due deliveries, each not before its offset. */
-  | { readonly kind: 'send'; readonly slots: readonly Slot[]; readonly limitedBy: '' | 'conc' | 'rate' | 'probe'; readonly tat: string; readonly circuit: CircuitState }
+  | {
+      readonly kind: 'send';
+      readonly slots: readonly Slot[];
+      readonly limitedBy: '' | 'conc' | 'rate' | 'probe';
+      readonly tat: string;
+      readonly circuit: CircuitState;
+      /** The Redis clock (ms) the offsets count from. */
+      readonly clockMs: number;
+    }
   /** The circuit is open: up to `n` due deliveries are recorded as not sent (their retries go on). */
   | { readonly kind: 'open'; readonly n: number; readonly openForMs: number };
 
@@ -151,6 +159,7 @@ type ScriptRedis = Redis & {
   syForce(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syInspect(state: string, inflight: string): Promise<[string, number, string, number, string, string, string, number, number, number]>;
   syProbeNow(state: string): Promise<number>;
+  syBeginPlain(state: string, ...args: (string | number)[]): Promise<number>;
 };
 
 const newEpoch = () => randomBytes(4).toString('hex');
@@ -185,6 +194,7 @@ export class EndpointScheduler {
       redis.defineCommand('syForce', { numberOfKeys: 1, lua: FORCE });
       redis.defineCommand('syInspect', { numberOfKeys: 2, lua: INSPECT });
       redis.defineCommand('syProbeNow', { numberOfKeys: 1, lua: PROBE_NOW });
+      redis.defineCommand('syBeginPlain', { numberOfKeys: 1, lua: BEGIN_PLAIN });
     }
     this.redis = redis as ScriptRedis;
   }
@@ -203,6 +213,10 @@ export class EndpointScheduler {
    * Answers the turn jobs to add: one per endpoint that had no turn coming soon enough.
    */
   async notify(items: readonly { readonly endpointId: string; readonly delayMs: number }[]): Promise<TurnJob[]> {
+    return this.notifyRing((id) => this.stateKey(id), items);
+  }
+
+  private async notifyRing(keyOf: (id: string) => string, items: readonly { readonly endpointId: string; readonly delayMs: number }[]): Promise<TurnJob[]> {
     const earliest = new Map<string, number>();
     for (const { endpointId, delayMs } of items) {
       const d = Math.max(0, Math.round(delayMs));
@@ -212,7 +226,7 @@ export class EndpointScheduler {
     const { queuedStaleMs, stateTtlMs } = this.limits;
     const answers = await Promise.all(
       [...earliest].map(([endpointId, delayMs]) =>
-        this.redis.syNotify(this.stateKey(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, r })),
+        this.redis.syNotify(keyOf(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, r })),
       ),
     );
     return answers.filter(({ r }) => Number(r[0]) === 1).map(({ endpointId, r }) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) }));
@@ -248,8 +262,8 @@ export class EndpointScheduler {
         return { kind: 'parked', job: { endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) }, why: String(r[4]) as 'conc' | 'rate' | 'probe' };
       case 2: {
         const n = Number(r[1]);
-        const slots = Array.from({ length: n }, (_, i) => ({ token: `${prefix}:${i + 1}`, offsetMs: Number(r[5 + i]) }));
-        return { kind: 'send', slots, limitedBy: String(r[2]) as '' | 'conc' | 'rate' | 'probe', tat: String(r[3] ?? ''), circuit: CIRCUIT[String(r[4])] ?? 'closed' };
+        const slots = Array.from({ length: n }, (_, i) => ({ token: `${prefix}:${i + 1}`, offsetMs: Number(r[6 + i]) }));
+        return { kind: 'send', slots, limitedBy: String(r[2]) as '' | 'conc' | 'rate' | 'probe', tat: String(r[3] ?? ''), circuit: CIRCUIT[String(r[4])] ?? 'closed', clockMs: Number(r[5]) };
       }
       case 3:
         return { kind: 'open', n: Number(r[1]), openForMs: Number(r[2]) };
@@ -334,10 +348,14 @@ export class EndpointScheduler {
 
   /** Starts a turn for each endpoint whatever its state (the reconciler: its turn was lost). */
   async force(endpointIds: readonly string[]): Promise<TurnJob[]> {
+    return this.forceRing((id) => this.stateKey(id), endpointIds);
+  }
+
+  private async forceRing(keyOf: (id: string) => string, endpointIds: readonly string[]): Promise<TurnJob[]> {
     const { queuedStaleMs, stateTtlMs } = this.limits;
     return Promise.all(
       [...new Set(endpointIds)].map((endpointId) =>
-        this.redis.syForce(this.stateKey(endpointId), queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: 0 })),
+        this.redis.syForce(keyOf(endpointId), queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: 0 })),
       ),
     );
   }
@@ -352,9 +370,13 @@ export class EndpointScheduler {
 
   /** Reads endpoints' states. */
   async inspect(endpointIds: readonly string[]): Promise<EndpointState[]> {
+    return this.inspectRing((id) => this.stateKey(id), (id) => this.inflightKey(id), endpointIds);
+  }
+
+  private async inspectRing(keyOf: (id: string) => string, inflightOf: (id: string) => string, endpointIds: readonly string[]): Promise<EndpointState[]> {
     return Promise.all(
       endpointIds.map(async (endpointId) => {
-        const r = await this.redis.syInspect(this.stateKey(endpointId), this.inflightKey(endpointId));
+        const r = await this.redis.syInspect(keyOf(endpointId), inflightOf(endpointId));
         const limit = r[5] === '' ? Math.min(this.limits.initialLimit, this.limits.maxInFlight) : Number(r[5]);
         return {
           endpointId,
@@ -371,5 +393,61 @@ export class EndpointScheduler {
         };
       }),
     );
+  }
+
+  // An application's fan-out ring: the same turn states (one live fan-out turn per application
+  // with messages to fan out, round robin over applications), without limits. `endpointId` in
+  // the answers is the application's id.
+
+  /** An application's fan-out state key. */
+  appStateKey(appId: string): string {
+    return `${this.prefix}:app:{${appId}}`;
+  }
+
+  private appInflightKey(appId: string): string {
+    return `${this.prefix}:app:{${appId}}:if`;
+  }
+
+  /** These applications have messages to fan out: answers the fan-out turn jobs to add. */
+  notifyApps(appIds: readonly string[]): Promise<TurnJob[]> {
+    return this.notifyRing((id) => this.appStateKey(id), appIds.map((id) => ({ endpointId: id, delayMs: 0 })));
+  }
+
+  /** A fan-out turn starts: false when it is stale. */
+  async beginApp(appId: string, gen: number): Promise<boolean> {
+    return (await this.redis.syBeginPlain(this.appStateKey(appId), gen, this.limits.turnLeaseMs, this.limits.stateTtlMs)) === 1;
+  }
+
+  /** A fan-out turn ends: `more` puts the application back at the end of the ring. */
+  async endApp(appId: string, gen: number, more: boolean, retryInMs?: number): Promise<TurnJob | null> {
+    const l = this.limits;
+    const r = await this.redis.syEnd(
+      this.appStateKey(appId),
+      this.appInflightKey(appId),
+      gen,
+      more ? 1 : 0,
+      1,
+      '',
+      -1,
+      '',
+      0,
+      1,
+      l.rateHorizonMs,
+      1,
+      l.wakeFraction,
+      l.parkConcMs,
+      l.queuedStaleMs,
+      l.stateTtlMs,
+      retryInMs === undefined ? -1 : Math.max(0, Math.round(retryInMs)),
+    );
+    return Number(r[0]) === 1 ? { endpointId: appId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) } : null;
+  }
+
+  forceApps(appIds: readonly string[]): Promise<TurnJob[]> {
+    return this.forceRing((id) => this.appStateKey(id), appIds);
+  }
+
+  inspectApps(appIds: readonly string[]): Promise<EndpointState[]> {
+    return this.inspectRing((id) => this.appStateKey(id), (id) => this.appInflightKey(id), appIds);
   }
 }

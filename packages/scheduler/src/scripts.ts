@@ -89,7 +89,7 @@ return out
  * Answers:
  *   {0}                                   stale: another job is the live one
  *   {1, gen, epoch, delayMs, why}         parked: add turn job (gen) with that delay
- *   {2, n, limitedBy, tat, brk, offset…}  send n (tokens tokenPrefix:1..n), each not before its offset (ms)
+ *   {2, n, limitedBy, tat, brk, now, offset…}  send n (tokens tokenPrefix:1..n), each not before its offset (ms from now, Redis clock)
  *   {3, n, openForMs}                     the circuit is open: record n due deliveries as not sent
  *   {4, gen, epoch}                       want was 0 (this process is full): add turn job (gen) now for any replica
  */
@@ -163,9 +163,22 @@ end
 redis.call('PEXPIRE', inflight, horizon + tokenLease + 1000)
 if brk == 'h' then redis.call('HSET', h, 'pt', prefix .. ':1', 'pu', now + offsets[1] + probeTtl) end
 redis.call('PEXPIRE', h, ttl)
-local out = {2, n, limitedBy, tatOut, brk}
+local out = {2, n, limitedBy, tatOut, brk, now}
 for i = 1, n do out[#out + 1] = offsets[i] end
 return out
+`;
+
+/**
+ * A turn of a ring without limits (an application's fan-out) starts: checks it is the live one.
+ * KEYS: state. ARGV: gen, runLeaseMs, stateTtlMs. Answers 1 (go) or 0 (stale).
+ */
+export const BEGIN_PLAIN = `${PRELUDE}
+local h = KEYS[1]
+if tonumber(redis.call('HGET', h, 'gen')) ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', h, 'st', 'r', 'until', nowMs() + tonumber(ARGV[2]), 'dirty', 0)
+redis.call('HDEL', h, 'fut')
+redis.call('PEXPIRE', h, tonumber(ARGV[3]))
+return 1
 `;
 
 /**

@@ -1,4 +1,4 @@
-import { fanOutJobOptions, JobName, turnJobOptions, type FanOutJobData, type TurnJobData } from '@switchyard/events';
+import { appTurnJobOptions, JobName, turnJobOptions, type AppTurnJobData, type TurnJobData } from '@switchyard/events';
 import { GroupCommitter } from '@switchyard/platform';
 import type { Queue } from 'bull';
 import type { EndpointScheduler, TurnJob } from './endpoint-scheduler.js';
@@ -11,8 +11,8 @@ const WAKE_BATCH = 1_000;
 export interface WorkQueueOptions {
   /** The ring of endpoint turns (queue `turns`). */
   readonly turns: Queue<TurnJobData>;
-  /** Fan-out jobs, one per message with more endpoints than a publish creates inline (queue `fan-out`). */
-  readonly fanOut: Queue<FanOutJobData>;
+  /** The ring of applications with messages to fan out (queue `fan-out`). */
+  readonly fanOut: Queue<AppTurnJobData>;
   readonly scheduler: EndpointScheduler;
   /** Longest an enqueue waits on Redis before giving up (the reconciler then catches up). */
   readonly enqueueTimeoutMs: number;
@@ -32,14 +32,16 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 
 /**
  * Puts work on the queues, after a commit to PostgreSQL (which is what makes work durable; a
- * job that is never added is rebuilt by the dispatcher's reconciler). Deliveries are not jobs:
- * `wake` tells the scheduler that an endpoint has work due, and adds that endpoint's turn job
- * if none is coming. Wakes from concurrent callers share scheduler round trips.
+ * job that is never added is rebuilt by the dispatcher's reconciler). Neither deliveries nor
+ * messages are jobs: `wake` tells the scheduler that an endpoint has work due and adds that
+ * endpoint's turn job if none is coming; `wakeApps` does the same for an application with
+ * messages to fan out. Wakes from concurrent callers share scheduler round trips.
  */
 export class WorkQueue {
   /** Enqueues that failed after a commit (the reconciler catches up on them). */
   failures = 0;
   private readonly waker: GroupCommitter<{ endpointId: string; delayMs: number }, void>;
+  private readonly appWaker: GroupCommitter<string, void>;
 
   constructor(private readonly options: WorkQueueOptions) {
     this.waker = new GroupCommitter({
@@ -49,13 +51,20 @@ export class WorkQueue {
         return items.map(() => undefined);
       },
     });
+    this.appWaker = new GroupCommitter({
+      maxBatch: WAKE_BATCH,
+      run: async (appIds) => {
+        await this.addAppTurns(await this.options.scheduler.notifyApps([...new Set(appIds)]));
+        return appIds.map(() => undefined);
+      },
+    });
   }
 
   get turns(): Queue<TurnJobData> {
     return this.options.turns;
   }
 
-  get fanOutQueue(): Queue<FanOutJobData> {
+  get fanOutQueue(): Queue<AppTurnJobData> {
     return this.options.fanOut;
   }
 
@@ -77,12 +86,20 @@ export class WorkQueue {
     }
   }
 
-  /** Enqueues one fan-out job per message. Throws if Redis fails. */
-  async enqueueFanOut(messageIds: readonly string[], rounds?: readonly number[]): Promise<void> {
-    for (let i = 0; i < messageIds.length; i += BULK_SIZE) {
-      const batch = messageIds
-        .slice(i, i + BULK_SIZE)
-        .map((messageId, j) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId, rounds?.[i + j] ?? 0) }));
+  /** These applications have messages to fan out: make sure a fan-out turn comes. Throws if Redis fails. */
+  async wakeApps(appIds: readonly string[]): Promise<void> {
+    if (appIds.length === 0) return;
+    await withTimeout(Promise.all(appIds.map((appId) => this.appWaker.submit(appId))), this.options.enqueueTimeoutMs);
+  }
+
+  /** Adds fan-out turn jobs the scheduler asked for. Throws if Redis fails. */
+  async addAppTurns(jobs: readonly TurnJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += BULK_SIZE) {
+      const batch = jobs.slice(i, i + BULK_SIZE).map((job) => ({
+        name: JobName.AppTurn,
+        data: { appId: job.endpointId, gen: job.gen } satisfies AppTurnJobData,
+        opts: appTurnJobOptions(job),
+      }));
       await withTimeout(this.options.fanOut.addBulk(batch), this.options.enqueueTimeoutMs);
     }
   }
@@ -103,7 +120,7 @@ export class WorkQueue {
   }
 
   /** Resolves once no wake is waiting or running (shutdown). */
-  drain(): Promise<void> {
-    return this.waker.drain();
+  async drain(): Promise<void> {
+    await Promise.all([this.waker.drain(), this.appWaker.drain()]);
   }
 }

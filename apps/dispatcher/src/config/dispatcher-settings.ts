@@ -21,8 +21,10 @@ export interface DispatcherSettings extends CommonSettings {
   readonly turnConcurrency: number;
   /** Most deliveries one turn of an endpoint takes before the endpoint goes to the back of the ring. */
   readonly turnQuantum: number;
-  /** Fan-out jobs this process runs at once. */
+  /** Fan-out turns (of applications) this process runs at once. */
   readonly fanOutConcurrency: number;
+  /** Most messages one application's fan-out turn takes before the application goes to the back of the ring. */
+  readonly fanOutBatch: number;
   /** A published message that routes to at most this many endpoints gets its deliveries in the publish statement, without a fan-out job. */
   readonly fanOutInlineMax: number;
   /** Attempts in flight to one endpoint at once, over every replica: the ceiling of its adaptive limit. */
@@ -92,11 +94,12 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     turnConcurrency: reader.integer('TURN_CONCURRENCY', 8, 1, 200),
     turnQuantum: reader.integer('TURN_QUANTUM', 32, 1, 1000),
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),
+    fanOutBatch: reader.integer('FAN_OUT_BATCH', 50, 1, 10_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 50, 1, 1000),
     endpointInitialInFlight: reader.integer('ENDPOINT_INITIAL_IN_FLIGHT', 10, 1, 1000),
     endpointCircuitFailures: reader.integer('ENDPOINT_CIRCUIT_FAILURES', 5, 1, 1000),
-    endpointCircuitOpenMs: reader.integer('ENDPOINT_CIRCUIT_OPEN_MS', 30_000, 100, 3_600_000),
+    endpointCircuitOpenMs: reader.integer('ENDPOINT_CIRCUIT_OPEN_MS', 5_000, 100, 3_600_000),
     endpointCircuitMaxOpenMs: reader.integer('ENDPOINT_CIRCUIT_MAX_OPEN_MS', 300_000, 100, 86_400_000),
     rateLimitMarginMs: reader.integer('RATE_LIMIT_MARGIN_MS', 50, 0, 1000),
     metricsEndpointSeries: reader.integer('METRICS_ENDPOINT_SERIES', 1000, 0, 100_000),

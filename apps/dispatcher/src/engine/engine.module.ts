@@ -10,10 +10,10 @@ import { DeliveryMetrics } from './delivery/delivery.metrics.js';
 import { DeliveryPipeline } from './delivery/delivery.pipeline.js';
 import { DeliveryRepository } from './delivery/delivery.repository.js';
 import { WebhookHttpClient } from './delivery/webhook-http-client.js';
-import { ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from './engine.tokens.js';
+import { ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from './common/engine.tokens.js';
 import { FanOutProcessor } from './fan-out/fan-out.processor.js';
 import { OperationalWebhooks } from './operational-webhooks/operational-webhooks.js';
-import { PreparedSql } from './prepared-sql.js';
+import { PreparedSql } from './common/prepared-sql.js';
 import { QueueMetrics } from './queue/queue.metrics.js';
 import { Reconciler } from './reconciler/reconciler.js';
 import { EndpointRates } from './turns/endpoint-rates.js';
@@ -42,7 +42,7 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     }
     // process() resolves only when the queue closes; a rejection means the worker could not start.
     fanOutQueue
-      .process(JobName.FanOut, this.settings.fanOutConcurrency, (job) => this.fanOut.process(job))
+      .process(JobName.AppTurn, this.settings.fanOutConcurrency, (job) => this.fanOut.process(job))
       .catch((error: unknown) => this.logger.error(`fan-out worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
     turns
       .process(JobName.Turn, this.settings.turnConcurrency, (job) => this.turns.process(job))

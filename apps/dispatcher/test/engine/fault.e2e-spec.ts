@@ -43,6 +43,7 @@ interface Run {
   dispatcher: DispatcherProcess;
   secrets: Map<string, string>;
   messageIds: string[];
+  appId: string;
   /** How long the receiver waits before answering 2xx (0: at once); a test may change it mid-run. */
   replyDelay: { ms: number };
 }
@@ -54,7 +55,7 @@ async function prepare(label: string, replyDelayMs = 0): Promise<Run> {
   const pool = createDataSource({ url: db.url, poolSize: 2 });
   await pool.initialize();
   const replyDelay = { ms: replyDelayMs };
-  // Every 10th message fails its first attempt, so retries are in flight (delayed in Bull) mid-run.
+  // Every 10th message fails its first attempt, so retries are pending (their endpoints parked until then) mid-run.
   const firstSeen = new Set<string>();
   const receiver = await Receiver.start({
     script: (req) => {
@@ -80,7 +81,7 @@ async function prepare(label: string, replyDelayMs = 0): Promise<Run> {
     `INSERT INTO messages (id, app_id, event_type, payload) SELECT id, $1, 'fault.test', json_build_object('id', id, 'n', n)::text FROM unnest($2::varchar[]) WITH ORDINALITY AS t(id, n)`,
     [appId, messageIds],
   );
-  return { db, pool, queue: new QueueClient(REDIS_URL, prefix), receiver, dispatcher: new DispatcherProcess(processEnv(db, prefix)), secrets, messageIds, replyDelay };
+  return { db, pool, queue: new QueueClient(REDIS_URL, prefix), receiver, dispatcher: new DispatcherProcess(processEnv(db, prefix)), secrets, messageIds, appId, replyDelay };
 }
 
 /** Distinct webhook-ids each path received. */
@@ -123,6 +124,14 @@ async function expectEverythingDelivered(run: Run): Promise<{ requests: number; 
   await eventually(
     async () => {
       const rows: { status: number; n: number }[] = await run.pool.query(`SELECT status, count(*)::int AS n FROM deliveries GROUP BY status`);
+      if (rows.length > 1) {
+        // what the attempts of the deliveries that did not succeed say, for the failure message
+        const why = await run.pool.query(
+          `SELECT a.error, a.response_status_code, count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.status <> $1 GROUP BY 1, 2`,
+          [DeliveryStatus.Success],
+        );
+        expect({ rows, why }).toEqual({ rows: [{ status: DeliveryStatus.Success, n: MESSAGES * PATHS.length }], why: [] });
+      }
       expect(rows).toEqual([{ status: DeliveryStatus.Success, n: MESSAGES * PATHS.length }]);
     },
     { timeoutMs: 10_000 },
@@ -156,7 +165,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
   it(`SIGKILL mid-run of ${MESSAGES} messages × ${PATHS.length} endpoints, then restart: nothing lost, duplicates only with the same webhook-id`, async () => {
     run = await prepare('fault-kill');
     const r = run;
-    await r.queue.publish(r.messageIds);
+    await r.queue.publish(r.appId);
     const started = Date.now();
     r.dispatcher.start();
     await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
@@ -173,7 +182,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
   it(`deleting the run's Redis keys mid-run loses nothing (the reconciler rebuilds the work from PostgreSQL)`, async () => {
     run = await prepare('fault-wipe');
     const r = run;
-    await r.queue.publish(r.messageIds);
+    await r.queue.publish(r.appId);
     r.dispatcher.start();
     await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
     const keys = await r.queue.wipe();
@@ -190,7 +199,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     // A receiver that takes 300 ms, so attempts are in flight when the signal arrives.
     run = await prepare('fault-term', 300);
     const r = run;
-    await r.queue.publish(r.messageIds);
+    await r.queue.publish(r.appId);
     r.dispatcher.start();
     await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(100), { timeoutMs: 30_000, intervalMs: 20 });
     const inFlight = r.receiver.requests.filter((q) => q.answered === undefined).length;

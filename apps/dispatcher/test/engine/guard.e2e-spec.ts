@@ -145,6 +145,8 @@ describe('private-network guard in the running engine (ALLOW_PRIVATE_NETWORKS=fa
         [0, 'blocked_address'],
         [0, 'blocked_address'],
       ]);
+      // A newcomer reads why: the address, its range, and the setting that allows it.
+      expect(attempts[0]!.errorDetail).toMatch(/^not sent: .+ is \S+ \(loopback\); .*ALLOW_PRIVATE_NETWORKS=true$/);
     }
     expect(receiver.requests).toHaveLength(0);
   });

@@ -3,7 +3,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
-import { fanOutJobOptions, JobName, QueueName } from '@switchyard/events';
+import { QueueName } from '@switchyard/events';
+import { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 
 
 /** apps/dispatcher, wherever the repository is. */
@@ -82,19 +83,22 @@ export class DispatcherProcess {
   }
 }
 
-/** A Bull client on the run's prefix, to enqueue fan-out jobs exactly as the engine does, and to reach Redis. */
+/** Bull clients on the run's prefix, to hand work over exactly as a publisher does, and to reach Redis. */
 export class QueueClient {
   readonly fanOut: Bull.Queue;
+  private readonly turns: Bull.Queue;
+  private readonly work: WorkQueue;
 
   constructor(redisUrl: string, readonly prefix: string) {
     this.fanOut = new Bull(QueueName.FanOut, redisUrl, { prefix });
+    this.turns = new Bull(QueueName.Turns, redisUrl, { prefix });
+    const scheduler = new EndpointScheduler(this.fanOut.client, prefix);
+    this.work = new WorkQueue({ turns: this.turns, fanOut: this.fanOut, scheduler, enqueueTimeoutMs: 5_000 });
   }
 
-  /** Enqueues fan-out jobs with the engine's own job ids and options. */
-  async publish(messageIds: readonly string[]): Promise<void> {
-    for (let i = 0; i < messageIds.length; i += 500) {
-      await this.fanOut.addBulk(messageIds.slice(i, i + 500).map((messageId) => ({ name: JobName.FanOut, data: { messageId }, opts: fanOutJobOptions(messageId) })));
-    }
+  /** The application has messages to fan out: its fan-out turn, as the publisher adds it. */
+  async publish(appId: string): Promise<void> {
+    await this.work.wakeApps([appId]);
   }
 
   /** Keys matching `pattern` (a SCAN pattern; include the run's prefix), by SCAN, never KEYS. */
@@ -124,6 +128,6 @@ export class QueueClient {
   }
 
   async close(): Promise<void> {
-    await this.fanOut.close();
+    await Promise.all([this.fanOut.close(), this.turns.close()]);
   }
 }

@@ -5,7 +5,8 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import type Bull from 'bull';
 import { DataSource } from 'typeorm';
-import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '@switchyard/api-kit';
+import { ENDPOINT_SCHEDULER, PUBLISHER, WORK_QUEUE } from '@switchyard/api-kit';
+import type { Publisher } from '@switchyard/publisher';
 import type { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 import { DeliveryCommands } from '../../src/engine/commands/delivery-commands.js';
 import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
@@ -169,10 +170,27 @@ export async function insertMessages(ds: DataSource, appId: string, messages: Me
   return ids;
 }
 
-/** Inserts messages (not fanned out) and hands them to the fan-out queue, as the publisher does for a message with many endpoints. */
+/** Publishes messages as the API does (the one Publisher: deliveries in the same statement for few endpoints). */
+export async function publishMessages(engine: Engine, appId: string, count: number, fields: MessageFields = {}): Promise<string[]> {
+  const publisher = engine.t.app.get<Publisher>(PUBLISHER);
+  const ids: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const id = newId(IdPrefix.message);
+    const payload = fields.payload ?? JSON.stringify({ n: i, hello: 'world' });
+    const result = await publisher.publishMessage(
+      { by: 'id', value: appId },
+      { id, eventType: fields.eventType ?? 'user.created', eventId: null, payload, channels: fields.channels ?? null, tags: null, deliverAt: fields.deliverAt ?? null, createdAt: new Date() },
+    );
+    if (!result.inserted) throw new Error(`no application ${appId}`);
+    ids.push(id);
+  }
+  return ids;
+}
+
+/** Inserts messages (not fanned out) and wakes the application's fan-out turn, as the publisher does for a message with many endpoints. */
 export async function publish(engine: Engine, appId: string, messages: MessageFields[]): Promise<string[]> {
   const ids = await insertMessages(engine.ds, appId, messages);
-  await engine.work.enqueueFanOut(ids);
+  await engine.work.wakeApps([appId]);
   return ids;
 }
 

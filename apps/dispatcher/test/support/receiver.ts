@@ -76,6 +76,7 @@ export class Receiver {
     if (options.script) receiver.script = options.script;
     server.on('connection', (socket) => {
       receiver!.sockets.add(socket);
+      receiver!.peakSockets = Math.max(receiver!.peakSockets, receiver!.sockets.size);
       socket.on('close', () => receiver!.sockets.delete(socket));
     });
     return receiver;
@@ -92,6 +93,13 @@ export class Receiver {
     const h = host ?? (this.host.includes(':') ? `[${this.host}]` : this.host);
     return `http://${h}:${this.port}${path}`;
   }
+
+  /** Connections open to this receiver now, and the most open at once since it started. */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
+  peakSockets = 0;
 
   /** Requests whose path is `path`. */
   requestsTo(path: string): ReceivedRequest[] {

@@ -6,7 +6,8 @@ import { ID_LENGTH } from './id-length.js';
 @Entity('messages')
 @Index('messages_app_event_id_key', ['appId', 'eventId'], { unique: true })
 @Index('messages_app_id_idx', ['appId', 'id'])
-@Index('messages_fan_out_pending_idx', ['createdAt'], { where: '"fanned_out_at" IS NULL' })
+// What is still to be fanned out, per application, oldest first: fan-out turns claim from it, the reconciler walks it.
+@Index('messages_app_unfanned_idx', ['appId', 'createdAt', 'id'], { where: '"fanned_out_at" IS NULL' })
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
   id: string;

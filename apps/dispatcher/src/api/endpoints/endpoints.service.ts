@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import type { Upserted } from '../common/upserted.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
-import { ENDPOINT_SCHEDULER } from '../../engine/engine.tokens.js';
+import { ENDPOINT_SCHEDULER } from '../../engine/common/engine.tokens.js';
 import { EventTypesService } from '../event-types/event-types.service.js';
 import type { MessageOut } from '../messages/message.mapper.js';
 import { MessagesService } from '../messages/messages.service.js';

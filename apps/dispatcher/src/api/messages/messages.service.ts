@@ -10,7 +10,7 @@ import { timeOfId } from '../common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
-import { PUBLISHER } from '../../engine/engine.tokens.js';
+import { PUBLISHER } from '../../engine/common/engine.tokens.js';
 import type { MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
 import { toMessageOut, type MessageOut } from './message.mapper.js';
 import { rawJsonMember } from './raw-json.js';

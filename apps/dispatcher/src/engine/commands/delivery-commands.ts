@@ -3,7 +3,7 @@ import { DeliveryStatus } from '@switchyard/db';
 import { idAtTime, IdPrefix } from '@switchyard/events';
 import type { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 import { DeliveryRepository } from '../delivery/delivery.repository.js';
-import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../engine.tokens.js';
+import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../common/engine.tokens.js';
 
 /** Deliveries `recover` re-queues per statement. */
 const RECOVER_BATCH = 1_000;

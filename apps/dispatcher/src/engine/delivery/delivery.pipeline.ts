@@ -4,7 +4,7 @@ import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter } from '@switchyard/platform';
 import type { EndpointScheduler, Release, SendOutcome, Slot, WorkQueue } from '@switchyard/scheduler';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
-import { ENDPOINT_SCHEDULER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from '../engine.tokens.js';
+import { ENDPOINT_SCHEDULER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from '../common/engine.tokens.js';
 import { attemptEvent, endpointDisabledEvent, failingThreshold, OperationalWebhooks, type OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
 import { decideOutcome } from './delivery-policy.js';
 import { DeliveryMetrics } from './delivery.metrics.js';
@@ -228,7 +228,10 @@ export class DeliveryPipeline {
     const { result } = sent;
     this.metrics.attempt(result.success, result.statusCode, result.durationMs, delivery.trigger, input.status);
     if (recorded.nextInMs !== null) await this.work.afterCommit('the next attempt', () => this.work.wake([{ endpointId: delivery.endpoint.id, delayMs: recorded.nextInMs! }]));
-    if (recorded.operationalMessageIds.length > 0) await this.work.afterCommit('operational webhooks', () => this.work.enqueueFanOut(recorded.operationalMessageIds));
+    if (recorded.operationalMessageIds.length > 0 && input.operationalAppId) {
+      const appId = input.operationalAppId;
+      await this.work.afterCommit('operational webhooks', () => this.work.wakeApps([appId]));
+    }
     if (!recorded.owned) this.logger.warn(`delivery ${delivery.id}: lease lost before attempt ${delivery.attemptsBefore + 1} was recorded`);
   }
 

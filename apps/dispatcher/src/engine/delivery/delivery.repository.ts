@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ApplicationKind, delayMsSql, DeliveryStatus, prepared, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import type { OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
-import { PreparedSql } from '../prepared-sql.js';
+import { PreparedSql } from '../common/prepared-sql.js';
 
 /** The endpoint a turn claims for, read in the claim's round trip. */
 export interface EndpointTarget {

@@ -100,6 +100,8 @@ export function classifyTransportError(error: unknown): AttemptErrorCode {
   if (error instanceof AttemptTimeout) return 'timeout';
   const name = (error as { name?: string } | null)?.name;
   if (name === 'TimeoutError') return 'timeout';
+  // undici's parser errors carry no code, only their name
+  if (name === 'HTTPParserError') return 'invalid_response';
   const code = errorCode(error) ?? '';
   if (code === 'ERR_EGRESS_BLOCKED') return 'blocked_address';
   if (['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code)) return 'timeout';

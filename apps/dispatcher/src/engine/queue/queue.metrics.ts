@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { WorkQueue } from '@switchyard/scheduler';
 import { Gauge, Registry } from 'prom-client';
-import { WORK_QUEUE } from '../engine.tokens.js';
+import { WORK_QUEUE } from '../common/engine.tokens.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
 

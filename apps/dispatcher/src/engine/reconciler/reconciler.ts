@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DeliveryStatus } from '@switchyard/db';
-import { turnJobId } from '@switchyard/events';
+import { appTurnJobId, turnJobId } from '@switchyard/events';
 import type { EndpointScheduler, EndpointState, TurnJob, WorkQueue } from '@switchyard/scheduler';
 import type { DataSource } from 'typeorm';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
-import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../engine.tokens.js';
+import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../common/engine.tokens.js';
 
 /** Advisory lock (two-key form) held by the one replica reconciling at a time: "swyd", "reco". */
 const LOCK_KEYS = [0x73777964, 0x7265636f] as const;
@@ -18,7 +18,8 @@ export interface ReconcileReport {
   readonly woken: number;
   /** Endpoints whose turn was lost (its job gone, or its state expired) and was started afresh. */
   readonly forced: number;
-  readonly messages: number;
+  /** Applications with messages not fanned out in time whose fan-out turn was started (or restarted). */
+  readonly apps: number;
 }
 
 /**
@@ -40,6 +41,20 @@ const ENDPOINTS_WITH_WORK = `
       ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n)
   SELECT endpoint_id, next_attempt_at <= now() - make_interval(secs => $2::double precision / 1000) AS overdue FROM r LIMIT $3`;
 
+/** The same walk over applications with messages not fanned out (messages_app_unfanned_idx). */
+const APPS_WITH_UNFANNED = `
+  WITH RECURSIVE r AS (
+    (SELECT m.app_id, m.created_at FROM messages m
+     WHERE m.fanned_out_at IS NULL AND m.app_id > $1
+     ORDER BY m.app_id, m.created_at LIMIT 1)
+    UNION ALL
+    SELECT n.app_id, n.created_at FROM r
+    CROSS JOIN LATERAL (
+      SELECT m.app_id, m.created_at FROM messages m
+      WHERE m.fanned_out_at IS NULL AND m.app_id > r.app_id
+      ORDER BY m.app_id, m.created_at LIMIT 1) n)
+  SELECT app_id, created_at <= now() - make_interval(secs => $2::double precision / 1000) AS overdue FROM r LIMIT $3`;
+
 /**
  * Rebuilds the work list from PostgreSQL, so losing Redis (or a crash between a commit and its
  * enqueue) loses nothing. Every RECONCILE_INTERVAL_MS, in bounded batches, it looks at the
@@ -47,9 +62,8 @@ const ENDPOINTS_WITH_WORK = `
  * ran out) and makes sure each has a live turn: one is started when the scheduler has no state
  * for the endpoint or it is idle; when the state says a turn is coming but its Bull job is gone
  * or the state expired, a new turn replaces it. An endpoint whose turn is merely waiting its place
- * in the ring, or parked by its limits, is left alone. Messages not fanned out RECONCILE_GRACE_MS
- * after they were created are re-enqueued (a fresh job id each RECONCILE_REQUEUE_AFTER_MS while
- * the fan-out queue is idle, so a job wedged in Redis cannot hold one back for good).
+ * in the ring, or parked by its limits, is left alone. Applications with a message not fanned out
+ * RECONCILE_GRACE_MS after it was created get the same care for their fan-out turn.
  * One replica at a time, by a transaction-scoped advisory lock; the others skip the pass.
  */
 @Injectable()
@@ -58,8 +72,9 @@ export class Reconciler {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
-  /** Where the next pass continues its walk over endpoints (the walk wraps around). */
+  /** Where the next pass continues its walks over endpoints and applications (each wraps around). */
   private cursor = '';
+  private appCursor = '';
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -102,34 +117,20 @@ export class Reconciler {
       const lock = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [...LOCK_KEYS])) as { locked: boolean }[];
       if (!lock[0]?.locked) {
         await runner.commitTransaction();
-        return { ran: false, woken: 0, forced: 0, messages: 0 };
+        return { ran: false, woken: 0, forced: 0, apps: 0 };
       }
       const grace = this.settings.reconcileGraceMs;
       const limit = this.settings.reconcileBatchSize;
       const walked: { endpoint_id: string; overdue: boolean }[] = await runner.query(ENDPOINTS_WITH_WORK, [this.cursor, grace, limit]);
       this.cursor = walked.length < limit ? '' : walked[walked.length - 1]!.endpoint_id;
       const overdue = walked.filter((r) => r.overdue).map((r) => r.endpoint_id);
-      const unfanned: { id: string; age_ms: string }[] = await runner.query(
-        `SELECT id, floor(extract(epoch FROM (now() - created_at)) * 1000)::bigint AS age_ms FROM messages
-         WHERE fanned_out_at IS NULL AND created_at <= now() - make_interval(secs => $1::double precision / 1000)
-         ORDER BY created_at
-         LIMIT $2`,
-        [grace, limit],
-      );
-      // Enqueued while holding the lock, so two replicas never race on the same rows.
-      const { woken, forced } = await this.restartTurns(overdue);
-      if (unfanned.length > 0) {
-        // With a backlog waiting, being late is explained by the backlog: no fresh ids then, or a
-        // long queue would be doubled. Fresh ids are for work that is late while the queue is idle.
-        const backlog = await this.work.fanOutQueue.getWaitingCount();
-        const round = (ms: string) => (backlog < limit ? Math.floor(Number(ms) / this.settings.reconcileRequeueAfterMs) : 0);
-        await this.work.enqueueFanOut(
-          unfanned.map((m) => m.id),
-          unfanned.map((m) => round(m.age_ms)),
-        );
-      }
+      const apps: { app_id: string; overdue: boolean }[] = await runner.query(APPS_WITH_UNFANNED, [this.appCursor, grace, limit]);
+      this.appCursor = apps.length < limit ? '' : apps[apps.length - 1]!.app_id;
+      // Turns restarted while holding the lock, so two replicas never race on the same rows.
+      const { woken, forced } = await this.restartTurns(overdue, 'endpoint');
+      const fanOuts = await this.restartTurns(apps.filter((a) => a.overdue).map((a) => a.app_id), 'app');
       await runner.commitTransaction();
-      return { ran: true, woken, forced, messages: unfanned.length };
+      return { ran: true, woken, forced, apps: fanOuts.woken + fanOuts.forced };
     } catch (error) {
       if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
       throw error;
@@ -138,10 +139,11 @@ export class Reconciler {
     }
   }
 
-  /** Makes sure each endpoint with overdue work has a live turn coming. */
-  private async restartTurns(endpointIds: readonly string[]): Promise<{ woken: number; forced: number }> {
-    if (endpointIds.length === 0) return { woken: 0, forced: 0 };
-    const states = await this.scheduler.inspect(endpointIds);
+  /** Makes sure each endpoint (or application) with overdue work has a live turn coming. */
+  private async restartTurns(ids: readonly string[], ring: 'endpoint' | 'app'): Promise<{ woken: number; forced: number }> {
+    if (ids.length === 0) return { woken: 0, forced: 0 };
+    const endpoints = ring === 'endpoint';
+    const states = endpoints ? await this.scheduler.inspect(ids) : await this.scheduler.inspectApps(ids);
     const wake: string[] = [];
     const force: string[] = [];
     const check: EndpointState[] = [];
@@ -153,12 +155,18 @@ export class Reconciler {
       // running, within its lease: that turn is taking the work now
     }
     // A turn the state promises but Bull no longer holds (a half-lost keyspace, a failed add).
-    const present = await Promise.all(check.map((s) => this.work.turns.getJob(turnJobId(s.endpointId, s.epoch, s.gen))));
+    const present = await Promise.all(
+      check.map((s) => (endpoints ? this.work.turns.getJob(turnJobId(s.endpointId, s.epoch, s.gen)) : this.work.fanOutQueue.getJob(appTurnJobId(s.endpointId, s.epoch, s.gen)))),
+    );
     check.forEach((s, i) => {
       if (!present[i]) force.push(s.endpointId);
     });
-    const jobs: TurnJob[] = [...(await this.scheduler.notify(wake.map((endpointId) => ({ endpointId, delayMs: 0 })))), ...(await this.scheduler.force(force))];
-    await this.work.addTurns(jobs);
+    if (endpoints) {
+      const jobs: TurnJob[] = [...(await this.scheduler.notify(wake.map((endpointId) => ({ endpointId, delayMs: 0 })))), ...(await this.scheduler.force(force))];
+      await this.work.addTurns(jobs);
+    } else {
+      await this.work.addAppTurns([...(await this.scheduler.notifyApps(wake)), ...(await this.scheduler.forceApps(force))]);
+    }
     return { woken: wake.length, forced: force.length };
   }
 }

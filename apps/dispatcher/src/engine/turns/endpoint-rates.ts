@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { prepared } from '@switchyard/db';
-import { PreparedSql } from '../prepared-sql.js';
+import { PreparedSql } from '../common/prepared-sql.js';
 
 /** How long a known rate is used without asking PostgreSQL; every claim refreshes it anyway. */
 const TTL_MS = 30_000;

@@ -6,7 +6,7 @@ import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispa
 import { DeliveryPipeline } from '../delivery/delivery.pipeline.js';
 import { DeliveryMetrics, type TurnOutcome } from '../delivery/delivery.metrics.js';
 import { DeliveryRepository, type ClaimBatch } from '../delivery/delivery.repository.js';
-import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../engine.tokens.js';
+import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../common/engine.tokens.js';
 import { EndpointRates } from './endpoint-rates.js';
 
 /** A turn whose claim failed (PostgreSQL unreachable) comes back after this long. */
