@@ -46,10 +46,14 @@ interface Run {
   appId: string;
   /** How long the receiver waits before answering 2xx (0: at once); a test may change it mid-run. */
   replyDelay: { ms: number };
+  /** Requests each path holds open now, and the most it held at once. */
+  open: Map<string, { now: number; max: number }>;
+  /** Another dispatcher on the same database and queue prefix (a replica). */
+  replica(extraEnv?: Record<string, string>): DispatcherProcess;
 }
 
 /** A database with one application, an endpoint per path, and MESSAGES committed message rows. */
-async function prepare(label: string, replyDelayMs = 0): Promise<Run> {
+async function prepare(label: string, replyDelayMs = 0, extraEnv: Record<string, string> = {}): Promise<Run> {
   const db = await createTestDatabase(label);
   const prefix = testQueuePrefix(label);
   const pool = createDataSource({ url: db.url, poolSize: 2 });
@@ -57,13 +61,22 @@ async function prepare(label: string, replyDelayMs = 0): Promise<Run> {
   const replyDelay = { ms: replyDelayMs };
   // Every 10th message fails its first attempt, so retries are pending (their endpoints parked until then) mid-run.
   const firstSeen = new Set<string>();
+  const open = new Map(PATHS.map((p) => [p, { now: 0, max: 0 }]));
   const receiver = await Receiver.start({
     script: (req) => {
       const key = `${req.url} ${String(req.headers['webhook-id'])}`;
       const first = !firstSeen.has(key);
       firstSeen.add(key);
       if (first && key.endsWith('0')) return { status: 500 };
-      return replyDelay.ms > 0 ? { delayMs: replyDelay.ms, then: { status: 200, body: 'ok' } } : { status: 200, body: 'ok' };
+      if (replyDelay.ms <= 0) return { status: 200, body: 'ok' };
+      // held open for the delay: counted, to see the endpoint's in-flight limit from outside
+      const o = open.get(req.url);
+      if (o) {
+        o.now++;
+        o.max = Math.max(o.max, o.now);
+        setTimeout(() => o.now--, replyDelay.ms);
+      }
+      return { delayMs: replyDelay.ms, then: { status: 200, body: 'ok' } };
     },
   });
   const appId = newId(IdPrefix.application);
@@ -81,7 +94,20 @@ async function prepare(label: string, replyDelayMs = 0): Promise<Run> {
     `INSERT INTO messages (id, app_id, event_type, payload) SELECT id, $1, 'fault.test', json_build_object('id', id, 'n', n)::text FROM unnest($2::varchar[]) WITH ORDINALITY AS t(id, n)`,
     [appId, messageIds],
   );
-  return { db, pool, queue: new QueueClient(REDIS_URL, prefix), receiver, dispatcher: new DispatcherProcess(processEnv(db, prefix)), secrets, messageIds, appId, replyDelay };
+  const env = { ...processEnv(db, prefix), ...extraEnv };
+  return {
+    db,
+    pool,
+    queue: new QueueClient(REDIS_URL, prefix),
+    receiver,
+    dispatcher: new DispatcherProcess(env),
+    secrets,
+    messageIds,
+    appId,
+    replyDelay,
+    open,
+    replica: () => new DispatcherProcess(env),
+  };
 }
 
 /** Distinct webhook-ids each path received. */
@@ -100,11 +126,9 @@ async function expectEverythingDelivered(run: Run): Promise<{ requests: number; 
   } catch (error) {
     const rows = await run.pool.query(`SELECT d.*, (SELECT json_agg(a.*) FROM attempts a WHERE a.delivery_id = d.id) AS atts FROM deliveries d WHERE status <> 0`);
     console.log('DEBUG stuck', JSON.stringify(rows, null, 1));
-    for (const row of rows as { id: string }[]) {
-      const redis = run.queue.fanOut.client;
-      const keys = await redis.keys(`${run.queue.prefix}:*${row.id}*`);
-      console.log('DEBUG keys', keys);
-      for (const k of keys) if ((await redis.type(k)) === 'hash') console.log(k, await redis.hgetall(k));
+    // the scheduler state of each stuck delivery's endpoint
+    for (const endpointId of new Set((rows as { endpoint_id: string }[]).map((r) => r.endpoint_id))) {
+      console.log('DEBUG endpoint', endpointId, await run.queue.fanOut.client.hgetall(`${run.queue.prefix}:ep:{${endpointId}}`));
     }
     console.log('DEBUG output', run.dispatcher.output.slice(-3000));
     throw error;
@@ -193,6 +217,27 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     console.log(`fault-wipe: ${keys} keys deleted with ${atWipe} delivered, ${requests} requests in all, ${duplicates} duplicate(s)`);
     // The process lived through it.
     expect(r.dispatcher.pid).toBeDefined();
+  }, 120_000);
+
+  it('two replicas share each endpoint\'s ENDPOINT_MAX_IN_FLIGHT; one SIGKILLed half-way loses nothing and the other finishes', async () => {
+    // Each request held 30 ms: the limit (6 per endpoint, over both processes) is what paces the run.
+    run = await prepare('fault-replicas', 30, { ENDPOINT_MAX_IN_FLIGHT: '6', ENDPOINT_INITIAL_IN_FLIGHT: '6' });
+    const r = run;
+    const other = r.replica();
+    try {
+      await r.queue.publish(r.appId);
+      r.dispatcher.start();
+      other.start();
+      await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+      await r.dispatcher.stop('SIGKILL');
+      const { requests, duplicates } = await expectEverythingDelivered(r);
+      // Over both replicas, and through the kill (the dead one's slots free only when their leases end).
+      for (const path of PATHS) expect(r.open.get(path)!.max).toBeLessThanOrEqual(6);
+      expect(other.exit).toBeUndefined();
+      console.log(`fault-replicas: ${requests} requests, ${duplicates} duplicate(s), most open at once per endpoint ${PATHS.map((p) => r.open.get(p)!.max).join(', ')}`);
+    } finally {
+      await other.stop('SIGKILL');
+    }
   }, 120_000);
 
   it('SIGTERM during a burst: exit 0 after in-flight attempts are recorded, and a restart delivers the rest', async () => {
