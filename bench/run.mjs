@@ -10,9 +10,12 @@
 //   3. end to end publish → delivered (and GitHub ingest → delivered) latency at half capacity,
 //      open loop, with a ledger that must balance;
 //   4. Bull's own ceiling on no-op jobs at the dispatcher's concurrency;
-//   5. peak RSS of each app.
+//   5. peak RSS of each app;
+//   6. isolation between endpoints: one application's backlog to a slow endpoint against another's
+//      publish → delivered latency (noisy neighbour), and endpoints that never answer against a
+//      healthy one (hanging endpoints), through the public API only.
 // Flags: --quick (short rounds, < 1 min), --profile (node --cpu-prof on the apps, summarised),
-// --only=gateway,dispatcher,e2e,ingest,bull (a subset), --e2e-rate=N (the end-to-end arm's offered rate).
+// --only=gateway,dispatcher,e2e,ingest,bull,isolation (a subset), --e2e-rate=N (the end-to-end arm's offered rate).
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -73,8 +76,22 @@ const PLAN = QUICK
   ? { capS: 2, rounds: 1, gwFirstWarmS: 0, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 1.5, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
   : { capS: 6, rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
 
+/**
+ * The isolation arms (6), from the issue: the noisy application's backlog, the quiet one's rate and
+ * window, and how long after the resume A's backlog gets to drain; the hanging endpoints, their rate
+ * each, the healthy endpoint's rate, the window, and how long the hanging messages get to finish
+ * their retry schedule (about 12 s each with the arm's settings).
+ */
+const ISOLATION = QUICK
+  ? { noisyMessages: 5_000, quietRate: 10, quietS: 5, noisyDrainDeadlineS: 60, hanging: 10, hangingRate: 2, healthyRate: 10, hangS: 5, hangDeadlineS: 90 }
+  : { noisyMessages: 50_000, quietRate: 10, quietS: 20, noisyDrainDeadlineS: 240, hanging: 10, hangingRate: 2, healthyRate: 10, hangS: 15, hangDeadlineS: 90 };
+/** The Bull queues the noisy-neighbour arm pauses while A's backlog is published: every name either delivery engine uses. */
+const ISOLATION_QUEUES = ['fan-out', 'delivery', 'turns'];
+/** The hanging arm's settings: an attempt gives up after 2 s and a message fails after 4 attempts (~12 s); the rest is default. */
+const HANGING_ENV = { DELIVERY_TIMEOUT_MS: '2000', RETRY_SCHEDULE: '1s,1s,1s' };
+
 /** Targets from the issue; a miss is reported, not a failure of the run. */
-const TARGETS = { gatewayRatio: 0.5, dispatcherRatio: 0.5, e2eP99Ms: 50, rssMiB: 250 };
+const TARGETS = { gatewayRatio: 0.5, dispatcherRatio: 0.5, e2eP99Ms: 50, rssMiB: 250, isolationP99Ms: 50, noisyDrainRatio: 0.8 };
 
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -193,8 +210,12 @@ async function deletePrefix(redis, prefix) {
   return deleted;
 }
 
-/** Open-loop generator: request i is due at start + i/rate whatever happened before; latency counts from that due time. */
-async function openLoop({ rate, seconds, fire }) {
+/**
+ * Open-loop generator: request i is due at start + i/rate whatever happened before; latency counts
+ * from that due time. `stopWhen` (optional) ends the run early when it returns true; `n` is then
+ * the number of requests actually sent.
+ */
+async function openLoop({ rate, seconds, fire, stopWhen }) {
   const n = Math.max(1, Math.round(rate * seconds));
   const interval = 1000 / rate;
   const start = nowMs() + 20;
@@ -203,6 +224,7 @@ async function openLoop({ rate, seconds, fire }) {
   let maxLagMs = 0;
   let i = 0;
   while (i < n) {
+    if (stopWhen?.()) break;
     const now = nowMs();
     while (i < n && start + i * interval <= now) {
       const scheduled = start + i * interval;
@@ -218,7 +240,7 @@ async function openLoop({ rate, seconds, fire }) {
     if (i < n) await sleep(Math.max(0, start + i * interval - nowMs()));
   }
   await Promise.all(inflight);
-  return { records, maxLagMs, n };
+  return { records: records.slice(0, i), maxLagMs, n: i, stoppedEarly: i < n };
 }
 
 // ───────────────────────────────────────── context ─────────────────────────────────────────
@@ -476,19 +498,24 @@ async function startGateway(ctx, prefix) {
   return { gateway, url };
 }
 
-async function startDispatcher(ctx, prefix, extraEnv = {}) {
+/** `key` names the process in the memory results (each isolation arm's dispatcher is a process of its own). */
+async function startDispatcher(ctx, prefix, extraEnv = {}, key = 'dispatcher') {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const env = { ...ctx.appEnv, QUEUE_PREFIX: prefix, PORT: String(port), ALLOW_PRIVATE_NETWORKS: 'true', ...extraEnv };
-  const dispatcher = startNode('dispatcher', DISPATCHER_MAIN, { env, core: SUT_CORE, nodeArgs: profileArgs('dispatcher') });
+  const dispatcher = startNode(key, DISPATCHER_MAIN, { env, core: SUT_CORE, nodeArgs: profileArgs('dispatcher') });
   await waitHealthy(dispatcher, url);
-  recordBootRss('dispatcher', dispatcher);
+  recordBootRss(key, dispatcher);
   const { loadDispatcherSettings } = await import(join(root, 'apps/dispatcher/dist/config/dispatcher-settings.js'));
   return { dispatcher, url, settings: loadDispatcherSettings(env) };
 }
 
-/** POSTs `count` messages through the Svix API with `concurrency` in flight; returns their ids. */
-async function publishMany(pool, adminKey, appId, count, payload, concurrency = 32) {
+/**
+ * POSTs `count` messages through the Svix API with `concurrency` in flight; returns their ids.
+ * A failed publish throws, unless `tolerateFailures` (then `ids.failed` counts them: an arm that
+ * loads the API to its limit reports them instead of losing its other numbers).
+ */
+async function publishMany(pool, adminKey, appId, count, payload, concurrency = 32, { tolerateFailures = false } = {}) {
   const ids = [];
   let next = 0;
   let failed = 0;
@@ -504,7 +531,8 @@ async function publishMany(pool, adminKey, appId, count, payload, concurrency = 
     }
   }
   await Promise.all(Array.from({ length: concurrency }, loop));
-  if (failed > 0) throw new Error(`${failed} of ${count} publishes failed`);
+  if (failed > 0 && !tolerateFailures) throw new Error(`${failed} of ${count} publishes failed`);
+  ids.failed = failed;
   return ids;
 }
 
@@ -520,19 +548,19 @@ async function setupDispatcher(ctx) {
   await svix.endpoint.create(one.id, { url: `http://127.0.0.1:${ctx.receiverPorts[0]}/one`, secret });
   const fifty = await svix.application.create({ name: 'bench fifty endpoints' });
   for (let i = 0; i < 50; i++) await svix.endpoint.create(fifty.id, { url: `http://127.0.0.1:${ctx.receiverPorts[i]}/fifty`, secret });
-  const fanOut = new Queue('fan-out', REDIS_URL, { prefix });
-  const delivery = new Queue('delivery', REDIS_URL, { prefix });
-  await Promise.all([fanOut.isReady(), delivery.isReady()]);
-  cleanups.push(async () => void (await Promise.all([fanOut.close(), delivery.close()])));
-  return { ...started, prefix, secret, apps: { 1: one.id, 50: fifty.id }, queues: { fanOut, delivery }, pool: new Pool(started.url, { connections: 32 }) };
+  // Every queue name an engine may use (the fair engine: fan-out and turns; before 2026-12-03: fan-out and delivery).
+  const queues = Object.fromEntries(ISOLATION_QUEUES.map((name) => [name, new Queue(name, REDIS_URL, { prefix })]));
+  await Promise.all(Object.values(queues).map((q) => q.isReady()));
+  cleanups.push(async () => void (await Promise.all(Object.values(queues).map((q) => q.close()))));
+  return { ...started, prefix, secret, apps: { 1: one.id, 50: fifty.id }, queues, pool: new Pool(started.url, { connections: 32 }) };
 }
 
 async function waitQueuesIdle(queues, timeoutMs) {
   await until(
     'the dispatcher queues to drain',
     async () => {
-      const [f, d] = await Promise.all([queues.fanOut.getJobCounts(), queues.delivery.getJobCounts()]);
-      return [f, d].every((c) => c.waiting + c.active + c.delayed + (c.paused ?? 0) === 0);
+      const counts = await Promise.all(Object.values(queues).map((q) => q.getJobCounts()));
+      return counts.every((c) => c.waiting + c.active + c.delayed + (c.paused ?? 0) === 0);
     },
     timeoutMs,
     100,
@@ -548,14 +576,14 @@ async function productRun(ctx, dp, endpoints, delay, deliveries) {
   const messages = Math.max(1, Math.round(deliveries / endpoints));
   const expected = messages * endpoints;
   await ctx.receiver.call('reset', { delay });
-  await Promise.all([dp.queues.fanOut.pause(), dp.queues.delivery.pause()]);
+  await Promise.all(Object.values(dp.queues).map((q) => q.pause()));
   await publishMany(dp.pool, ctx.adminKey, dp.apps[endpoints], messages, ctx.payload);
   const ops0 = await opCounters(ctx);
   const logBytes0 = dp.dispatcher.outputBytes();
   let t0;
   const m = await withCpu([dp.dispatcher.pid], async () => {
     t0 = nowMs();
-    await Promise.all([dp.queues.fanOut.resume(), dp.queues.delivery.resume()]);
+    await Promise.all(Object.values(dp.queues).map((q) => q.resume()));
     await until(`${expected} deliveries at the receiver`, async () => (await ctx.receiver.call('stats')).unique >= expected, 60_000 + expected * 20, 20);
     return ctx.receiver.call('stats');
   });
@@ -582,7 +610,9 @@ async function rawRun(ctx, dp, endpoints, delay, count) {
   await ctx.receiver.call('reset', { delay });
   const targets = ctx.receiverPorts.slice(0, endpoints).map((p) => `http://127.0.0.1:${p}/raw`);
   const cpuBefore = cpuSeconds(ctx.rawLoop.pid);
-  const r = await ctx.rawLoop.call('run', { targets, concurrency: dp.settings.deliveryConcurrency, count, secret: dp.secret, body: ctx.payload });
+  // The raw loop holds as many requests open as the dispatcher may: min(DELIVERY_CONCURRENCY, endpoints × per-endpoint limits).
+  const concurrency = littleBound(dp.settings, endpoints, delay).inFlight;
+  const r = await ctx.rawLoop.call('run', { targets, concurrency, count, secret: dp.secret, body: ctx.payload });
   const cpu = cpuSeconds(ctx.rawLoop.pid) - cpuBefore;
   const st = await ctx.receiver.call('stats');
   return { deliveries: count, perSecond: r.perSecond, failed: r.failed, duplicates: st.duplicates, missing: count - st.unique, sutCpuMsPerDelivery: (cpu / count) * 1000 };
@@ -643,7 +673,7 @@ async function armDispatcher(ctx, dp) {
       ops: rounds.product.at(-1)?.ops,
       duplicates: rounds.product.reduce((n, x) => n + x.duplicates, 0),
       missing: rounds.product.reduce((n, x) => n + x.missing, 0),
-      littlesLaw: delay > 0 ? { dispatcher: littleBound(s, endpoints, delay), raw: littleBound(s, endpoints, delay, s.deliveryConcurrency, false) } : null,
+      littlesLaw: delay > 0 ? { dispatcher: littleBound(s, endpoints, delay), raw: littleBound(s, endpoints, delay) } : null,
       rounds,
     };
   }
@@ -656,16 +686,19 @@ async function armDispatcher(ctx, dp) {
 
 // ────────────────────────────────────── 3. end to end ──────────────────────────────────────
 
-/** Latencies of an open-loop run from each id's scheduled send to its first arrival, and the ledger. */
-async function e2eLedger(ctx, sent, warmUntilMs, label) {
+/**
+ * Latencies of an open-loop run from each id's scheduled send to its first arrival, and the ledger.
+ * `ports`: count arrivals at these receiver ports only; `drainS`: how long the deliveries get.
+ */
+async function e2eLedger(ctx, sent, warmUntilMs, label, { ports = null, drainS = PLAN.drainS } = {}) {
   // sent: [{ key, scheduled, ok, done }]
   const accepted = sent.filter((s) => s.ok);
   const rejected = sent.length - accepted.length;
   const byKey = new Map(accepted.map((s) => [s.key, s]));
-  const deadline = Date.now() + PLAN.drainS * 1000;
+  const deadline = Date.now() + drainS * 1000;
   let arrivals;
   for (;;) {
-    arrivals = await ctx.receiver.call('arrivals');
+    arrivals = await ctx.receiver.call('arrivals', { ports });
     const delivered = arrivals.filter(([id, , , tag]) => byKey.has(tag ?? id)).length;
     if (delivered >= accepted.length || Date.now() > deadline) break;
     await sleep(200);
@@ -684,7 +717,7 @@ async function e2eLedger(ctx, sent, warmUntilMs, label) {
   const acceptLatency = latencyPercentiles(accepted.filter((s) => s.scheduled >= warmUntilMs).map((s) => s.done - s.scheduled));
   const ledger = { sent: accepted.length, delivered, missing, duplicates, rejectedAtPublish: rejected, balanced: accepted.length === delivered + missing && missing === 0 };
   if (missing > 0) results.void.push(`${label}: ${missing} of ${accepted.length} accepted messages never delivered`);
-  if (rejected / sent.length > 0.001) results.void.push(`${label}: ${rejected} of ${sent.length} publishes not accepted`);
+  if (sent.length > 0 && rejected / sent.length > 0.001) results.void.push(`${label}: ${rejected} of ${sent.length} publishes not accepted`);
   return { latency: latencyPercentiles(latencies), acceptLatency, ledger };
 }
 
@@ -863,6 +896,447 @@ async function armBull(ctx, concurrency) {
   };
 }
 
+// ─────────────────────────────────────── 6. isolation ───────────────────────────────────────
+// Both arms use only the Svix-compatible API (applications, endpoints, publish, attempts, delivery
+// status) and the receiver, so they measure a rewritten delivery engine unchanged.
+
+/**
+ * A dispatcher of its own for one isolation arm: its own database, since the reconciler re-enqueues
+ * overdue deliveries from PostgreSQL whatever the queue prefix (a backlog one arm leaves behind
+ * would be sent during the next), and its own queue prefix.
+ */
+async function isolationDispatcher(ctx, label, extraEnv = {}) {
+  const database = await createTestDatabase(`pnpm_bench_${label}`);
+  cleanups.push(() => database.drop());
+  const prefix = `sy-bench-${label}-${hex(4)}`;
+  cleanups.push(async () => void (await deletePrefix(redis, prefix)));
+  // Its PostgreSQL backends are this run's, not other processes', in the CPU accounting.
+  setDatabaseName(database.name);
+  const started = await startDispatcher(ctx, prefix, { DATABASE_URL: database.url, ...extraEnv }, `dispatcher (${label})`);
+  return { ...started, database, prefix, key: `dispatcher (${label})`, svix: new Svix(ctx.adminKey, { serverUrl: started.url }), secret: `whsec_${randomBytes(24).toString('base64')}` };
+}
+
+/** Stops an isolation arm's dispatcher and drops its database and keys at once (the end of the run does it again, harmlessly). */
+async function endIsolationDispatcher(ctx, dp) {
+  await stopApp(dp.dispatcher, dp.key);
+  await dp.database.drop().catch((e) => log(`   could not drop ${dp.database.name}: ${e.message}`));
+  await deletePrefix(redis, dp.prefix);
+  setDatabaseName(ctx.databaseName);
+}
+
+/** One publish through the API, as the open-loop generators record it. */
+async function publishOne(pool, adminKey, appId, body) {
+  const res = await pool.request({ path: `/api/v1/app/${appId}/msg`, method: 'POST', headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body });
+  const text = await res.body.text();
+  const done = nowMs();
+  if (res.statusCode !== 202) return { ok: false, done, status: res.statusCode };
+  const msg = JSON.parse(text);
+  return { ok: true, key: msg.id, timestamp: msg.timestamp, done };
+}
+
+/** GET through the API: { status, body } (body parsed when JSON); never throws on an HTTP status. */
+async function apiGet(pool, adminKey, path) {
+  const res = await pool.request({ path, method: 'GET', headers: { authorization: `Bearer ${adminKey}` } });
+  const text = await res.body.text();
+  let body = null;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = text;
+  }
+  return { status: res.statusCode, body };
+}
+
+/** Runs fn over items with at most `limit` at once. */
+async function mapLimit(items, limit, fn) {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Counts of each value, as an object sorted by key ({ "4": 300 }). */
+function histogram(values) {
+  const h = {};
+  for (const v of values) h[String(v)] = (h[String(v)] ?? 0) + 1;
+  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b)));
+}
+
+const histogramText = (h) => Object.entries(h).map(([k, n]) => `${k}: ${n}`).join(', ');
+const pct = (x) => `${Math.round(x * 100)} %`;
+const foreignText = (f) => (f > 0.05 ? `; other processes used ${pct(f)} of the machine` : `; other processes ${pct(f)}`);
+
+/**
+ * 6a. Noisy neighbour. Application A has a backlog to one endpoint that answers after 50 ms;
+ * application B publishes at a low rate to an endpoint that answers at once. A's backlog is
+ * published through the API (closed loop) with the dispatcher's queues paused (Bull global pause,
+ * as arm 2 does), so that it is all there at once: publishing through the API is slower than
+ * delivering, and a backlog published while delivery runs never forms. Then the queues are resumed
+ * and B's messages are published open loop at once, while A's backlog drains. B's publish →
+ * delivered latency shows whether B waits behind A; A's drain rate against its own bound
+ * (ENDPOINT_MAX_IN_FLIGHT / 50 ms) shows whether isolating B costs A its throughput.
+ */
+async function armNoisyNeighbour(ctx) {
+  const I = ISOLATION;
+  log(bold(`\n6a. Isolation, noisy neighbour: A publishes ${I.noisyMessages.toLocaleString('en-US')} messages (endpoint answers after 50 ms) with the queues paused; on resume, B ${I.quietRate}/s open loop for ${I.quietS} s (endpoint answers at once) while A drains`));
+  const dp = await isolationDispatcher(ctx, 'noisy');
+  // Every queue name either engine may use under this prefix; pausing one nobody uses is harmless.
+  const queues = await Promise.all(
+    ISOLATION_QUEUES.map(async (name) => {
+      const q = new Queue(name, REDIS_URL, { prefix: dp.prefix });
+      await q.isReady();
+      return q;
+    }),
+  );
+  let queuesOpen = true;
+  const closeQueues = async () => {
+    if (!queuesOpen) return;
+    queuesOpen = false;
+    await Promise.all(queues.map((q) => q.close()));
+  };
+  cleanups.push(closeQueues);
+  const [portA, portB] = await ctx.receiver.call('listen', { ports: 2 });
+  await ctx.receiver.call('reset', { delays: { [portA]: 50, [portB]: 0 } });
+  const appA = await dp.svix.application.create({ name: 'bench noisy A' });
+  await dp.svix.endpoint.create(appA.id, { url: `http://127.0.0.1:${portA}/a`, secret: dp.secret });
+  const appB = await dp.svix.application.create({ name: 'bench quiet B' });
+  await dp.svix.endpoint.create(appB.id, { url: `http://127.0.0.1:${portB}/b`, secret: dp.secret });
+  const bound = { inFlight: dp.settings.endpointMaxInFlight, receiverDelayMs: 50, perSecond: dp.settings.endpointMaxInFlight / 0.05 };
+  log(dim(`   A's bound: ENDPOINT_MAX_IN_FLIGHT ${bound.inFlight} / 50 ms = ${fmt(bound.perSecond)}/s; DELIVERY_CONCURRENCY ${dp.settings.deliveryConcurrency} (defaults)`));
+  const statsA = async () => (await ctx.receiver.call('portStats', { ports: [portA] })).ports[portA];
+  const jobCounts = async () => Object.fromEntries(await Promise.all(queues.map(async (q) => [q.name, await q.getJobCounts()])));
+  const body = `{"eventType":"bench.event","payload":${ctx.payload}}`;
+
+  // A's backlog: the queues paused (globally), then 32 requests in flight, as fast as the API answers.
+  await Promise.all(queues.map((q) => q.pause()));
+  const pool = new Pool(dp.url, { connections: 32 });
+  let publishStart;
+  const published = await withCpu([dp.dispatcher.pid], async () => {
+    publishStart = nowMs();
+    return publishMany(pool, ctx.adminKey, appA.id, I.noisyMessages, ctx.payload, 32, { tolerateFailures: true });
+  });
+  const idsA = published.result;
+  await pool.close();
+  const publishEnd = nowMs();
+  const publishPerSecond = idsA.length / ((publishEnd - publishStart) / 1000);
+  if (idsA.failed > 0) results.void.push(`noisy neighbour: ${idsA.failed} of ${I.noisyMessages} publishes to A not accepted`);
+  const jobsAtResume = await jobCounts();
+  const jobsText = Object.entries(jobsAtResume)
+    .map(([name, c]) => `${name} ${(c.waiting + (c.paused ?? 0)).toLocaleString('en-US')} waiting/paused, ${c.delayed} delayed, ${c.active} active`)
+    .join('; ');
+  // Nothing is delivered while paused; whatever arrived is counted out of the backlog.
+  const atResume = await statsA();
+  const backlogAtResume = idsA.length - atResume.unique;
+  log(
+    `   A published ${idsA.length.toLocaleString('en-US')} in ${fmt((publishEnd - publishStart) / 1000)} s (${fmt(publishPerSecond)}/s${idsA.failed ? `, ${idsA.failed} failed` : ''}) with the queues paused; delivered meanwhile ${atResume.unique.toLocaleString('en-US')}; dispatcher ${pct(published.cpu[0] / published.wallSeconds)} of its core${foreignText(published.foreign)}`,
+  );
+  log(dim(`   jobs at resume: ${jobsText}`));
+
+  // Resume, and B's window at once: open loop until quietS is over or A's backlog is gone. A watcher
+  // samples A's arrivals, so the generator can stop when A drains and A's rate in the window is known.
+  let aDrained = atResume.unique >= idsA.length;
+  let watching = !aDrained;
+  let drainedAtMs = null;
+  const watcher = (async () => {
+    while (watching) {
+      const st = await statsA();
+      if (st.unique >= idsA.length) {
+        aDrained = true;
+        drainedAtMs = st.lastMs;
+        return;
+      }
+      await sleep(100);
+    }
+  })();
+  const bPool = new Pool(dp.url, { connections: 64 });
+  const drainDeadlineMs = I.noisyDrainDeadlineS * 1000;
+  let resumeAt;
+  let windowEnd;
+  let windowEndA;
+  let quiet;
+  let last;
+  let lastMove;
+  const whole = await withCpu([dp.dispatcher.pid], async () => {
+    resumeAt = nowMs();
+    await Promise.all(queues.map((q) => q.resume()));
+    quiet = await withCpu([dp.dispatcher.pid], () =>
+      openLoop({ rate: I.quietRate, seconds: I.quietS, stopWhen: () => aDrained, fire: () => publishOne(bPool, ctx.adminKey, appB.id, body) }),
+    );
+    windowEnd = nowMs();
+    windowEndA = await statsA();
+    watching = false;
+    await watcher;
+    await bPool.close();
+    // A's drain: up to the deadline from the resume (or a minute without progress); how far it got is reported either way.
+    last = windowEndA;
+    lastMove = Date.now();
+    let lastLog = Date.now();
+    while (last.unique < idsA.length && nowMs() - resumeAt < drainDeadlineMs && Date.now() - lastMove < 60_000) {
+      await sleep(250);
+      const st = await statsA();
+      if (st.unique > last.unique) lastMove = Date.now();
+      last = st;
+      if (Date.now() - lastLog > 15_000) {
+        lastLog = Date.now();
+        log(dim(`   … A: ${st.unique.toLocaleString('en-US')} of ${idsA.length.toLocaleString('en-US')} delivered, ${fmt((nowMs() - resumeAt) / 1000)} s after the resume`));
+      }
+    }
+  });
+  const windowSeconds = (windowEnd - resumeAt) / 1000;
+  const backlogAtWindowEnd = idsA.length - windowEndA.unique;
+  if (quiet.result.stoppedEarly) {
+    // Then B was measured against a shorter backlog than planned: say so beside the numbers.
+    results.notes.push(
+      `noisy neighbour: A's backlog (${backlogAtResume.toLocaleString('en-US')} at the resume) was gone ${fmt(windowSeconds)} s into B's ${I.quietS} s window: B's ${quiet.result.n} messages were all published while A had a backlog, but the window was cut short`,
+    );
+  }
+  // A's deliveries in B's window (from the resume), up to the moment A drained if it did.
+  const windowRateA = (windowEndA.unique - atResume.unique) / (((drainedAtMs ?? windowEnd) - resumeAt) / 1000);
+  log(
+    `   B: ${quiet.result.n} published over ${fmt(windowSeconds)} s from the resume${quiet.result.stoppedEarly ? ' (stopped early: A\'s backlog was gone)' : ''}; generator lag max ${fmt(quiet.result.maxLagMs)} ms; A delivered ${(windowEndA.unique - atResume.unique).toLocaleString('en-US')} in the window (${fmt(windowRateA)}/s), backlog ${backlogAtWindowEnd.toLocaleString('en-US')} at its end; dispatcher ${pct(quiet.cpu[0] / quiet.wallSeconds)} of its core${foreignText(quiet.foreign)}`,
+  );
+  const drained = last.unique >= idsA.length;
+  const drainEndReason = drained ? null : Date.now() - lastMove >= 60_000 ? 'no progress for 60 s' : `deadline ${I.noisyDrainDeadlineS} s after the resume`;
+  if (!drained) log(`   ${bold('A did not drain:')} ${last.unique.toLocaleString('en-US')} of ${idsA.length.toLocaleString('en-US')} delivered when the wait ended (${drainEndReason})`);
+
+  // Ledgers. B's deliveries had all of A's drain to arrive; they get PLAN.drainS more.
+  const b = await e2eLedger(ctx, quiet.result.records, -Infinity, 'noisy neighbour B', { ports: [portB] });
+  const arrivalsA = await ctx.receiver.call('arrivals', { ports: [portA] });
+  const sentA = new Set(idsA);
+  let deliveredA = 0;
+  let duplicatesA = 0;
+  for (const [id, , count] of arrivalsA) {
+    if (!sentA.has(id)) continue;
+    deliveredA += 1;
+    duplicatesA += count - 1;
+  }
+  const ledgerA = { sent: idsA.length, delivered: deliveredA, missing: idsA.length - deliveredA, duplicates: duplicatesA, rejectedAtPublish: idsA.failed, balanced: deliveredA === idsA.length };
+  if (ledgerA.missing > 0) results.void.push(`noisy neighbour A: ${ledgerA.missing} of ${ledgerA.sent} accepted messages not delivered ${I.noisyDrainDeadlineS} s after the resume (${drainEndReason})`);
+  // The whole drain: from the resume to A's last arrival (or its last arrival so far).
+  const endA = await statsA();
+  const drainSeconds = endA.lastMs !== null ? (endA.lastMs - resumeAt) / 1000 : NaN;
+  const drainRateA = (endA.unique - atResume.unique) / drainSeconds;
+  const jobsAtEnd = await jobCounts();
+  checkpointRss(dp.key, dp.dispatcher, 'after the noisy neighbour');
+
+  log(`   B publish → delivered: p50 ${fmt(b.latency.p50)} ms, p90 ${fmt(b.latency.p90)} ms, p99 ${fmt(b.latency.p99)} ms, max ${fmt(b.latency.max)} ms (${b.latency.count} messages); publish answered p50 ${fmt(b.acceptLatency.p50)} ms, p99 ${fmt(b.acceptLatency.p99)} ms`);
+  log(
+    `   A drain: ${fmt(windowRateA)}/s in B's window (${(windowRateA / bound.perSecond).toFixed(2)}× the bound), ${fmt(drainRateA)}/s resume → last arrival over ${fmt(drainSeconds)} s (${(drainRateA / bound.perSecond).toFixed(2)}×)${drained ? '' : ', NOT drained'}; bound ${fmt(bound.perSecond)}/s; dispatcher ${pct(whole.cpu[0] / whole.wallSeconds)} of its core, ${fmt((whole.cpu[0] / Math.max(1, endA.unique - atResume.unique)) * 1e6)} µs CPU per delivery${foreignText(whole.foreign)}`,
+  );
+  log(`   ledger A: sent ${ledgerA.sent} = delivered ${ledgerA.delivered} + missing ${ledgerA.missing}; duplicates ${ledgerA.duplicates}${drained ? '' : ` (NOT drained: ${drainEndReason})`}`);
+  log(`   ledger B: sent ${b.ledger.sent} = delivered ${b.ledger.delivered} + missing ${b.ledger.missing}; duplicates ${b.ledger.duplicates} ${b.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  await closeQueues();
+  await endIsolationDispatcher(ctx, dp);
+  results.arms.noisyNeighbour = {
+    what: `A: closed-loop publish (32 in flight) of a backlog to 1 endpoint answering after 50 ms, with the queues ${ISOLATION_QUEUES.join(', ')} paused (Bull global pause); then all resumed and at once B: open-loop publish to 1 endpoint answering at once, while A drains; latency from the scheduled send to the first arrival at B (CLOCK_MONOTONIC); A's rates from the resume; both through the API only`,
+    settings: { deliveryConcurrency: dp.settings.deliveryConcurrency, endpointMaxInFlight: dp.settings.endpointMaxInFlight, connectionsPerOrigin: dp.settings.connectionsPerOrigin, fanOutInlineMax: dp.settings.fanOutInlineMax },
+    pausedQueues: ISOLATION_QUEUES,
+    a: {
+      messages: idsA.length,
+      publishSeconds: (publishEnd - publishStart) / 1000,
+      publishPerSecond,
+      deliveredWhilePaused: atResume.unique,
+      jobsAtResume,
+      jobsAtEnd,
+      backlogAtResume,
+      backlogAtWindowEnd,
+      drainedBeforeWindowEnded: quiet.result.stoppedEarly,
+      drained,
+      drainEndReason,
+      drainDeadlineSeconds: I.noisyDrainDeadlineS,
+      deliveredAtEnd: endA.unique,
+      windowPerSecond: windowRateA,
+      windowRatio: windowRateA / bound.perSecond,
+      drainPerSecond: drainRateA,
+      drainRatio: drainRateA / bound.perSecond,
+      drainSeconds,
+      firstArrivalAfterResumeMs: endA.firstMs !== null ? endA.firstMs - resumeAt : null,
+      bound,
+      ledger: ledgerA,
+      publishDispatcherCpuUtilisation: published.cpu[0] / published.wallSeconds,
+      publishForeignCpu: published.foreign,
+      drainDispatcherCpuUtilisation: whole.cpu[0] / whole.wallSeconds,
+      drainDispatcherCpuUsPerDelivery: (whole.cpu[0] / Math.max(1, endA.unique - atResume.unique)) * 1e6,
+      drainStoresCpuUsPerDelivery: (whole.storesCpu / Math.max(1, endA.unique - atResume.unique)) * 1e6,
+      drainForeignCpu: whole.foreign,
+    },
+    b: {
+      offeredPerSecond: I.quietRate,
+      plannedSeconds: I.quietS,
+      windowSeconds,
+      generatorMaxLagMs: quiet.result.maxLagMs,
+      ...b,
+      windowDispatcherCpuUtilisation: quiet.cpu[0] / quiet.wallSeconds,
+      windowForeignCpu: quiet.foreign,
+    },
+  };
+}
+
+/**
+ * 6b. Hanging endpoints. Ten endpoints take the request and never answer; a healthy endpoint of
+ * another application answers at once. With DELIVERY_TIMEOUT_MS=2000 and RETRY_SCHEDULE=1s,1s,1s
+ * a hanging delivery fails after 4 attempts (~12 s). Measures the healthy endpoint's publish →
+ * delivered latency while the hanging ones are loaded, and checks through the API that every
+ * hanging message ends failed with its attempts recorded (nothing lost).
+ */
+async function armHangingEndpoints(ctx) {
+  const I = ISOLATION;
+  log(bold(`\n6b. Isolation, hanging endpoints: ${I.hanging} endpoints that never answer (${I.hangingRate}/s each) and a healthy one (${I.healthyRate}/s), open loop for ${I.hangS} s; ${Object.entries(HANGING_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));
+  const dp = await isolationDispatcher(ctx, 'hanging', HANGING_ENV);
+  const ports = await ctx.receiver.call('listen', { ports: I.hanging + 1 });
+  const hangingPorts = ports.slice(0, I.hanging);
+  const healthyPort = ports[I.hanging];
+  const delays = { ...Object.fromEntries(hangingPorts.map((p) => [p, 'hang'])), [healthyPort]: 0 };
+  // One application per hanging endpoint, so that each message has one destination to check.
+  const hanging = [];
+  for (const [i, port] of hangingPorts.entries()) {
+    const app = await dp.svix.application.create({ name: `bench hanging ${i}` });
+    const endpoint = await dp.svix.endpoint.create(app.id, { url: `http://127.0.0.1:${port}/hang`, secret: dp.secret });
+    hanging.push({ app: app.id, endpoint: endpoint.id, port });
+  }
+  const healthyApp = await dp.svix.application.create({ name: 'bench healthy' });
+  await dp.svix.endpoint.create(healthyApp.id, { url: `http://127.0.0.1:${healthyPort}/ok`, secret: dp.secret });
+  const s = dp.settings;
+  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin}, DELIVERY_TIMEOUT_MS ${s.deliveryTimeoutMs}, retries ${s.retryScheduleMs.map((ms) => `${ms / 1000}s`).join(',')}`));
+
+  // Warm-up: the healthy path once end to end (JIT, connections), before any endpoint hangs.
+  const warmPool = new Pool(dp.url, { connections: 4 });
+  await ctx.receiver.call('reset', { delays });
+  const warm = await publishMany(warmPool, ctx.adminKey, healthyApp.id, 20, ctx.payload, 4);
+  await until_('the warm-up deliveries', async () => (await ctx.receiver.call('portStats', { ports: [healthyPort] })).ports[healthyPort].unique >= warm.length);
+  await warmPool.close();
+  await ctx.receiver.call('reset', { delays });
+
+  const body = `{"eventType":"bench.event","payload":${ctx.payload}}`;
+  const pool = new Pool(dp.url, { connections: 128 });
+  // Sockets open to the hanging receivers, sampled (the receiver also keeps the exact peak).
+  let sampling = true;
+  const openSamples = [];
+  const sampler = (async () => {
+    while (sampling) {
+      openSamples.push((await ctx.receiver.call('portStats', { ports: hangingPorts })).hangingOpen);
+      await sleep(250);
+    }
+  })();
+  const window = await withCpu([dp.dispatcher.pid], () =>
+    Promise.all([
+      openLoop({ rate: I.hangingRate * I.hanging, seconds: I.hangS, fire: (i) => publishOne(pool, ctx.adminKey, hanging[i % I.hanging].app, body).then((r) => ({ ...r, target: i % I.hanging })) }),
+      openLoop({ rate: I.healthyRate, seconds: I.hangS, fire: () => publishOne(pool, ctx.adminKey, healthyApp.id, body) }),
+    ]),
+  );
+  const [hangRun, healthyRun] = window.result;
+  const windowEnd = Date.now();
+  await pool.close();
+  log(
+    `   published ${hangRun.n} to the hanging endpoints and ${healthyRun.n} to the healthy one over ${I.hangS} s; generator lag max ${fmt(Math.max(hangRun.maxLagMs, healthyRun.maxLagMs))} ms; dispatcher ${pct(window.cpu[0] / window.wallSeconds)} of its core${foreignText(window.foreign)}`,
+  );
+
+  // The healthy endpoint's ledger, given as long as the hanging messages get.
+  const healthy = await e2eLedger(ctx, healthyRun.records, -Infinity, 'hanging endpoints: healthy', { ports: [healthyPort], drainS: I.hangDeadlineS });
+  log(`   healthy publish → delivered: p50 ${fmt(healthy.latency.p50)} ms, p90 ${fmt(healthy.latency.p90)} ms, p99 ${fmt(healthy.latency.p99)} ms, max ${fmt(healthy.latency.max)} ms (${healthy.latency.count} messages); publish answered p50 ${fmt(healthy.acceptLatency.p50)} ms, p99 ${fmt(healthy.acceptLatency.p99)} ms`);
+  log(`   ledger healthy: sent ${healthy.ledger.sent} = delivered ${healthy.ledger.delivered} + missing ${healthy.ledger.missing}; duplicates ${healthy.ledger.duplicates} ${healthy.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+
+  // Every hanging message until it is finished (success, fail or canceled at its endpoint), or the deadline.
+  const api = new Pool(dp.url, { connections: 8 });
+  const msgs = hangRun.records.filter((r) => r.ok).map((r) => ({ ...hanging[r.target], id: r.key, publishedAt: r.timestamp, status: null, attempts: [] }));
+  const rejected = hangRun.records.length - msgs.length;
+  if (rejected > 0) results.void.push(`hanging endpoints: ${rejected} of ${hangRun.records.length} publishes to hanging endpoints not accepted`);
+  const FINISHED = new Set([0, 2, 4]);
+  const deadline = windowEnd + I.hangDeadlineS * 1000;
+  let unfinished = msgs;
+  let apiErrors = 0;
+  for (;;) {
+    await mapLimit(unfinished, 8, async (m) => {
+      const r = await apiGet(api, ctx.adminKey, `/api/v1/app/${m.app}/msg/${m.id}/endpoint`);
+      if (r.status !== 200) {
+        apiErrors += 1;
+        return;
+      }
+      m.status = r.body.data.find((d) => d.id === m.endpoint)?.status ?? null;
+    });
+    unfinished = unfinished.filter((m) => !FINISHED.has(m.status));
+    if (unfinished.length === 0 || Date.now() > deadline) break;
+    await sleep(2_000);
+  }
+  const finishedAfterS = (Date.now() - windowEnd) / 1000;
+  // Then each one's attempts, every page.
+  await mapLimit(msgs, 8, async (m) => {
+    let iterator = null;
+    for (;;) {
+      const r = await apiGet(api, ctx.adminKey, `/api/v1/app/${m.app}/attempt/msg/${m.id}?limit=250${iterator ? `&iterator=${encodeURIComponent(iterator)}` : ''}`);
+      if (r.status !== 200) {
+        apiErrors += 1;
+        return;
+      }
+      m.attempts.push(...r.body.data.filter((a) => a.endpointId === m.endpoint));
+      if (r.body.done || !r.body.iterator) return;
+      iterator = r.body.iterator;
+    }
+  });
+  await api.close();
+  sampling = false;
+  await sampler;
+  const sockets = await ctx.receiver.call('portStats', { ports: hangingPorts });
+  const STATUS = { 0: 'success', 1: 'pending', 2: 'fail', 3: 'sending', 4: 'canceled', null: 'not listed' };
+  const noAttempt = msgs.filter((m) => m.attempts.length === 0).length;
+  const notFailed = msgs.filter((m) => m.status !== 2).length;
+  const lost = msgs.filter((m) => m.attempts.length === 0 || m.status !== 2).length;
+  const allAttempts = msgs.flatMap((m) => m.attempts);
+  const answered = allAttempts.filter((a) => a.responseStatusCode !== 0).length;
+  const time = (iso) => new Date(iso).getTime();
+  // Dispatcher clock on both sides: publish → first attempt started, first → last attempt ended.
+  const firstAttemptDelay = msgs.filter((m) => m.attempts.length > 0).map((m) => Math.min(...m.attempts.map((a) => time(a.timestamp))) - time(m.publishedAt));
+  const attemptSpan = msgs.filter((m) => m.attempts.length > 0).map((m) => Math.max(...m.attempts.map((a) => time(a.timestamp) + a.responseDurationMs)) - Math.min(...m.attempts.map((a) => time(a.timestamp))));
+  const hangingResult = {
+    messages: msgs.length,
+    lost,
+    withoutAttempt: noAttempt,
+    notFailed,
+    attemptsPerMessage: histogram(msgs.map((m) => m.attempts.length)),
+    finalStatus: histogram(msgs.map((m) => STATUS[m.status])),
+    attempts: allAttempts.length,
+    attemptsWithAResponse: answered,
+    attemptDurationMs: latencyPercentiles(allAttempts.map((a) => a.responseDurationMs)),
+    publishToFirstAttemptMs: latencyPercentiles(firstAttemptDelay),
+    firstToLastAttemptMs: latencyPercentiles(attemptSpan),
+    finishedSecondsAfterWindow: finishedAfterS,
+    unfinishedAtDeadline: unfinished.length,
+    apiErrors,
+    sockets: {
+      peakOpen: sockets.hangingPeak,
+      peakOpenPerEndpoint: hangingPorts.map((p) => sockets.ports[p].peakOpen),
+      sampledMedianOpen: summary(openSamples).median,
+      openAtEnd: sockets.hangingOpen,
+      requestsSeen: hangingPorts.reduce((n, p) => n + sockets.ports[p].unique + sockets.ports[p].duplicates, 0),
+    },
+  };
+  checkpointRss(dp.key, dp.dispatcher, 'after hanging endpoints');
+  log(
+    `   hanging: ${msgs.length} messages; ${lost === 0 ? 'nothing lost' : `${bold(`${lost} lost`)} (${noAttempt} without an attempt, ${notFailed} not failed)`}; all finished ${unfinished.length === 0 ? `${fmt(finishedAfterS)} s after the window` : `NOT by the deadline (${unfinished.length} unfinished)`}`,
+  );
+  log(`   attempts per message ${histogramText(hangingResult.attemptsPerMessage)}; final status ${histogramText(hangingResult.finalStatus)}; ${answered} of ${allAttempts.length} attempts got a response${apiErrors ? `; ${apiErrors} API reads failed` : ''}`);
+  log(
+    `   attempt duration p50 ${fmt(hangingResult.attemptDurationMs.p50)} ms, max ${fmt(hangingResult.attemptDurationMs.max)} ms; publish → first attempt p50 ${fmt(hangingResult.publishToFirstAttemptMs.p50)} ms, max ${fmt(hangingResult.publishToFirstAttemptMs.max)} ms; first → last attempt p50 ${fmt(hangingResult.firstToLastAttemptMs.p50)} ms, max ${fmt(hangingResult.firstToLastAttemptMs.max)} ms`,
+  );
+  log(`   sockets open to the hanging receivers: peak ${hangingResult.sockets.peakOpen} (per endpoint ${hangingResult.sockets.peakOpenPerEndpoint.join(' ')}), median sampled ${fmt(hangingResult.sockets.sampledMedianOpen)}, ${hangingResult.sockets.requestsSeen} requests seen`);
+  await endIsolationDispatcher(ctx, dp);
+  results.arms.hangingEndpoints = {
+    what: `${I.hanging} endpoints (own ports, own applications) that read the request and never answer, ${I.hangingRate}/s each, and 1 healthy endpoint (another application) answering at once, ${I.healthyRate}/s, open loop for ${I.hangS} s; healthy latency from the scheduled send to the first arrival; hanging messages checked through the attempts and delivery-status API`,
+    settings: { ...HANGING_ENV, deliveryConcurrency: s.deliveryConcurrency, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
+    seconds: I.hangS,
+    deadlineSeconds: I.hangDeadlineS,
+    generatorMaxLagMs: Math.max(hangRun.maxLagMs, healthyRun.maxLagMs),
+    dispatcherCpuUtilisation: window.cpu[0] / window.wallSeconds,
+    foreignCpu: window.foreign,
+    healthy: { offeredPerSecond: I.healthyRate, ...healthy },
+    hanging: hangingResult,
+  };
+}
+
 // ────────────────────────────────────────── main ──────────────────────────────────────────
 
 function ratioText(s) {
@@ -903,6 +1377,50 @@ function printTable() {
     const fifty = d?.scenarios['50ep_0ms'];
     const use = (x, eps) => (x ? (x.perSecond.median * (1 + 1 / eps)) / b.perSecond.median : NaN);
     rows.push([`Bull no-op jobs @ c=${b.concurrency}`, fmtRange(b.perSecond, '/s'), `addBulk ${fmtRange(b.addPerSecond, '/s')}`, '', `dispatcher uses ${Math.round(use(one, 1) * 100)} % (1 ep) / ${Math.round(use(fifty, 50) * 100)} % (50 ep)`]);
+  }
+  const nn = results.arms.noisyNeighbour;
+  if (nn) {
+    const foreign = Math.max(nn.a.publishForeignCpu, nn.b.windowForeignCpu, nn.a.drainForeignCpu);
+    rows.push([
+      `Noisy neighbour: B publish→delivered @ ${nn.b.offeredPerSecond}/s`,
+      `p50 ${fmt(nn.b.latency.p50)} / p90 ${fmt(nn.b.latency.p90)} / p99 ${fmt(nn.b.latency.p99)} / max ${fmt(nn.b.latency.max)} ms (${nn.b.latency.count})`,
+      `sent ${nn.b.ledger.sent}, missing ${nn.b.ledger.missing}, dup ${nn.b.ledger.duplicates}`,
+      '',
+      `p99 < ${TARGETS.isolationP99Ms} ms: ${met(nn.b.latency.p99 < TARGETS.isolationP99Ms && nn.b.ledger.missing === 0)}; window ${fmt(nn.b.windowSeconds)} s${nn.a.drainedBeforeWindowEnded ? ' (A drained first)' : ''}${foreign > 0.05 ? `; other processes ${pct(foreign)}` : ''}`,
+    ]);
+    rows.push([
+      `  A drain in B's window (receiver 50 ms)`,
+      `${fmt(nn.a.windowPerSecond)} /s`,
+      `bound ${fmt(nn.a.bound.perSecond)} /s (${nn.a.bound.inFlight} in flight / 50 ms)`,
+      Number.isFinite(nn.a.windowRatio) ? `${nn.a.windowRatio.toFixed(2)}×` : 'n/a',
+      `≥ ${TARGETS.noisyDrainRatio}×: ${met(nn.a.windowRatio >= TARGETS.noisyDrainRatio)}; backlog ${nn.a.backlogAtResume.toLocaleString('en-US')} at the resume, ${nn.a.backlogAtWindowEnd.toLocaleString('en-US')} at the window's end`,
+    ]);
+    rows.push([
+      `  A drain, resume → last arrival`,
+      `${fmt(nn.a.drainPerSecond)} /s`,
+      `sent ${nn.a.ledger.sent}, missing ${nn.a.ledger.missing}, dup ${nn.a.ledger.duplicates}`,
+      Number.isFinite(nn.a.drainRatio) ? `${nn.a.drainRatio.toFixed(2)}×` : 'n/a',
+      `${fmt(nn.a.drainSeconds)} s; published paused at ${fmt(nn.a.publishPerSecond)}/s${nn.a.drained ? '' : `; NOT drained (${nn.a.drainEndReason})`}`,
+    ]);
+  }
+  const he = results.arms.hangingEndpoints;
+  if (he) {
+    const h = he.hanging;
+    rows.push([
+      `Hanging endpoints: healthy publish→delivered @ ${he.healthy.offeredPerSecond}/s`,
+      `p50 ${fmt(he.healthy.latency.p50)} / p99 ${fmt(he.healthy.latency.p99)} / max ${fmt(he.healthy.latency.max)} ms (${he.healthy.latency.count})`,
+      `sent ${he.healthy.ledger.sent}, missing ${he.healthy.ledger.missing}, dup ${he.healthy.ledger.duplicates}`,
+      '',
+      `p99 < ${TARGETS.isolationP99Ms} ms: ${met(he.healthy.latency.p99 < TARGETS.isolationP99Ms && he.healthy.ledger.missing === 0)}${he.foreignCpu > 0.05 ? `; other processes ${pct(he.foreignCpu)}` : ''}`,
+    ]);
+    rows.push([
+      `  hanging messages lost`,
+      `${h.lost} of ${h.messages}`,
+      `attempts/msg ${histogramText(h.attemptsPerMessage)}`,
+      '',
+      `nothing lost: ${met(h.lost === 0)}; status ${histogramText(h.finalStatus)}`,
+    ]);
+    rows.push([`  sockets open to hanging receivers`, `peak ${h.sockets.peakOpen}`, `${h.attemptsWithAResponse} of ${h.attempts} attempts answered`, '', '']);
   }
   for (const [app, m] of Object.entries(results.memory)) {
     rows.push([`Peak RSS ${app}`, `${fmt(m.peakRssMiB)} MiB`, `after boot ${fmt(m.afterBootRssMiB)} MiB`, '', `< ${TARGETS.rssMiB} MiB: ${met(m.peakRssMiB < TARGETS.rssMiB)}`]);
@@ -958,7 +1476,7 @@ async function main() {
   }
   const receiver = forkHelper('receiver', join(here, 'receiver.mjs'), { core: LOAD_CORE });
   const receiverPorts = await receiver.call('listen', { ports: 50 });
-  const ctx = { db, adminKey, appEnv, receiver, receiverPorts, payload: messagePayload() };
+  const ctx = { db, adminKey, appEnv, receiver, receiverPorts, payload: messagePayload(), databaseName: database.name };
 
   if (want('gateway')) await armGateway(ctx);
 
@@ -975,6 +1493,11 @@ async function main() {
       await stop(ctx.rawLoop);
     }
     if (want('bull')) await armBull(ctx, dp?.settings.deliveryConcurrency ?? 50);
+  }
+
+  if (want('isolation')) {
+    await armNoisyNeighbour(ctx);
+    await armHangingEndpoints(ctx);
   }
 
   results.elapsedSeconds = Math.round((Date.now() - t0) / 1000);
