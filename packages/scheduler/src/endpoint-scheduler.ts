@@ -59,6 +59,11 @@ export interface TurnJob {
   readonly epoch: string;
   readonly gen: number;
   readonly delayMs: number;
+  /**
+   * Why the endpoint is parked, when it is: `conc` (every slot taken) needs no job, since the
+   * release that frees a slot wakes it (the reconciler backs that up); the others do.
+   */
+  readonly why?: 'time' | 'conc' | 'rate' | 'probe';
 }
 
 /** One admitted send: its in-flight slot, and when it may start (ms from now). */
@@ -86,6 +91,10 @@ export type BeginResult =
       readonly circuit: CircuitState;
       /** The Redis clock (ms) the offsets count from. */
       readonly clockMs: number;
+      /** The endpoint's smoothed response time (ms), or null before its first success. */
+      readonly rttMs: number | null;
+      /** Its adaptive limit of sends in flight now. */
+      readonly limit: number;
     }
   /** The circuit is open: up to `n` due deliveries are recorded as not sent (their retries go on). */
   | { readonly kind: 'open'; readonly n: number; readonly openForMs: number };
@@ -125,6 +134,8 @@ export interface Release {
   readonly token: string;
   readonly outcome: SendOutcome;
   readonly durationMs: number;
+  /** Keep the slot for another delivery of the endpoint this process holds (granted only while it is healthy and within its limit). */
+  readonly reuse?: boolean;
 }
 
 /** The limits of one endpoint after a release (for metrics). */
@@ -154,8 +165,8 @@ const RING: Record<string, EndpointState['ring']> = { i: 'idle', q: 'queued', r:
 type ScriptRedis = Redis & {
   syNotify(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syBegin(state: string, inflight: string, ...args: (string | number)[]): Promise<(string | number)[]>;
-  syEnd(state: string, inflight: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
-  syRelease(state: string, inflight: string, ...args: (string | number)[]): Promise<[number, number, string, string, string, number, number, number]>;
+  syEnd(state: string, inflight: string, ...args: (string | number)[]): Promise<[number, number, string, number, string]>;
+  syRelease(state: string, inflight: string, ...args: (string | number)[]): Promise<(string | number)[]>;
   syForce(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syInspect(state: string, inflight: string): Promise<[string, number, string, number, string, string, string, number, number, number]>;
   syProbeNow(state: string): Promise<number>;
@@ -216,7 +227,15 @@ export class EndpointScheduler {
     return this.notifyRing((id) => this.stateKey(id), items);
   }
 
-  private async notifyRing(keyOf: (id: string) => string, items: readonly { readonly endpointId: string; readonly delayMs: number }[]): Promise<TurnJob[]> {
+  /**
+   * This process hands these endpoints' slots on and is running short of their deliveries: an
+   * endpoint parked only because every slot is taken gets a turn now (to claim ahead).
+   */
+  async refill(endpointIds: readonly string[]): Promise<TurnJob[]> {
+    return this.notifyRing((id) => this.stateKey(id), endpointIds.map((endpointId) => ({ endpointId, delayMs: 0 })), true);
+  }
+
+  private async notifyRing(keyOf: (id: string) => string, items: readonly { readonly endpointId: string; readonly delayMs: number }[], refill = false): Promise<TurnJob[]> {
     const earliest = new Map<string, number>();
     for (const { endpointId, delayMs } of items) {
       const d = Math.max(0, Math.round(delayMs));
@@ -226,14 +245,14 @@ export class EndpointScheduler {
     const { queuedStaleMs, stateTtlMs } = this.limits;
     const answers = await Promise.all(
       [...earliest].map(([endpointId, delayMs]) =>
-        this.redis.syNotify(keyOf(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch()).then((r) => ({ endpointId, r })),
+        this.redis.syNotify(keyOf(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch(), refill ? 1 : 0).then((r) => ({ endpointId, r })),
       ),
     );
     return answers.filter(({ r }) => Number(r[0]) === 1).map(({ endpointId, r }) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) }));
   }
 
   /** A turn job starts: is it the live one, and how much may it send? */
-  async begin(endpointId: string, gen: number, want: number, ratePerSecond: number | null): Promise<BeginResult> {
+  async begin(endpointId: string, gen: number, want: number, ratePerSecond: number | null, held = 0): Promise<BeginResult> {
     const l = this.limits;
     const prefix = `${this.processTag}.${(this.turnCounter = (this.turnCounter + 1) % 1e9)}`;
     const r = await this.redis.syBegin(
@@ -254,16 +273,31 @@ export class EndpointScheduler {
       l.probeTtlMs,
       l.queuedStaleMs,
       l.stateTtlMs,
+      Math.max(0, Math.floor(held)),
     );
     switch (Number(r[0])) {
       case 0:
         return { kind: 'stale' };
       case 1:
-        return { kind: 'parked', job: { endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) }, why: String(r[4]) as 'conc' | 'rate' | 'probe' };
+        return {
+          kind: 'parked',
+          job: { endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]), why: String(r[4]) as 'conc' | 'rate' | 'probe' },
+          why: String(r[4]) as 'conc' | 'rate' | 'probe',
+        };
       case 2: {
         const n = Number(r[1]);
-        const slots = Array.from({ length: n }, (_, i) => ({ token: `${prefix}:${i + 1}`, offsetMs: Number(r[6 + i]) }));
-        return { kind: 'send', slots, limitedBy: String(r[2]) as '' | 'conc' | 'rate' | 'probe', tat: String(r[3] ?? ''), circuit: CIRCUIT[String(r[4])] ?? 'closed', clockMs: Number(r[5]) };
+        const slots = Array.from({ length: n }, (_, i) => ({ token: `${prefix}:${i + 1}`, offsetMs: Number(r[8 + i]) }));
+        const rtt = Number(r[6]);
+        return {
+          kind: 'send',
+          slots,
+          limitedBy: String(r[2]) as '' | 'conc' | 'rate' | 'probe',
+          tat: String(r[3] ?? ''),
+          circuit: CIRCUIT[String(r[4])] ?? 'closed',
+          clockMs: Number(r[5]),
+          rttMs: rtt >= 0 ? rtt : null,
+          limit: Number(r[7]),
+        };
       }
       case 3:
         return { kind: 'open', n: Number(r[1]), openForMs: Number(r[2]) };
@@ -296,14 +330,16 @@ export class EndpointScheduler {
       input.retryInMs === undefined ? -1 : Math.max(0, Math.round(input.retryInMs)),
       ...input.unusedTokens,
     );
-    return Number(r[0]) === 1 ? { endpointId: input.endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) } : null;
+    if (Number(r[0]) !== 1) return null;
+    const why = String(r[4] ?? '');
+    return { endpointId: input.endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]), ...(why ? { why: why as TurnJob['why'] } : {}) };
   }
 
   /**
    * Sends finished (or were not made): frees their slots and adapts each endpoint's limit and
    * circuit. Answers the turn jobs to add (endpoints woken) and each endpoint's health.
    */
-  async release(items: readonly Release[]): Promise<{ jobs: TurnJob[]; health: EndpointHealth[] }> {
+  async release(items: readonly Release[]): Promise<{ jobs: TurnJob[]; health: EndpointHealth[]; reused: ReadonlySet<string> }> {
     const byEndpoint = new Map<string, Release[]>();
     for (const item of items) {
       const list = byEndpoint.get(item.endpointId) ?? [];
@@ -325,14 +361,19 @@ export class EndpointScheduler {
             l.maxOpenMs,
             l.queuedStaleMs,
             l.stateTtlMs,
-            ...list.flatMap((x) => [x.token, x.outcome, Math.max(0, Math.round(x.durationMs))]),
+            l.tokenLeaseMs,
+            ...list.flatMap((x) => [x.token, x.outcome, Math.max(0, Math.round(x.durationMs)), x.reuse ? 1 : 0]),
           )
-          .then((r) => ({ endpointId, r })),
+          .then((r) => ({ endpointId, list, r })),
       ),
     );
     const jobs: TurnJob[] = [];
     const health: EndpointHealth[] = [];
-    for (const { endpointId, r } of answers) {
+    const reused = new Set<string>();
+    for (const { endpointId, list, r } of answers) {
+      list.forEach((x, i) => {
+        if (Number(r[8 + i]) === 1) reused.add(x.token);
+      });
       if (Number(r[0]) === 1) jobs.push({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: 0 });
       health.push({
         endpointId,
@@ -343,7 +384,7 @@ export class EndpointScheduler {
         openForMs: Number(r[7]),
       });
     }
-    return { jobs, health };
+    return { jobs, health, reused };
   }
 
   /** Starts a turn for each endpoint whatever its state (the reconciler: its turn was lost). */

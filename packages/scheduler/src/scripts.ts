@@ -30,7 +30,9 @@ end
 
 /**
  * Work of the endpoint is due after `delay` ms (0: now). Starts a turn if none is coming:
- * KEYS: state. ARGV: delayMs, queuedStaleMs, stateTtlMs, epochIfNew.
+ * KEYS: state. ARGV: delayMs, queuedStaleMs, stateTtlMs, epochIfNew, refill (1: the caller is
+ * handing this endpoint's slots on and runs short of deliveries: a turn parked only because every
+ * slot is taken comes now, to claim ahead).
  * Answers {add, gen, epoch, delayMs}: add = 1 when the caller must add turn job (gen) with that delay.
  */
 export const NOTIFY = `${PRELUDE}
@@ -71,6 +73,8 @@ elseif live and st == 'q' then
 elseif live and st == 'p' then
   if why == 'time' then
     if due < untl then schedule(due) end
+  elseif why == 'conc' and ARGV[5] == '1' then
+    schedule(now)
   else
     remember()
   end
@@ -85,11 +89,13 @@ return out
  * A turn job starts: checks it is the live one, then admits up to `want` sends.
  * KEYS: state, inflight. ARGV: gen, want, tokenPrefix, ratePerSecond (0: none), burst, marginMs,
  * horizonMs, tokenLeaseMs, maxInFlight, initialLimit, runLeaseMs, parkConcMs, probeTtlMs,
- * queuedStaleMs, stateTtlMs.
+ * queuedStaleMs, stateTtlMs, held (sends to this endpoint the caller has in flight and hands
+ * slots on from: with every slot taken it still gets a turn, of 0 slots, to claim ahead).
  * Answers:
  *   {0}                                   stale: another job is the live one
  *   {1, gen, epoch, delayMs, why}         parked: add turn job (gen) with that delay
- *   {2, n, limitedBy, tat, brk, now, offset…}  send n (tokens tokenPrefix:1..n), each not before its offset (ms from now, Redis clock)
+ *   {2, n, limitedBy, tat, brk, now, rtt, lim, offset…}  send n (tokens tokenPrefix:1..n), each not before its offset
+ *       (ms from now, Redis clock); rtt: the endpoint's smoothed response time (-1: none yet); lim: its limit now
  *   {3, n, openForMs}                     the circuit is open: record n due deliveries as not sent
  *   {4, gen, epoch}                       want was 0 (this process is full): add turn job (gen) now for any replica
  */
@@ -100,7 +106,8 @@ local gen, want, prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
 local rate, burst, margin, horizon = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local tokenLease, maxInFlight, initial = tonumber(ARGV[8]), tonumber(ARGV[9]), tonumber(ARGV[10])
 local runLease, parkConc, probeTtl, staleMs, ttl = tonumber(ARGV[11]), tonumber(ARGV[12]), tonumber(ARGV[13]), tonumber(ARGV[14]), tonumber(ARGV[15])
-local s = redis.call('HMGET', h, 'gen', 'ep', 'lim', 'brk', 'bu', 'pt', 'pu', 'tat')
+local held = tonumber(ARGV[16]) or 0
+local s = redis.call('HMGET', h, 'gen', 'ep', 'lim', 'brk', 'bu', 'pt', 'pu', 'tat', 'rtt')
 if tonumber(s[1]) ~= gen then return {0} end
 local ep = s[2]
 local function park(why, at)
@@ -126,20 +133,21 @@ if brk == 'o' then
   brk = 'h'
   redis.call('HSET', h, 'brk', 'h')
 end
-local n, limitedBy = want, ''
+local n, limitedBy, limNow = want, '', 1
 if brk == 'h' then
   if s[6] and (tonumber(s[7]) or 0) > now then return park('probe', tonumber(s[7])) end
   n, limitedBy = 1, 'probe'
 else
   redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
   local lim = math.min(maxInFlight, math.floor(tonumber(s[3]) or initial))
+  limNow = lim
   local free = lim - redis.call('ZCARD', inflight)
-  if free <= 0 then return park('conc', now + parkConc) end
-  if free < n then n, limitedBy = free, 'conc' end
+  if free <= 0 and held <= 0 then return park('conc', now + parkConc) end
+  if free < n then n, limitedBy = math.max(0, free), 'conc' end
 end
 local offsets = {}
 local tatOut = ''
-if rate > 0 then
+if rate > 0 and n > 0 then
   local T = (1000 + margin) / rate
   local tau = (burst - 1) * T
   local tat = tonumber(s[8]) or now
@@ -163,7 +171,7 @@ end
 redis.call('PEXPIRE', inflight, horizon + tokenLease + 1000)
 if brk == 'h' then redis.call('HSET', h, 'pt', prefix .. ':1', 'pu', now + offsets[1] + probeTtl) end
 redis.call('PEXPIRE', h, ttl)
-local out = {2, n, limitedBy, tatOut, brk, now}
+local out = {2, n, limitedBy, tatOut, brk, now, tostring(tonumber(s[9]) or -1), limNow}
 for i = 1, n do out[#out + 1] = offsets[i] end
 return out
 `;
@@ -188,7 +196,7 @@ return 1
  * (as BEGIN answered, '' for none), emissionMs (0: no rate), burst, horizonMs, initialLimit,
  * wakeFraction, parkConcMs, queuedStaleMs, stateTtlMs, retryInMs (-1; else the turn failed: come
  * back after that long), then the unused tokens.
- * Answers {add, gen, epoch, delayMs}.
+ * Answers {add, gen, epoch, delayMs, why}: why is the reason when the endpoint was parked.
  */
 export const END = `${PRELUDE}
 local h, inflight = KEYS[1], KEYS[2]
@@ -217,11 +225,11 @@ local function schedule(at, why)
     redis.call('HSET', h, 'st', 'q', 'gen', gen, 'until', now + staleMs, 'why', '')
     redis.call('HDEL', h, 'fut', 'dirty')
     redis.call('PEXPIRE', h, ttl)
-    return {1, gen, ep, 0}
+    return {1, gen, ep, 0, ''}
   end
   redis.call('HSET', h, 'st', 'p', 'gen', gen, 'until', at, 'why', why)
   redis.call('PEXPIRE', h, ttl)
-  return {1, gen, ep, at - now}
+  return {1, gen, ep, at - now, why}
 end
 if retryIn >= 0 then return schedule(now + retryIn, 'time') end
 local fut = tonumber(s[4])
@@ -254,26 +262,28 @@ return {0, gen, ep, 0}
 
 /**
  * Sends finished (or were given back): frees their slots, adapts the limit and the breaker, and
- * wakes the endpoint if it was parked for a reason that is gone.
+ * wakes the endpoint if it was parked for a reason that is gone. A send may say it kept its slot
+ * for the next delivery this process holds for the endpoint (reuse): the slot's lease restarts
+ * while the circuit is closed; answered 0 when the circuit opened meanwhile.
  * KEYS: state, inflight. ARGV: maxInFlight, initialLimit, wakeFraction, failureThreshold,
- * openMs, maxOpenMs, queuedStaleMs, stateTtlMs, then triples (token, outcome, ms): outcome `ok`
- * (2xx), `drop` (no answer, or 429/502/503/504: overload), `answer` (another status: the
- * endpoint is reachable), `none` (not sent: only frees the slot).
- * Answers {wake, gen, epoch, brk, lim, inflight, fails, openForMs}.
+ * openMs, maxOpenMs, queuedStaleMs, stateTtlMs, tokenLeaseMs, then quads (token, outcome, ms,
+ * reuse 0|1): outcome `ok` (2xx), `drop` (no answer, or 429/502/503/504: overload), `answer`
+ * (another status: the endpoint is reachable), `none` (not sent: only frees the slot).
+ * Answers {wake, gen, epoch, brk, lim, inflight, fails, openForMs, reused per quad (1|0)…}.
  */
 export const RELEASE = `${PRELUDE}
 local h, inflight = KEYS[1], KEYS[2]
 local now = nowMs()
 local maxInFlight, initial, wakeFraction, threshold = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local openMs, maxOpen, staleMs, ttl = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
+local openMs, maxOpen, staleMs, ttl, tokenLease = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9])
 local s = redis.call('HMGET', h, 'st', 'gen', 'ep', 'until', 'why', 'lim', 'ss', 'cut', 'fails', 'brk', 'bu', 'bd', 'pt', 'rtt')
 local lim, ss, cut, fails = tonumber(s[6]) or initial, tonumber(s[7]) or maxInFlight, tonumber(s[8]) or 0, tonumber(s[9]) or 0
 local brk, bu, bd, pt, rtt = s[10] or 'c', tonumber(s[11]) or 0, tonumber(s[12]) or 0, s[13], tonumber(s[14])
 redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
 local busy = redis.call('ZCARD', inflight)
-for i = 9, #ARGV, 3 do
-  local token, outcome, ms = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2])
-  redis.call('ZREM', inflight, token)
+local reuse = {}
+for i = 10, #ARGV, 4 do
+  local token, outcome, ms, wants = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3] == '1'
   local probe = pt and pt == token
   if probe then
     pt = nil
@@ -307,6 +317,18 @@ for i = 9, #ARGV, 3 do
     fails = 0
     if brk == 'h' and probe then brk, lim, ss, bd = 'c', initial, maxInFlight, 0 end
   end
+  -- keep the slot for the next delivery (the sender has handed it on already) while the circuit is
+  -- closed; the count does not change, so ENDPOINT_MAX_IN_FLIGHT holds, and the adaptive limit
+  -- takes effect at the next slot that is not handed on. A slot whose lease ran out is taken
+  -- again only if the endpoint has room.
+  local kept = 0
+  if wants and brk == 'c' and (redis.call('ZSCORE', inflight, token) or redis.call('ZCARD', inflight) < maxInFlight) then
+    redis.call('ZADD', inflight, now + tokenLease, token)
+    kept = 1
+  else
+    redis.call('ZREM', inflight, token)
+  end
+  reuse[#reuse + 1] = kept
 end
 redis.call('HSET', h, 'lim', tostring(lim), 'ss', tostring(ss), 'cut', cut, 'fails', fails, 'brk', brk, 'bu', bu, 'bd', bd)
 if rtt then redis.call('HSET', h, 'rtt', tostring(rtt)) end
@@ -326,9 +348,12 @@ if wake == 1 then
   redis.call('HSET', h, 'st', 'q', 'gen', gen, 'until', now + staleMs, 'why', '')
 end
 redis.call('PEXPIRE', h, ttl)
+redis.call('PEXPIRE', inflight, tokenLease + 1000)
 local openFor = 0
 if brk == 'o' then openFor = math.max(0, bu - now) end
-return {wake, gen, ep or '', brk, tostring(lim), left, fails, openFor}
+local out = {wake, gen, ep or '', brk, tostring(lim), left, fails, openFor}
+for _, kept in ipairs(reuse) do out[#out + 1] = kept end
+return out
 `;
 
 /**

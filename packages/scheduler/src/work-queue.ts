@@ -74,8 +74,16 @@ export class WorkQueue {
     await withTimeout(Promise.all(items.map((item) => this.waker.submit({ endpointId: item.endpointId, delayMs: item.delayMs }))), this.options.enqueueTimeoutMs);
   }
 
+  /** This process runs short of deliveries for endpoints whose slots it hands on: their turns come now (see EndpointScheduler.refill). */
+  async refill(endpointIds: readonly string[]): Promise<void> {
+    if (endpointIds.length === 0) return;
+    await this.addTurns(await withTimeout(this.options.scheduler.refill(endpointIds), this.options.enqueueTimeoutMs));
+  }
+
   /** Adds turn jobs the scheduler asked for. Throws if Redis fails. */
-  async addTurns(jobs: readonly TurnJob[]): Promise<void> {
+  async addTurns(all: readonly TurnJob[]): Promise<void> {
+    // An endpoint parked because every slot is taken is woken by the release that frees one.
+    const jobs = all.filter((job) => job.why !== 'conc');
     for (let i = 0; i < jobs.length; i += BULK_SIZE) {
       const batch = jobs.slice(i, i + BULK_SIZE).map((job) => ({
         name: JobName.Turn,

@@ -263,6 +263,42 @@ describe('EndpointScheduler: limits (real Redis)', () => {
   });
 });
 
+describe('EndpointScheduler: slots handed on within a process', () => {
+  it('a slot handed to the next delivery stays counted (its lease restarts), until the circuit opens', async () => {
+    const s = scheduler({ initialLimit: 2, maxInFlight: 2, failureThreshold: 1 });
+    const ep = endpoint();
+    const { begun } = await startTurn(s, ep, 2);
+    const [a, b] = slotsOf(begun);
+    const kept = await s.release([{ endpointId: ep, token: a!.token, outcome: 'ok', durationMs: 5, reuse: true }]);
+    expect(kept.reused.has(a!.token)).toBe(true);
+    expect((await s.inspect([ep]))[0]!.inFlight).toBe(2);
+    // a drop opens the circuit (threshold 1): a slot is no longer kept
+    const dropped = await s.release([{ endpointId: ep, token: b!.token, outcome: 'drop', durationMs: 5, reuse: true }]);
+    expect(dropped.reused.size).toBe(0);
+    expect(dropped.health[0]).toMatchObject({ circuit: 'open' });
+    const after = await s.release([{ endpointId: ep, token: a!.token, outcome: 'ok', durationMs: 5 }]);
+    expect(after.health[0]!.inFlight).toBe(0);
+  });
+
+  it('with every slot taken, a process that hands slots on still gets a turn of 0 slots (to claim ahead), and a refill wakes a parked endpoint', async () => {
+    const s = scheduler({ initialLimit: 1, maxInFlight: 1 });
+    const ep = endpoint();
+    const { gen, begun } = await startTurn(s, ep, 5);
+    expect(slotsOf(begun)).toHaveLength(1);
+    const parked = await s.end({ endpointId: ep, gen, claimed: 1, asked: 1, limitedBy: 'conc', nextDueInMs: null, tat: '', ratePerSecond: null, unusedTokens: [] });
+    expect(parked).toMatchObject({ why: 'conc' });
+    // a plain notify leaves a conc-parked endpoint to its releases; a refill starts its turn
+    expect(await s.notify([{ endpointId: ep, delayMs: 0 }])).toEqual([]);
+    const [refill] = await s.refill([ep]);
+    expect(refill).toMatchObject({ gen: parked!.gen + 1, delayMs: 0 });
+    expect(await s.begin(ep, refill!.gen, 5, null, 0)).toMatchObject({ kind: 'parked', why: 'conc' });
+    const [again] = await s.refill([ep]);
+    const ahead = await s.begin(ep, again!.gen, 5, null, 1);
+    expect(ahead).toMatchObject({ kind: 'send', limitedBy: 'conc' });
+    expect(slotsOf(ahead)).toHaveLength(0);
+  });
+});
+
 describe('EndpointScheduler: paced rate limit (GCRA, burst 1)', () => {
   it('spaces starts so that no sliding second holds more than the rate, across turns', async () => {
     const s = scheduler({ initialLimit: 50, maxInFlight: 50, rateHorizonMs: 1_000, rateMarginMs: 20 });

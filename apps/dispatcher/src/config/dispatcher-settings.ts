@@ -29,6 +29,12 @@ export interface DispatcherSettings extends CommonSettings {
   readonly fanOutInlineMax: number;
   /** Attempts in flight to one endpoint at once, over every replica: the ceiling of its adaptive limit. */
   readonly endpointMaxInFlight: number;
+  /**
+   * A busy endpoint's turn also claims the deliveries its slots are expected to free within this
+   * long (its limit × this / its response time); they wait in the process and go out as its
+   * attempts there finish, each slot handed straight on (0: never).
+   */
+  readonly endpointPrefetchMs: number;
   /** Where an endpoint's adaptive limit starts (and restarts when its circuit closes). */
   readonly endpointInitialInFlight: number;
   /** Consecutive attempts without a usable answer (or 429/502/503/504) that open an endpoint's circuit. */
@@ -98,6 +104,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     endpointMaxInFlight: reader.integer('ENDPOINT_MAX_IN_FLIGHT', 50, 1, 1000),
     endpointInitialInFlight: reader.integer('ENDPOINT_INITIAL_IN_FLIGHT', 10, 1, 1000),
+    endpointPrefetchMs: reader.integer('ENDPOINT_PREFETCH_MS', 200, 0, 10_000),
     endpointCircuitFailures: reader.integer('ENDPOINT_CIRCUIT_FAILURES', 5, 1, 1000),
     endpointCircuitOpenMs: reader.integer('ENDPOINT_CIRCUIT_OPEN_MS', 5_000, 100, 3_600_000),
     endpointCircuitMaxOpenMs: reader.integer('ENDPOINT_CIRCUIT_MAX_OPEN_MS', 300_000, 100, 86_400_000),

@@ -51,6 +51,23 @@ const OPERATIONAL_MESSAGE_APP_FK = 'messages_app_id_fkey';
 const RECORD_BATCH = 256;
 const RELEASE_BATCH = 1_000;
 
+/** A delivery a turn claimed ahead for a busy endpoint: it waits in this process for one of the endpoint's slots here to free. */
+interface Waiting {
+  readonly delivery: ClaimedDelivery;
+  readonly claimedAt: number;
+  /** Given back to PostgreSQL if still waiting then. */
+  readonly deadline: number;
+  readonly bytes: number;
+}
+
+/** An endpoint's deliveries waiting for its slots in this process. */
+interface Line {
+  readonly items: Waiting[];
+  timer: NodeJS.Timeout | null;
+  /** At this many left, the endpoint's next turn is asked for. */
+  lowWater: number;
+}
+
 /** How the limits read an attempt (see SendOutcome). */
 export function sendOutcome(result: AttemptResult): SendOutcome {
   if (result.success) return 'ok';
@@ -74,7 +91,12 @@ export class DeliveryPipeline {
   private readonly logger = new Logger('Delivery');
   private readonly failingAfter: number;
   private readonly recorder: GroupCommitter<RecordInput, Recorded>;
-  private readonly releaser: GroupCommitter<Release, void>;
+  private readonly releaser: GroupCommitter<Release, boolean>;
+  private readonly lines = new Map<string, Line>();
+  /** Attempts with a slot this process is running, per endpoint (their slots can be handed on). */
+  private readonly active = new Map<string, number>();
+  /** Endpoints whose next turn this process asked for early (its line ran low); cleared when a turn hands it more. */
+  private readonly refilling = new Set<string>();
   private readonly pacer: RatePacer;
   readonly pool: SendPool;
 
@@ -96,17 +118,21 @@ export class DeliveryPipeline {
     this.metrics.inFlight = () => this.pool.size;
     this.recorder = new GroupCommitter({
       maxBatch: RECORD_BATCH,
-      maxInFlight: 2,
+      // one statement at a time, the next batch forming meanwhile (and from all that finished in the same I/O turn)
+      maxInFlight: 1,
+      start: 'tick',
       onBatchError: 'bisect',
       run: (inputs) => this.repository.recordMany(inputs),
     });
     this.releaser = new GroupCommitter({
       maxBatch: RELEASE_BATCH,
+      start: 'tick',
       run: async (items) => {
-        const { jobs, health } = await this.scheduler.release(items);
+        const { jobs, health, reused } = await this.scheduler.release(items);
         this.metrics.health(health);
-        await this.work.addTurns(jobs);
-        return items.map(() => undefined);
+        // the woken endpoints' turns are added meanwhile: the senders wait only for the scripts
+        if (jobs.length > 0) void this.work.afterCommit('woken turns', () => this.work.addTurns(jobs));
+        return items.map((item) => reused.has(item.token));
       },
     });
   }
@@ -116,8 +142,40 @@ export class DeliveryPipeline {
     this.pool.run(Buffer.byteLength(claimed.delivery.payload), () => this.deliver(claimed));
   }
 
+  /**
+   * Deliveries a turn claimed ahead for a busy endpoint (beyond its free slots): each waits here
+   * until one of the endpoint's attempts in this process finishes and its slot is handed on (no
+   * new turn, no Redis admission), or is given back at `maxWaitMs`.
+   */
+  hold(deliveries: readonly ClaimedDelivery[], claimedAt: number, maxWaitMs: number): void {
+    if (deliveries.length === 0) return;
+    const endpointId = deliveries[0]!.endpoint.id;
+    let line = this.lines.get(endpointId);
+    if (!line) {
+      line = { items: [], timer: null, lowWater: 0 };
+      this.lines.set(endpointId, line);
+    }
+    line.lowWater = Math.floor((line.items.length + deliveries.length) / 2);
+    const deadline = claimedAt + maxWaitMs;
+    let bytes = 0;
+    for (const delivery of deliveries) {
+      const b = Buffer.byteLength(delivery.payload);
+      bytes += b;
+      line.items.push({ delivery, claimedAt, deadline, bytes: b });
+    }
+    this.pool.hold(deliveries.length, bytes);
+    this.refilling.delete(endpointId);
+    this.armLineTimer(endpointId, line);
+  }
+
+  /** Attempts to the endpoint this process has in flight on slots it will hand on (0: none). */
+  handingOn(endpointId: string): number {
+    return this.lines.has(endpointId) || this.refilling.has(endpointId) ? (this.active.get(endpointId) ?? 0) : 0;
+  }
+
   /** Resolves once every attempt in flight is sent and recorded and its slot released (shutdown). */
   async drain(): Promise<void> {
+    await Promise.all([...this.lines.keys()].map((endpointId) => this.giveBackLine(endpointId, 'shutting down')));
     await this.pool.drain();
     await this.recorder.drain();
     await this.releaser.drain();
@@ -126,6 +184,19 @@ export class DeliveryPipeline {
 
   /** One delivery, start to end. */
   private async deliver(claimed: Claimed): Promise<void> {
+    const endpointId = claimed.delivery.endpoint.id;
+    if (!claimed.slot) return this.attempt(claimed);
+    this.active.set(endpointId, (this.active.get(endpointId) ?? 0) + 1);
+    try {
+      await this.attempt(claimed);
+    } finally {
+      const left = (this.active.get(endpointId) ?? 1) - 1;
+      if (left > 0) this.active.set(endpointId, left);
+      else this.active.delete(endpointId);
+    }
+  }
+
+  private async attempt(claimed: Claimed): Promise<void> {
     const wait = claimed.notBefore - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const rate = claimed.delivery.endpoint.rateLimit;
@@ -138,12 +209,86 @@ export class DeliveryPipeline {
       ticket?.done();
     }
     this.metrics.sentLate(claimed.delivery.lateMs + (prepared.startedAt.getTime() - claimed.claimedAt));
-    if (claimed.slot) {
-      const release: Release = { endpointId: claimed.delivery.endpoint.id, token: claimed.slot.token, outcome: prepared.kind === 'ready' ? sendOutcome(sent.result) : 'none', durationMs: sent.result.durationMs };
-      // Freed while the attempt is recorded: the slot is about the receiver, not our bookkeeping.
-      void this.releaser.submit(release).catch((error: unknown) => this.logger.warn(`could not release a slot of ${release.endpointId} (it frees itself when its lease ends): ${(error as Error).message}`));
+    const recording = this.record(sent);
+    // Freed (or handed on) while the attempt is recorded: the slot is about the receiver, not our bookkeeping.
+    if (claimed.slot) await this.release(claimed.slot, sent, prepared.kind === 'ready' ? sendOutcome(sent.result) : 'none');
+    await recording;
+  }
+
+  /**
+   * Frees an attempt's slot, or hands it straight to the next delivery waiting for the endpoint in
+   * this process (after a 2xx or another answer: the endpoint keeps up), telling the scheduler
+   * either way without waiting for it. After an overload signal nothing is handed on, and what
+   * waits goes back to the endpoint's turns.
+   */
+  private async release(slot: Slot, sent: Sent, outcome: SendOutcome): Promise<void> {
+    const endpointId = sent.claimed.delivery.endpoint.id;
+    const next = outcome === 'ok' || outcome === 'answer' ? this.takeFromLine(endpointId) : undefined;
+    if (next) this.submit({ delivery: next.delivery, slot, notBefore: 0, claimedAt: next.claimedAt });
+    else if (outcome === 'drop') await this.giveBackLine(endpointId, 'the endpoint is overloaded');
+    try {
+      const kept = await this.releaser.submit({ endpointId, token: slot.token, outcome, durationMs: sent.result.durationMs, reuse: next !== undefined });
+      // the circuit opened meanwhile: the one attempt already handed on goes out; nothing more does
+      if (next && !kept) await this.giveBackLine(endpointId, 'its circuit opened');
+    } catch (error) {
+      this.logger.warn(`could not release a slot of ${endpointId} (it frees itself when its lease ends): ${(error as Error).message}`);
+      await this.giveBackLine(endpointId, 'a slot could not be released');
     }
-    await this.record(sent);
+  }
+
+  private takeFromLine(endpointId: string): Waiting | undefined {
+    const line = this.lines.get(endpointId);
+    const next = line?.items.shift();
+    if (!line || !next) return undefined;
+    this.pool.unhold(1, next.bytes);
+    // Running low: ask for the endpoint's next turn now, so more is claimed before the line runs dry.
+    if (line.items.length <= line.lowWater && !this.refilling.has(endpointId)) {
+      this.refilling.add(endpointId);
+      void this.work.afterCommit('an early turn', () => this.work.refill([endpointId]));
+    }
+    if (line.items.length === 0) this.dropLine(endpointId, line);
+    return next;
+  }
+
+  private dropLine(endpointId: string, line: Line): void {
+    if (line.timer) clearTimeout(line.timer);
+    if (this.lines.get(endpointId) === line) this.lines.delete(endpointId);
+  }
+
+  private armLineTimer(endpointId: string, line: Line): void {
+    if (line.timer || line.items.length === 0) return;
+    line.timer = setTimeout(() => {
+      line.timer = null;
+      const now = Date.now();
+      const expired = line.items.filter((w) => w.deadline <= now);
+      if (expired.length > 0) {
+        line.items.splice(0, line.items.length, ...line.items.filter((w) => w.deadline > now));
+        void this.giveBack(endpointId, expired, 'it waited its longest for a slot');
+      }
+      if (line.items.length === 0) this.dropLine(endpointId, line);
+      else this.armLineTimer(endpointId, line);
+    }, Math.max(1, line.items[0]!.deadline - Date.now()));
+  }
+
+  /** Gives an endpoint's waiting deliveries back to PostgreSQL (due now) and wakes the endpoint, so its turns take them. */
+  private async giveBackLine(endpointId: string, why: string): Promise<void> {
+    const line = this.lines.get(endpointId);
+    if (!line) return;
+    this.dropLine(endpointId, line);
+    await this.giveBack(endpointId, line.items.splice(0), why);
+  }
+
+  private async giveBack(endpointId: string, items: readonly Waiting[], why: string): Promise<void> {
+    if (items.length === 0) return;
+    this.pool.unhold(items.length, items.reduce((n, w) => n + w.bytes, 0));
+    try {
+      await this.repository.giveBack(items.map((w) => w.delivery));
+    } catch (error) {
+      // Their leases run out and the reconciler brings them back.
+      this.logger.warn(`could not give back ${items.length} deliveries of ${endpointId} (${why}): ${(error as Error).message}`);
+      return;
+    }
+    await this.work.afterCommit('deliveries given back', () => this.work.wake([{ endpointId, delayMs: 0 }]));
   }
 
   /** Stage 2: sign the stored payload with every active secret; an unusable secret or an open circuit is an unsent attempt, not a crash. */

@@ -43,6 +43,20 @@ export class SendPool {
       });
   }
 
+  /** Counts `bytes` held outside an attempt (deliveries waiting in the process for a slot) against the budget. */
+  hold(count: number, bytes: number): void {
+    this.count += count;
+    this.bytes += bytes;
+  }
+
+  /** Gives back what `hold` counted. */
+  unhold(count: number, bytes: number): void {
+    this.count -= count;
+    this.bytes -= bytes;
+    if (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.splice(0).forEach((wake) => wake());
+    if (this.count === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+  }
+
   /** Resolves once the pool has drained to half its count and bytes (at once if it has). */
   roomy(): Promise<void> {
     if (this.hasRoom()) return Promise.resolve();

@@ -151,6 +151,7 @@ export class Reconciler {
       if (state.ring === 'unknown' || state.ring === 'idle') wake.push(state.endpointId);
       else if (state.untilInMs < 0) force.push(state.endpointId);
       else if (state.ring === 'parked' && state.parkedFor === 'time') wake.push(state.endpointId); // due now, parked for later: moves it forward
+      else if (state.ring === 'parked' && state.parkedFor === 'conc') continue; // every slot taken: a release wakes it (no job); lost, its park expires
       else if (state.ring === 'queued' || state.ring === 'parked') check.push(state);
       // running, within its lease: that turn is taking the work now
     }

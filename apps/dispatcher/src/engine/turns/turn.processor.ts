@@ -48,7 +48,7 @@ export class TurnProcessor {
   private async take(endpointId: string, gen: number): Promise<TurnOutcome> {
     const want = Math.min(this.settings.turnQuantum, this.pipeline.pool.free);
     const rate = await this.rates.rateOf(endpointId);
-    const begun = await this.scheduler.begin(endpointId, gen, want, rate);
+    const begun = await this.scheduler.begin(endpointId, gen, want, rate, this.pipeline.handingOn(endpointId));
     switch (begun.kind) {
       case 'stale':
         return 'stale';
@@ -63,8 +63,14 @@ export class TurnProcessor {
         return begun.kind;
     }
     const beganAt = Date.now();
-    const asked = begun.kind === 'open' ? begun.n : begun.slots.length;
     const slots = begun.kind === 'send' ? begun.slots : [];
+    const ahead = begun.kind === 'send' ? this.claimAhead(begun, rate, want) : 0;
+    const asked = begun.kind === 'open' ? begun.n : slots.length + ahead;
+    if (asked === 0) {
+      // Every slot taken and nothing to claim ahead: back to waiting for a slot.
+      await this.end(endpointId, gen, begun, 1, 1, null, rate, []);
+      return 'parked';
+    }
     let batch: ClaimBatch;
     try {
       batch = await this.repository.claim(endpointId, asked, this.settings.deliveryLeaseMs);
@@ -77,6 +83,9 @@ export class TurnProcessor {
     const claimedRate = batch.endpoint?.rateLimit ?? null;
     this.rates.remember(endpointId, claimedRate);
     let deliveries = batch.deliveries;
+    // Beyond the admitted slots: claimed ahead, to wait here for this endpoint's slots to free.
+    const waiting = deliveries.slice(slots.length);
+    deliveries = deliveries.slice(0, Math.max(slots.length, begun.kind === 'open' ? deliveries.length : 0));
     let gaveBack = false;
     if (begun.kind === 'send' && tighter(rate, claimedRate) && deliveries.length > 1) {
       // The rate changed since this process last read it: send one now, the rest at the new pace.
@@ -95,10 +104,32 @@ export class TurnProcessor {
         ...(begun.kind === 'open' ? { openForMs: begun.openForMs } : {}),
       });
     });
+    if (begun.kind === 'send' && waiting.length > 0) {
+      if (gaveBack) await this.repository.giveBack(waiting);
+      else this.pipeline.hold(waiting, claimedAt, this.maxWaitMs);
+    }
     // Given back: due now, so the endpoint must come round again (as if it had taken all it asked for).
-    const taken = gaveBack ? asked : deliveries.length + batch.endedDisabled;
+    const taken = gaveBack ? asked : deliveries.length + waiting.length + batch.endedDisabled;
     await this.end(endpointId, gen, begun, taken, asked, batch.nextDueInMs, rate, slots.slice(deliveries.length).map((s) => s.token));
     return begun.kind === 'open' ? 'circuit-open' : 'sent';
+  }
+
+  /** Longest a delivery claimed ahead waits in the process for a slot before it is given back. */
+  private get maxWaitMs(): number {
+    return Math.min(Math.max(1_000, 5 * this.settings.endpointPrefetchMs), Math.floor(this.settings.deliveryLeaseMs / 3));
+  }
+
+  /**
+   * How many deliveries beyond its free slots a busy endpoint's turn claims: what its slots are
+   * expected to free within ENDPOINT_PREFETCH_MS (limit × that / response time), within the
+   * turn's quantum. None for a paced (rate-limited) endpoint, a probe, or before the endpoint's
+   * first answer.
+   */
+  private claimAhead(begun: Extract<BeginResult, { kind: 'send' }>, rate: number | null, want: number): number {
+    const window = this.settings.endpointPrefetchMs;
+    if (window <= 0 || begun.limitedBy !== 'conc' || begun.circuit !== 'closed' || rate || begun.rttMs === null) return 0;
+    const expected = Math.floor((begun.limit * window) / Math.max(1, begun.rttMs));
+    return Math.max(0, Math.min(want - begun.slots.length, expected));
   }
 
   private async end(
