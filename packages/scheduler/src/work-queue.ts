@@ -40,6 +40,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class WorkQueue {
   /** Enqueues that failed after a commit (the reconciler catches up on them). */
   failures = 0;
+  /**
+   * Runs a turn in this process instead of queueing its job, when it can (a dispatcher sets it):
+   * for an endpoint that had no work and now has some due, so a sparse sender's message does not
+   * wait for a queue round trip, like the new flows of fair queueing. Answers whether it took the
+   * turn. Only `wake` uses it: turns of busy endpoints always go round the ring.
+   */
+  runNow: ((job: TurnJob) => boolean) | undefined;
   private readonly waker: GroupCommitter<{ endpointId: string; delayMs: number }, void>;
   private readonly appWaker: GroupCommitter<string, void>;
 
@@ -47,7 +54,9 @@ export class WorkQueue {
     this.waker = new GroupCommitter({
       maxBatch: WAKE_BATCH,
       run: async (items) => {
-        await this.addTurns(await this.options.scheduler.notify(items));
+        const jobs = await this.options.scheduler.notify(items);
+        const runNow = this.runNow;
+        await this.addTurns(runNow ? jobs.filter((job) => !(job.delayMs === 0 && runNow(job))) : jobs);
         return items.map(() => undefined);
       },
     });

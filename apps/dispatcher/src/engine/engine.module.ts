@@ -44,6 +44,7 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     fanOutQueue
       .process(JobName.AppTurn, this.settings.fanOutConcurrency, (job) => this.fanOut.process(job))
       .catch((error: unknown) => this.logger.error(`fan-out worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
+    this.work.runNow = (job) => this.turns.runNow(job);
     turns
       .process(JobName.Turn, this.settings.turnConcurrency, (job) => this.turns.process(job))
       .catch((error: unknown) => this.logger.error(`turn worker stopped: ${(error as Error | undefined)?.message ?? String(error)}`));
@@ -53,6 +54,8 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   /** Stop taking work, and let the attempts in flight finish (they get recorded). */
   async beforeApplicationShutdown(): Promise<void> {
     await this.reconciler.stop();
+    this.work.runNow = undefined;
+    await this.turns.drainDirect();
     await Promise.all([this.work.fanOutQueue.close(), this.work.turns.close()]);
     await this.pipeline.drain();
   }

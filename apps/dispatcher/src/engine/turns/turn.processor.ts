@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { TurnJobData } from '@switchyard/events';
-import type { BeginResult, EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
+import type { BeginResult, EndpointScheduler, TurnJob, WorkQueue } from '@switchyard/scheduler';
 import type { Job } from 'bull';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { DeliveryPipeline } from '../delivery/delivery.pipeline.js';
@@ -27,6 +27,8 @@ const FAILED_TURN_RETRY_MS = 1_000;
 @Injectable()
 export class TurnProcessor {
   private readonly logger = new Logger('Turns');
+  /** Turns run at once without a queue job (see runNow), and their promises (shutdown waits for them). */
+  private readonly direct = new Set<Promise<unknown>>();
 
   constructor(
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
@@ -43,6 +45,29 @@ export class TurnProcessor {
     const outcome = await this.take(job.data.endpointId, job.data.gen);
     this.metrics.turn(outcome);
     return outcome;
+  }
+
+  /**
+   * The turn of an endpoint that just got work after none, run here at once instead of after a
+   * queue round trip (WorkQueue.runNow), while this process has a turn worker's worth of room.
+   */
+  runNow(job: TurnJob): boolean {
+    if (this.direct.size >= this.settings.turnConcurrency || this.pipeline.pool.free === 0) return false;
+    const turn = this.take(job.endpointId, job.gen)
+      .then((outcome) => this.metrics.turn(outcome))
+      .catch((error: unknown) => {
+        // its state expires and the reconciler starts it again
+        this.metrics.turn('failed');
+        this.logger.warn(`turn of ${job.endpointId} failed: ${(error as Error).message}`);
+      })
+      .finally(() => this.direct.delete(turn));
+    this.direct.add(turn);
+    return true;
+  }
+
+  /** Resolves once the turns run without a queue job have ended. */
+  async drainDirect(): Promise<void> {
+    await Promise.all([...this.direct]);
   }
 
   private async take(endpointId: string, gen: number): Promise<TurnOutcome> {
