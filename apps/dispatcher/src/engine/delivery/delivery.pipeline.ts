@@ -416,16 +416,18 @@ export class DeliveryPipeline {
       timestamp: sent.startedAt,
     };
     const events: OperationalMessage[] = emits ? outcome.events.map((type) => attemptEvent(type, ctx)) : [];
-    const disabledEvent = emits
-      ? endpointDisabledEvent({
-          appId: endpoint.appId,
-          appUid: endpoint.appUid,
-          endpointId: endpoint.id,
-          endpointUid: endpoint.uid,
-          failSince: endpoint.failingSince ?? sent.startedAt,
-          trigger: 'automatic',
-        })
-      : null;
+    // built only when the endpoint is to be disabled (most attempts disable nothing)
+    const disabledEvent =
+      emits && outcome.disableEndpoint
+        ? endpointDisabledEvent({
+            appId: endpoint.appId,
+            appUid: endpoint.appUid,
+            endpointId: endpoint.id,
+            endpointUid: endpoint.uid,
+            failSince: endpoint.failingSince ?? sent.startedAt,
+            trigger: 'automatic',
+          })
+        : null;
     return {
       claim: delivery,
       attempt: {
