@@ -1,6 +1,14 @@
 /** What a batch function answers for one item: its result, or an Error that fails that item alone. */
 export type ItemResult<O> = O | Error;
 
+/**
+ * What to do with a batch whose statement threw: `fail` rejects each of its items with the error;
+ * `bisect` runs each half again (and so on), so one item whose own data the statement refuses
+ * fails alone while the rest commit; `retry` runs the whole batch once more (a transient error
+ * such as a concurrent delete), then fails it.
+ */
+export type BatchErrorAction = 'fail' | 'bisect' | 'retry';
+
 export interface GroupCommitterOptions<I, O> {
   /**
    * Runs one batch and answers one result per item, in item order. An Error in a slot fails that
@@ -20,12 +28,18 @@ export interface GroupCommitterOptions<I, O> {
    * batches grow only with load. Default `now`.
    */
   readonly start?: 'now' | 'tick';
+  /** A batch that throws: one action for every error, or one chosen per error. Default `fail`. */
+  readonly onBatchError?: BatchErrorAction | ((error: unknown) => BatchErrorAction);
   /**
-   * A batch that throws: `fail` rejects each of its items with the error; `bisect` runs each half
-   * again (and so on), so one item whose own data the statement refuses fails alone while the
-   * rest commit. Default `fail`.
+   * Items with the same key never share a batch: a later one waits for the next batch, so it meets
+   * the first one's committed row through the statement's normal conflict path (the order of rows
+   * inside one INSERT is not defined). Undefined: no key.
    */
-  readonly onBatchError?: 'fail' | 'bisect';
+  readonly key?: (item: I) => string | undefined;
+  /** An item's size, for `maxBatchBytes`. */
+  readonly size?: (item: I) => number;
+  /** Most bytes per batch (by `size`); a batch always takes at least one item. Default unbounded. */
+  readonly maxBatchBytes?: number;
   /** Called after each statement (for metrics). */
   readonly observe?: (event: { readonly size: number; readonly waitMs: number; readonly runMs: number; readonly ok: boolean }) => void;
 }
@@ -103,9 +117,40 @@ export class GroupCommitter<I, O> {
     this.flush();
   }
 
+  /** Takes the next batch off the queue: in order, up to maxBatch and maxBatchBytes, one item per key. */
+  private take(): Pending<I, O>[] {
+    const { key, size, maxBatch, maxBatchBytes } = this.options;
+    if (!key && !(size && maxBatchBytes !== undefined)) return this.queue.splice(0, maxBatch);
+    const batch: Pending<I, O>[] = [];
+    const keys = new Set<string>();
+    let bytes = 0;
+    let kept = 0;
+    let i = 0;
+    for (; i < this.queue.length && batch.length < maxBatch; i++) {
+      const pending = this.queue[i]!;
+      const k = key?.(pending.item);
+      const itemBytes = size && maxBatchBytes !== undefined ? size(pending.item) : 0;
+      if ((k !== undefined && keys.has(k)) || (batch.length > 0 && bytes + itemBytes > maxBatchBytes!)) {
+        this.queue[kept++] = pending;
+        if (batch.length > 0 && bytes + itemBytes > maxBatchBytes!) {
+          i++;
+          break;
+        }
+        continue;
+      }
+      if (k !== undefined) keys.add(k);
+      bytes += itemBytes;
+      batch.push(pending);
+    }
+    // Close the gap: the items left behind keep their order ahead of the rest.
+    for (; i < this.queue.length; i++) this.queue[kept++] = this.queue[i]!;
+    this.queue.length = kept;
+    return batch;
+  }
+
   private flush(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.take();
       this.inFlight++;
       void this.runBatch(batch).then((settle) => {
         // The next batch leaves before this one's callers continue: it is already waiting.
@@ -117,8 +162,13 @@ export class GroupCommitter<I, O> {
     }
   }
 
-  /** Runs a batch (bisecting a refused one if asked); answers how to settle its callers. */
-  private async runBatch(batch: Pending<I, O>[]): Promise<() => void> {
+  private actionFor(error: unknown): BatchErrorAction {
+    const choice = this.options.onBatchError ?? 'fail';
+    return typeof choice === 'function' ? choice(error) : choice;
+  }
+
+  /** Runs a batch (bisecting or retrying a refused one if asked); answers how to settle its callers. */
+  private async runBatch(batch: Pending<I, O>[], retried = false): Promise<() => void> {
     const started = performance.now();
     const waitMs = started - Math.min(...batch.map((p) => p.queuedAt));
     let results: readonly ItemResult<O>[];
@@ -127,7 +177,9 @@ export class GroupCommitter<I, O> {
       if (results.length !== batch.length) throw new Error(`batch of ${batch.length} answered ${results.length} results`);
     } catch (error) {
       this.options.observe?.({ size: batch.length, waitMs, runMs: performance.now() - started, ok: false });
-      if (batch.length > 1 && this.options.onBatchError === 'bisect') {
+      const action = this.actionFor(error);
+      if (action === 'retry' && !retried) return this.runBatch(batch, true);
+      if (batch.length > 1 && action === 'bisect') {
         const half = Math.ceil(batch.length / 2);
         const first = await this.runBatch(batch.slice(0, half));
         const second = await this.runBatch(batch.slice(half));

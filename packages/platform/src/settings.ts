@@ -119,6 +119,23 @@ export interface CommonSettings {
   readonly logLevel: LogLevel;
   /** Most PostgreSQL connections the process opens. */
   readonly databasePoolSize: number;
+  /** How concurrent writes share statements (group commit). */
+  readonly commit: CommitSettings;
+}
+
+/**
+ * Group commit (COMMIT_*): writes made while a statement of their kind is running wait and go
+ * together in the next one, with no timer, so an idle process commits each write at once.
+ */
+export interface CommitSettings {
+  /** COMMIT_BATCH_MAX: most rows per statement. */
+  readonly batchMax: number;
+  /** COMMIT_BATCH_BYTES: most bytes of payloads and bodies per statement (one larger write still goes, alone). */
+  readonly batchBytes: number;
+  /** COMMIT_IN_FLIGHT: statements of one kind running at once, so one slow statement does not hold up the next. */
+  readonly inFlight: number;
+  /** COMMIT_QUEUE_MAX: writes waiting at most; past it a request is answered 503 with Retry-After at once. */
+  readonly queueMax: number;
 }
 
 const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
@@ -154,5 +171,11 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
     secretEncryptionKey,
     logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     databasePoolSize: reader.integer('DATABASE_POOL_SIZE', defaults.databasePoolSize ?? 10, 1, 500),
+    commit: {
+      batchMax: reader.integer('COMMIT_BATCH_MAX', 128, 1, 4096),
+      batchBytes: reader.integer('COMMIT_BATCH_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      inFlight: reader.integer('COMMIT_IN_FLIGHT', 2, 1, 64),
+      queueMax: reader.integer('COMMIT_QUEUE_MAX', 4096, 1, 1_000_000),
+    },
   };
 }

@@ -157,4 +157,75 @@ describe('GroupCommitter', () => {
     expect(events.reduce((n, e) => n + e.size, 0)).toBe(3);
     expect(events.every((e) => e.ok)).toBe(true);
   });
+
+  it('items with the same key never share a batch: the later one waits for the next, in order', async () => {
+    const g = gate<string>();
+    const c = new GroupCommitter<string, unknown>({ run: g.run, maxBatch: 10, key: (s) => s.split(':')[0] });
+    const hold = c.submit('z:0');
+    const all = ['a:1', 'b:1', 'a:2', 'c:1', 'a:3', 'b:2'].map((s) => c.submit(s));
+    g.calls[0]!.release();
+    await hold;
+    expect(g.calls[1]!.items).toEqual(['a:1', 'b:1', 'c:1']);
+    g.calls[1]!.release();
+    await tick();
+    expect(g.calls[2]!.items).toEqual(['a:2', 'b:2']);
+    g.calls[2]!.release();
+    await tick();
+    expect(g.calls[3]!.items).toEqual(['a:3']);
+    g.calls[3]!.release();
+    await expect(Promise.all(all)).resolves.toEqual(['ok:a:1', 'ok:b:1', 'ok:a:2', 'ok:c:1', 'ok:a:3', 'ok:b:2']);
+  });
+
+  it('bounds a batch by bytes, and still sends an item larger than the bound alone', async () => {
+    const g = gate<number>();
+    const c = new GroupCommitter<number, unknown>({ run: g.run, maxBatch: 10, size: (n) => n, maxBatchBytes: 10 });
+    const hold = c.submit(0);
+    const all = [4, 5, 3, 20, 1].map((n) => c.submit(n));
+    g.calls[0]!.release();
+    await hold;
+    expect(g.calls[1]!.items).toEqual([4, 5]);
+    g.calls[1]!.release();
+    await tick();
+    expect(g.calls[2]!.items).toEqual([3]);
+    g.calls[2]!.release();
+    await tick();
+    expect(g.calls[3]!.items).toEqual([20]);
+    g.calls[3]!.release();
+    await tick();
+    expect(g.calls[4]!.items).toEqual([1]);
+    g.calls[4]!.release();
+    await expect(Promise.all(all)).resolves.toHaveLength(5);
+  });
+
+  it('onBatchError chooses per error: retry runs the batch once more, then fails every item', async () => {
+    let runs = 0;
+    const transient = new Error('transient');
+    const c = new GroupCommitter<number, number>({
+      maxBatch: 10,
+      onBatchError: (e) => (e === transient ? 'retry' : 'fail'),
+      run: async (items) => {
+        runs++;
+        if (runs === 1) throw transient;
+        return items.map((n) => n + 1);
+      },
+    });
+    await expect(c.submit(1)).resolves.toBe(2);
+    expect(runs).toBe(2);
+    const always = new GroupCommitter<number, number>({
+      maxBatch: 10,
+      onBatchError: () => 'retry',
+      run: async () => {
+        runs++;
+        throw transient;
+      },
+    });
+    runs = 0;
+    const hold = always.submit(0);
+    const rest = [1, 2].map((n) => always.submit(n));
+    await expect(hold).rejects.toBe(transient);
+    const settled = await Promise.allSettled(rest);
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    // twice per batch (the batch of 0, then the batch of 1 and 2), never more
+    expect(runs).toBe(4);
+  });
 });

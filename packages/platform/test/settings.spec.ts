@@ -80,4 +80,13 @@ describe('EnvReader', () => {
     expect(reader.integer('PORT', 3000, 0, 65535)).toBe(3000);
     expect(reader.problems).toEqual([]);
   });
+
+  it('reads the group commit settings, with their defaults and bounds', () => {
+    expect(read({}).settings.commit).toEqual({ batchMax: 128, batchBytes: 4 * 1024 * 1024, inFlight: 2, queueMax: 4096 });
+    const set = read({ COMMIT_BATCH_MAX: '16', COMMIT_BATCH_BYTES: '65536', COMMIT_IN_FLIGHT: '4', COMMIT_QUEUE_MAX: '100' });
+    expect(set.problems).toEqual([]);
+    expect(set.settings.commit).toEqual({ batchMax: 16, batchBytes: 65536, inFlight: 4, queueMax: 100 });
+    const bad = read({ COMMIT_BATCH_MAX: '0', COMMIT_BATCH_BYTES: '12', COMMIT_IN_FLIGHT: 'two', COMMIT_QUEUE_MAX: '-1' });
+    expect(bad.problems.map((p) => p.split(' ')[0])).toEqual(['COMMIT_BATCH_MAX', 'COMMIT_BATCH_BYTES', 'COMMIT_IN_FLIGHT', 'COMMIT_QUEUE_MAX']);
+  });
 });
