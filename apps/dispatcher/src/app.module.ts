@@ -40,6 +40,7 @@ export class AppModule {
           queuePrefix: settings.queuePrefix,
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,
+          commit: settings.commit,
           limits: schedulerLimits(settings),
         }),
         EngineModule,

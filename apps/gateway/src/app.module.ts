@@ -30,6 +30,7 @@ export class AppModule {
           queuePrefix: settings.queuePrefix,
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,
+          commit: settings.commit,
         }),
         SourcesModule,
         IngestModule,

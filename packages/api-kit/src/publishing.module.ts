@@ -1,12 +1,14 @@
 import { getQueueToken } from '@nestjs/bull';
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { sqlRunner } from '@switchyard/db';
 import { QueueName, type AppTurnJobData, type TurnJobData } from '@switchyard/events';
-import { Publisher } from '@switchyard/publisher';
+import type { CommitSettings } from '@switchyard/platform';
+import { Publisher, type CommitObservation } from '@switchyard/publisher';
 import { EndpointScheduler, WorkQueue, type SchedulerLimits } from '@switchyard/scheduler';
 import type { Queue } from 'bull';
 import { Redis } from 'ioredis';
+import { Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 
 /** The ioredis client the scheduler's scripts run on (auto-pipelined; not one of Bull's). */
@@ -27,6 +29,48 @@ export interface PublishingOptions {
   readonly inlineMax: number;
   /** The scheduler's limits (the dispatcher's settings; a publisher that only notifies needs none). */
   readonly limits?: Partial<SchedulerLimits>;
+  /** COMMIT_*: how concurrent publishes share statements. */
+  readonly commit: CommitSettings;
+}
+
+/** Prometheus series of the publisher's group commit: rows per statement, time queued, statement time. */
+function commitMetrics(registry: Registry): (o: CommitObservation) => void {
+  const size = new Histogram({
+    name: 'switchyard_commit_batch_size',
+    help: 'Publishes committed per statement (kind: messages from the API, inbound webhooks)',
+    labelNames: ['kind'],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+    registers: [registry],
+  });
+  const wait = new Histogram({
+    name: 'switchyard_commit_wait_seconds',
+    help: "Time a batch's oldest publish waited for its statement",
+    labelNames: ['kind'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const statement = new Histogram({
+    name: 'switchyard_commit_statement_seconds',
+    help: 'Time of one group-commit statement, by outcome (ok, error)',
+    labelNames: ['kind', 'outcome'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  return (o) => {
+    size.observe({ kind: o.kind }, o.size);
+    wait.observe({ kind: o.kind }, o.waitMs / 1000);
+    statement.observe({ kind: o.kind, outcome: o.ok ? 'ok' : 'error' }, o.runMs / 1000);
+  };
+}
+
+/** On shutdown, commits (or fails) every publish already made before the pool closes. */
+@Injectable()
+class PublisherDrainer implements BeforeApplicationShutdown {
+  constructor(@Inject(PUBLISHER) private readonly publisher: Publisher) {}
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.publisher.drain();
+  }
 }
 
 @Injectable()
@@ -51,6 +95,7 @@ export class PublishingModule {
       global: true,
       providers: [
         SchedulerRedisCloser,
+        PublisherDrainer,
         { provide: SCHEDULER_REDIS, useFactory: () => new Redis(options.redisUrl, { enableAutoPipelining: true }) },
         {
           provide: ENDPOINT_SCHEDULER,
@@ -67,8 +112,9 @@ export class PublishingModule {
         },
         {
           provide: PUBLISHER,
-          inject: [getDataSourceToken(), WORK_QUEUE],
-          useFactory: (dataSource: DataSource, work: WorkQueue) => new Publisher({ sql: sqlRunner(dataSource), work, inlineMax: options.inlineMax }),
+          inject: [getDataSourceToken(), WORK_QUEUE, Registry],
+          useFactory: (dataSource: DataSource, work: WorkQueue, registry: Registry) =>
+            new Publisher({ sql: sqlRunner(dataSource), work, inlineMax: options.inlineMax, commit: options.commit, observe: commitMetrics(registry) }),
         },
       ],
       exports: [SCHEDULER_REDIS, ENDPOINT_SCHEDULER, WORK_QUEUE, PUBLISHER],

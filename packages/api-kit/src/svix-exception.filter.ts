@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { newId } from '@switchyard/events';
+import { GroupCommitterFullError } from '@switchyard/platform';
 import type { FastifyReply } from 'fastify';
 import { ApiError } from './api-error.js';
 
@@ -43,13 +44,18 @@ export class SvixExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body } = this.translate(exception);
+    const { status, body, headers } = this.translate(exception);
     if (reply.sent) return;
+    if (headers) void reply.headers(headers);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  translate(exception: unknown): { status: number; body: Record<string, unknown> } {
+  translate(exception: unknown): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } {
     if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
+    // More writes are waiting for PostgreSQL than COMMIT_QUEUE_MAX: shed load, and say when to come back.
+    if (exception instanceof GroupCommitterFullError) {
+      return { status: 503, body: { code: 'overloaded', detail: 'too many writes are waiting; retry shortly' }, headers: { 'retry-after': '1' } };
+    }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       if (status < 500) return { status, body: { code: STATUS_CODES[status] ?? 'http_error', detail: messageOf(exception) } };

@@ -18,44 +18,51 @@ export function routesToEndpointSql(e: string, eventType: string, channels: stri
     AND (COALESCE(cardinality(${e}.channels), 0) = 0 OR ${e}.channels && ${channels}))`;
 }
 
-/** Where the parts of an inline fan-out come from, as SQL expressions of the enclosing statement. */
+/** Where the parts of an inline fan-out come from, as SQL of the enclosing (batched) statement. */
 export interface InlineFanOutInputs {
-  /** The message's application id (a parameter, or a column of a CTE named in `from`). */
-  readonly appId: string;
-  /** Extra FROM items `appId` needs, with their leading comma (e.g. `, a`). */
-  readonly from?: string;
-  readonly eventType: string;
+  /**
+   * The CTE of input rows, one per message, with at least the columns `n` (its 1-based position
+   * in the batch), `msg_id`, `app_id` (NULL: no such application) and `event_type`.
+   */
+  readonly input: string;
+  /** The message's channels, as an expression over `input` (a text[], or NULL). */
   readonly channels: string;
   /** The most endpoints a message is fanned out to in the statement that stores it. */
   readonly max: string;
-  /** An array of at least `max` fresh delivery ids. */
+  /** One flat array of fresh delivery ids, `max` per input row: row n uses [(n-1)·max + 1 … n·max]. */
   readonly deliveryIds: string;
-  /** The CTE that inserted the message, RETURNING at least id and fanned_out_at. */
+  /** The CTE that inserted the messages, RETURNING at least id, app_id and fanned_out_at. */
   readonly message: string;
-  /** When the first attempts are due. */
+  /** When the first attempts are due, as an expression over `message`. */
   readonly dueAt: string;
 }
 
 /**
- * The fan-out done in the statement that inserts a message, when it routes to at most `max`
- * endpoints (both apps publish this way):
- * - `targets`: a CTE `t` of the routed endpoints (id, n = 1, 2, …), at most `max` + 1 of them;
- * - `fannedOutAt`: the message's fanned_out_at: now() when `t` holds at most `max`, else NULL
- *   (the fan-out queue's job then does it);
- * - `deliveries`: a CTE `d` inserting one Pending delivery per row of `t` for a message fanned out
- *   here, RETURNING id, endpoint_id, next_attempt_at.
+ * The fan-out done in the statement that inserts a batch of messages, for each one that routes
+ * to at most `max` endpoints (both apps publish this way):
+ * - `targets`: a CTE `t` of the routed endpoints of every input row (n, endpoint_id, k = 1, 2, …,
+ *   cnt = how many, capped at `max` + 1);
+ * - `fannedOutAt`: the message's fanned_out_at, as an expression over `input`: now() when it
+ *   routes to at most `max`, else NULL (its application's fan-out turn then does it);
+ * - `deliveries`: a CTE `d` inserting one Pending delivery per target of a message fanned out
+ *   here, RETURNING id, message_id, endpoint_id, next_attempt_at.
  */
 export function inlineFanOutSql(x: InlineFanOutInputs): { targets: string; fannedOutAt: string; deliveries: string } {
+  const i = x.input;
   return {
     targets: `t AS (
-       SELECT e.id, row_number() OVER (ORDER BY e.id) AS n FROM endpoints e${x.from ?? ''}
-       WHERE e.app_id = ${x.appId} AND ${routesToEndpointSql('e', x.eventType, x.channels)}
-       ORDER BY e.id LIMIT ${x.max} + 1)`,
-    fannedOutAt: `CASE WHEN (SELECT count(*) FROM t) <= ${x.max} THEN now() END`,
+       SELECT ${i}.n, r.id AS endpoint_id, r.k, count(*) OVER (PARTITION BY ${i}.n) AS cnt
+       FROM ${i} CROSS JOIN LATERAL (
+         SELECT e.id, row_number() OVER (ORDER BY e.id) AS k FROM endpoints e
+         WHERE e.app_id = ${i}.app_id AND ${routesToEndpointSql('e', `${i}.event_type`, x.channels)}
+         ORDER BY e.id LIMIT ${x.max} + 1) r)`,
+    fannedOutAt: `CASE WHEN COALESCE((SELECT max(t.cnt) FROM t WHERE t.n = ${i}.n), 0) <= ${x.max} THEN now() END`,
     deliveries: `d AS (
        INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
-       SELECT (${x.deliveryIds})[t.n], ${x.message}.id, t.id, ${x.message}.app_id, ${DeliveryStatus.Pending}, 0, ${x.dueAt}, ${TriggerType.Scheduled}
-       FROM ${x.message}, t WHERE ${x.message}.fanned_out_at IS NOT NULL
-       RETURNING id, endpoint_id, next_attempt_at)`,
+       SELECT (${x.deliveryIds})[(${i}.n - 1) * ${x.max} + t.k], ${x.message}.id, t.endpoint_id, ${x.message}.app_id,
+              ${DeliveryStatus.Pending}, 0, ${x.dueAt}, ${TriggerType.Scheduled}
+       FROM ${x.message} JOIN ${i} ON ${i}.msg_id = ${x.message}.id JOIN t ON t.n = ${i}.n
+       WHERE ${x.message}.fanned_out_at IS NOT NULL
+       RETURNING id, message_id, endpoint_id, next_attempt_at)`,
   };
 }

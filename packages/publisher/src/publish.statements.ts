@@ -1,68 +1,112 @@
 import { ApplicationKind, delayMsSql, DeliveryStatus, inlineFanOutSql, prepared, routesToEndpointSql, TriggerType } from '@switchyard/db';
 
-/**
- * Publishing a message from the API, in one statement: resolve the customer application (by id
- * or uid), route the message to its endpoints, insert the message and, when it goes to at most
- * `$11` endpoints, its deliveries too, marked fanned out. Otherwise the message is left unfanned
- * for the fan-out queue. One row per delivery (or one row with a null id).
- */
-const publishMessageSql = (appColumn: 'id' | 'uid') => {
-  const inline = inlineFanOutSql({
-    appId: 'a.id',
-    from: ', a',
-    eventType: '$3::varchar',
-    channels: '$6::text[]',
-    max: '$11::int',
-    deliveryIds: '$10::varchar[]',
-    message: 'm',
-    dueAt: 'GREATEST(now(), COALESCE(m.deliver_at, now()))',
-  });
-  return prepared(`
-  WITH a AS (SELECT id FROM applications WHERE ${appColumn} = $2 AND kind = '${ApplicationKind.App}'),
-  ${inline.targets},
-  m AS (INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, fanned_out_at)
-        SELECT $1, a.id, $3::varchar, $4, $5, $6::text[], $7, $8, $9, ${inline.fannedOutAt} FROM a
-        RETURNING id, app_id, deliver_at, fanned_out_at),
-  ${inline.deliveries}
-  SELECT m.fanned_out_at IS NOT NULL AS inline, m.app_id, d.id, d.endpoint_id, ${delayMsSql('d.next_attempt_at')} AS delay_ms
-  FROM m LEFT JOIN d ON true`);
-};
-export const PUBLISH_BY_ID = publishMessageSql('id');
-export const PUBLISH_BY_UID = publishMessageSql('uid');
+/** A text[] column passed in a batch as JSON text (PostgreSQL arrays are rectangular, so no text[][]). */
+const jsonTextArray = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL ELSE ARRAY(SELECT jsonb_array_elements_text(${column}::jsonb)) END`;
+
+const MESSAGES_INLINE = inlineFanOutSql({
+  input: 'i',
+  channels: 'i.channels',
+  max: '$12::int',
+  deliveryIds: '$11::varchar[]',
+  message: 'm',
+  dueAt: 'GREATEST(now(), COALESCE(m.deliver_at, now()))',
+});
 
 /**
- * An accepted inbound request, in one statement (one round trip, atomic): the message, the
- * request-log row pointing at it and, when the source's application routes it to at most `$15`
- * enabled endpoints, its deliveries. A provider event id accepted before fails the dedup index
- * and inserts nothing.
+ * Publishing a batch of messages from the API, in one statement: resolve each one's customer
+ * application (by id or by uid), route it to its endpoints, insert it (unless its application
+ * already has a message with its eventId: ON CONFLICT DO NOTHING) and, when it goes to at most
+ * `$12` endpoints, its deliveries, marked fanned out; otherwise it is left for its application's
+ * fan-out turn. One row per delivery, or one row with a null delivery id, per input row `n`.
  */
+export const PUBLISH_MESSAGES = prepared(
+  `WITH raw AS (
+     SELECT * FROM unnest($1::varchar[], $2::boolean[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::text[], $8::text[],
+                          $9::timestamptz[], $10::timestamptz[])
+       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, n)),
+   i AS (
+     SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at,
+            ${jsonTextArray('raw.channels')} AS channels, ${jsonTextArray('raw.tags')} AS tags,
+            COALESCE((SELECT a.id FROM applications a WHERE raw.by_id AND a.id = raw.app_ref AND a.kind = '${ApplicationKind.App}'),
+                     (SELECT a.id FROM applications a WHERE NOT raw.by_id AND a.uid = raw.app_ref AND a.kind = '${ApplicationKind.App}')) AS app_id
+     FROM raw),
+   ${MESSAGES_INLINE.targets},
+   m AS (
+     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, fanned_out_at)
+     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, ${MESSAGES_INLINE.fannedOutAt}
+     FROM i WHERE i.app_id IS NOT NULL ORDER BY i.n
+     ON CONFLICT (app_id, event_id) DO NOTHING
+     RETURNING id, app_id, deliver_at, fanned_out_at),
+   ${MESSAGES_INLINE.deliveries}
+   SELECT i.n, i.app_id, m.id IS NOT NULL AS inserted, m.fanned_out_at IS NOT NULL AS inline,
+          d.id, d.endpoint_id, ${delayMsSql('d.next_attempt_at')} AS delay_ms
+   FROM i LEFT JOIN m ON m.id = i.msg_id LEFT JOIN d ON d.message_id = i.msg_id
+   ORDER BY i.n`,
+);
+
 const INBOUND_INLINE = inlineFanOutSql({
-  appId: '$2',
-  eventType: '$3::varchar',
+  input: 'acc',
   channels: 'NULL::text[]',
   max: '$15::int',
   deliveryIds: '$14::varchar[]',
-  message: 'message',
+  message: 'm',
   dueAt: 'now()',
 });
+
+/**
+ * A batch of accepted inbound requests, in one statement (one round trip, atomic). For each one:
+ * the request-log row, which carries the source's dedup key (a provider event id accepted
+ * before conflicts, and nothing else of that request is stored); for those that went in, the
+ * message it points at and, when the application routes it to at most `$15` enabled endpoints,
+ * its deliveries. A request whose provider event id was accepted by a commit before this
+ * statement began gets a `duplicate` log row pointing at that first acceptance. The request-log
+ * rows go in first so that a duplicate never leaves an orphan message; the foreign key from the
+ * log row to its message is checked at the end of the statement. One row per delivery (or one
+ * with a null delivery id) per input row `n`.
+ */
 export const PUBLISH_INBOUND = prepared(
-  `WITH ${INBOUND_INLINE.targets},
-   message AS (
-     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
-     SELECT $1, $2, $3::varchar, $4, now(), ${INBOUND_INLINE.fannedOutAt}
-     RETURNING id, app_id, fanned_out_at
-   ),
-   request AS (
+  `WITH i AS (
+     SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::text[],
+                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[])
+       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, n)),
+   req AS (
      INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
-     SELECT $5, $6, $7, $8, $9, $10, $11, 'accepted', 200, $12, $13, message.id FROM message
-   ),
+     SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'accepted', 200, i.pe_id, i.event_id, i.msg_id
+     FROM i ORDER BY i.n
+     ON CONFLICT (source_id, provider_event_id) WHERE outcome = 'accepted' DO NOTHING
+     RETURNING id),
+   acc AS (SELECT i.* FROM i JOIN req ON req.id = i.req_id),
+   first AS (
+     SELECT i.n, r.event_id, r.message_id FROM i
+     JOIN inbound_requests r ON r.source_id = i.source_id AND r.provider_event_id = i.pe_id AND r.outcome = 'accepted'),
+   dup AS (
+     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, event_id, message_id)
+     SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'duplicate', 'duplicate', 200, i.pe_id, first.event_id, first.message_id
+     FROM i JOIN first ON first.n = i.n
+     WHERE NOT EXISTS (SELECT 1 FROM req WHERE req.id = i.req_id)),
+   ${INBOUND_INLINE.targets},
+   m AS (
+     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
+     SELECT acc.msg_id, acc.app_id, acc.event_type, acc.payload, now(), ${INBOUND_INLINE.fannedOutAt}
+     FROM acc ORDER BY acc.n
+     RETURNING id, app_id, fanned_out_at),
    ${INBOUND_INLINE.deliveries}
-   SELECT message.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, 0::bigint AS delay_ms FROM message LEFT JOIN d ON true`,
+   SELECT i.n, acc.n IS NOT NULL AS accepted, first.event_id AS first_event_id, first.message_id AS first_message_id,
+          m.fanned_out_at IS NOT NULL AS inline, d.id, d.endpoint_id, 0::bigint AS delay_ms
+   FROM i LEFT JOIN acc ON acc.n = i.n LEFT JOIN first ON first.n = i.n AND acc.n IS NULL
+          LEFT JOIN m ON m.id = i.msg_id LEFT JOIN d ON d.message_id = i.msg_id
+   ORDER BY i.n`,
 );
 
-/** The request that first accepted a provider event id (for a duplicate's answer). */
+/** The request that first accepted a provider event id (for a duplicate whose first acceptance committed while its statement ran). */
 export const FIRST_ACCEPTED = prepared(
   `SELECT event_id, message_id FROM inbound_requests WHERE source_id = $1 AND provider_event_id = $2 AND outcome = 'accepted'`,
+);
+
+/** The `duplicate` log row of such a request. */
+export const LOG_DUPLICATE = prepared(
+  `INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, event_id, message_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, 'duplicate', 'duplicate', 200, $8, $9, $10)`,
 );
 
 /**

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { SourcesModule } from '../sources/sources.module.js';
 import { IngressMetrics } from './ingress.metrics.js';
 import { IngressService } from './ingress.service.js';
+import { RequestLog } from './request-log.js';
 
 /** Ingress at `/in/:token`; its route is a Fastify plugin that bootstrap registers (raw bytes). */
 @Module({
   imports: [SourcesModule],
-  providers: [IngressService, IngressMetrics],
+  providers: [IngressService, IngressMetrics, RequestLog],
   exports: [IngressService],
 })
 export class IngestModule {}

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { PUBLISHER } from '@switchyard/api-kit';
-import { InboundOutcome, InboundRequestEntity, type SourceEntity } from '@switchyard/db';
+import { InboundOutcome, type SourceEntity } from '@switchyard/db';
 import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
+import { GroupCommitterFullError } from '@switchyard/platform';
 import type { Publisher } from '@switchyard/publisher';
 import type { HeaderBag } from '@switchyard/signing';
-import { DataSource } from 'typeorm';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
 import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
 import { SourceStore } from '../sources/source.store.js';
 import { IngressMetrics } from './ingress.metrics.js';
 import { redactHeaders, redactUrl } from './redact.js';
+import { RequestLog, type LogRow } from './request-log.js';
 
 /** One request to an ingest URL, as the HTTP layer hands it over. */
 export interface IngressRequest {
@@ -58,9 +58,6 @@ interface LogFields {
   outcome: InboundOutcome;
   reason?: string | null;
   responseStatus: number;
-  providerEventId?: string | null;
-  eventId?: string | null;
-  messageId?: string | null;
 }
 
 /**
@@ -71,7 +68,7 @@ interface LogFields {
 export class IngressService {
   constructor(
     private readonly sources: SourceStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requestLog: RequestLog,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     private readonly metrics: IngressMetrics,
@@ -142,7 +139,9 @@ export class IngressService {
         return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
       case 'event': {
         const answer = await this.publish(source, request, outcome.event);
-        this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, (performance.now() - started) / 1000);
+        const seconds = (performance.now() - started) / 1000;
+        if (answer.outcome === 'overloaded') this.metrics.observe(source.type, InboundOutcome.Rejected, 'overloaded', seconds);
+        else this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, seconds);
         return answer.response;
       }
     }
@@ -153,7 +152,7 @@ export class IngressService {
     source: SourceEntity,
     request: IngressRequest,
     event: NormalizedEvent,
-  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate; response: IngressResponse }> {
+  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
     const providerEventId = dedupKey(event.providerEventId);
     const eventId = newId('evt');
     const messageId = newId('msg');
@@ -169,29 +168,20 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
-    const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200, providerEventId, eventId, messageId });
-    const result = await this.publisher.publishInbound({
-      message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
-      request: {
-        id: row.id!,
-        sourceId: source.id,
-        method: row.method!,
-        url: row.url!,
-        headers: row.headers as Record<string, string>,
-        body: request.body,
-        providerEventId,
-        eventId,
-      },
-    });
-    if (result.kind === 'duplicate') {
-      await this.log(source, request, {
-        outcome: InboundOutcome.Duplicate,
-        reason: 'duplicate',
-        responseStatus: 200,
-        providerEventId,
-        eventId: result.firstEventId,
-        messageId: result.firstMessageId,
+    const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
+    let result;
+    try {
+      result = await this.publisher.publishInbound({
+        message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
+        request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, eventId },
       });
+    } catch (error) {
+      // More requests wait for PostgreSQL than COMMIT_QUEUE_MAX: nothing was stored; the provider retries.
+      if (error instanceof GroupCommitterFullError) return { outcome: 'overloaded', response: errorResponse(503, 'overloaded', 'too many requests are waiting to be stored; retry shortly', { 'retry-after': '1' }) };
+      throw error;
+    }
+    if (result.kind === 'duplicate') {
+      // The publisher logged it as a duplicate of the first acceptance.
       return { outcome: InboundOutcome.Duplicate, response: acknowledgement(source.type, result.firstEventId ?? '', 'duplicate') };
     }
     return { outcome: InboundOutcome.Accepted, response: { ...acknowledgement(source.type, eventId, 'accepted'), afterResponse: result.enqueue } };
@@ -204,7 +194,7 @@ export class IngressService {
     await this.log(source, { token, method, search, headers, body: Buffer.alloc(0) }, { outcome: InboundOutcome.Rejected, reason, responseStatus: status });
   }
 
-  private logRow(source: SourceEntity, request: IngressRequest, fields: LogFields): Partial<InboundRequestEntity> {
+  private logRow(source: SourceEntity, request: IngressRequest, fields: LogFields): LogRow {
     return {
       id: newId('req'),
       sourceId: source.id,
@@ -212,17 +202,13 @@ export class IngressService {
       url: redactUrl(request.token, request.search),
       headers: redactHeaders(request.headers),
       body: request.body,
-      bodySize: request.body.length,
       outcome: fields.outcome,
       reason: fields.reason ?? null,
       responseStatus: fields.responseStatus,
-      providerEventId: fields.providerEventId ?? null,
-      eventId: fields.eventId ?? null,
-      messageId: fields.messageId ?? null,
     };
   }
 
   private async log(source: SourceEntity, request: IngressRequest, fields: LogFields): Promise<void> {
-    await this.dataSource.manager.insert(InboundRequestEntity, this.logRow(source, request, fields));
+    await this.requestLog.write(this.logRow(source, request, fields));
   }
 }

@@ -5,7 +5,6 @@ import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchy
 import { idAtTime, isId, newId } from '@switchyard/events';
 import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
-import { isUniqueViolation } from '../common/db-errors.js';
 import { timeOfId } from '../common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
@@ -58,17 +57,15 @@ export class MessagesService {
       createdAt: timeOfId(id),
     };
     const byId = isId('app', appIdOrUid);
-    try {
-      if (!(await this.publisher.publishMessage({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message)).inserted) {
-        if (!dto.application || byId) throw notFound('application');
-        await this.createApplication(appIdOrUid, dto.application);
-        // Not stored: the uid is taken by an internal application.
-        if (!(await this.publisher.publishMessage({ by: 'uid', value: appIdOrUid }, message)).inserted) throw conflict('An application with that uid already exists');
-      }
-    } catch (error) {
-      if (isUniqueViolation(error, 'messages_app_event_id_key')) throw conflict('A message with this eventId already exists');
-      throw error;
+    let published = await this.publisher.publishMessage({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message);
+    if (!published.inserted && published.reason === 'no_application') {
+      if (!dto.application || byId) throw notFound('application');
+      await this.createApplication(appIdOrUid, dto.application);
+      published = await this.publisher.publishMessage({ by: 'uid', value: appIdOrUid }, message);
+      // Still none: the uid is taken by an internal application.
+      if (!published.inserted && published.reason === 'no_application') throw conflict('An application with that uid already exists');
     }
+    if (!published.inserted) throw conflict('A message with this eventId already exists');
     return {
       id: message.id,
       eventId: message.eventId,
