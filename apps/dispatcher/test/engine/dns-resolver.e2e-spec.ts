@@ -4,9 +4,13 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { LookupAddress } from 'node:dns';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DeliveryStatus } from '@switchyard/db';
 import { DnsLookupError, DnsResolver, DnsTimeoutError, parseHostsFile, perTryTimeoutMs, type DnsResolverOptions } from '../../src/engine/delivery/dns-resolver.js';
+import { sendOutcome } from '../../src/engine/delivery/delivery.pipeline.js';
+import { WebhookHttpClient, type AttemptResult, type WebhookHttpClientOptions } from '../../src/engine/delivery/webhook-http-client.js';
 import { TestDnsServer } from '../support/dns-server.js';
-import { eventually } from './support.js';
+import { Receiver } from '../support/receiver.js';
+import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, publish, startEngine, type Engine } from './support.js';
 
 // Every name here is answered by TestDnsServer on 127.0.0.1 (or by a hosts file the test writes),
 // and every address it answers is loopback: no query and no request leaves the machine.
@@ -278,5 +282,139 @@ describe('DnsResolver against a name server on 127.0.0.1', () => {
       ],
       'ip6-localhost': [{ address: '::1', family: 6 }],
     });
+  });
+});
+
+describe('WebhookHttpClient with the DnsResolver', () => {
+  let server: TestDnsServer;
+  let receiver: Receiver;
+  const clients: WebhookHttpClient[] = [];
+  const make = (options: Partial<WebhookHttpClientOptions>) => {
+    const client = new WebhookHttpClient({
+      timeoutMs: 5_000,
+      connectTimeoutMs: 4_000,
+      connectionsPerOrigin: 4,
+      captureBytes: 64,
+      allowPrivateNetworks: true,
+      ...options,
+      // never getaddrinfo: it would ask the machine's own name server
+      dns: { servers: [server.address], timeoutMs: 1_000, systemFallback: false, ...options.dns },
+    });
+    clients.push(client);
+    return client;
+  };
+  const send = (client: WebhookHttpClient, host: string): Promise<AttemptResult> =>
+    client.send({ url: receiver.url('/d', `${host}`), headers: { 'content-type': 'application/json' }, body: '{}' });
+
+  beforeAll(async () => {
+    server = await TestDnsServer.start({
+      'fast.test': { a: ['127.0.0.1'], ttl: 60 },
+      'dead.test': { drop: true },
+    });
+    receiver = await Receiver.start({ host: '127.0.0.1' });
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    receiver.requests.length = 0;
+  });
+  afterAll(async () => {
+    await server.close();
+    await receiver.close();
+  });
+
+  it('records a lookup that times out as dns_timeout, saying so in words', async () => {
+    const client = make({ dns: { timeoutMs: 150 } });
+    const first = await send(client, 'dead.test');
+    expect(first).toMatchObject({ statusCode: 0, error: 'dns_timeout', errorDetail: 'no DNS answer for dead.test within 150 ms (DNS_TIMEOUT_MS)' });
+    const second = await send(client, 'dead.test');
+    expect(second.error).toBe('dns_timeout');
+    expect(second.errorDetail).toMatch(/^no DNS answer for dead\.test within 150 ms \(DNS_TIMEOUT_MS; remembered from a lookup that ended \d+ ms ago, asked again after DNS_CACHE_ERROR_TTL_MS\)$/);
+    // Counted like any other attempt without an answer: it fails, and it counts against the circuit.
+    expect(sendOutcome(first)).toBe('drop');
+  });
+
+  it('records a name that does not exist as dns_error', async () => {
+    const result = await send(make({}), 'nowhere.test');
+    expect(result).toMatchObject({ statusCode: 0, error: 'dns_error', errorDetail: 'DNS lookup of nowhere.test failed (ENOTFOUND)' });
+  });
+
+  it('still checks the address actually connected to: a name answered with loopback is refused unless private networks are allowed', async () => {
+    expect(await send(make({ allowPrivateNetworks: false }), 'fast.test')).toMatchObject({ statusCode: 0, error: 'blocked_address' });
+    expect(receiver.requests).toHaveLength(0);
+    expect(await send(make({ allowPrivateNetworks: true }), 'fast.test')).toMatchObject({ statusCode: 200, error: null });
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('delivers to a fast name while a slow name is still being looked up', async () => {
+    server.set('slow.test', { a: ['127.0.0.1'], ttl: 60, hold: true });
+    const client = make({ dns: { timeoutMs: 3_000 } });
+    const slow = send(client, 'slow.test');
+    await eventually(() => expect(server.holding('slow.test')).toBe(2));
+    expect(await send(client, 'fast.test')).toMatchObject({ statusCode: 200 });
+    expect(server.holding('slow.test')).toBe(2);
+    expect(await settled(slow)).toBe(false);
+    server.release('slow.test');
+    expect(await slow).toMatchObject({ statusCode: 200 });
+    expect(receiver.requests.map((r) => r.headers.host)).toEqual([`fast.test:${receiver.port}`, `slow.test:${receiver.port}`]);
+  });
+});
+
+describe('DNS in the running engine', () => {
+  let engine: Engine;
+  let server: TestDnsServer;
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    server = await TestDnsServer.start({ 'fast.test': { a: ['127.0.0.1'], ttl: 60 }, 'dead.test': { drop: true } });
+    receiver = await Receiver.start({ host: '127.0.0.1' });
+    engine = await startEngine('engine-dns', {
+      DNS_SERVERS: server.address,
+      DNS_SYSTEM_FALLBACK: 'false',
+      DNS_TIMEOUT_MS: '3000',
+      DELIVERY_TIMEOUT_MS: '5000',
+      DELIVERY_LEASE_MS: '10000',
+      RETRY_SCHEDULE: '100ms',
+    });
+  });
+  afterAll(async () => {
+    await engine?.close();
+    await server?.close();
+    await receiver?.close();
+  });
+
+  it("delivers to an endpoint whose name answers at once while another endpoint's name is still unanswered", async () => {
+    server.set('slow.test', { a: ['127.0.0.1'], ttl: 60, hold: true });
+    const appId = await createApp(engine.ds);
+    const slow = await createEndpoint(engine, appId, { url: receiver.url('/slow', 'slow.test') });
+    const fast = await createEndpoint(engine, appId, { url: receiver.url('/fast', 'fast.test') });
+    const [msgId] = await publish(engine, appId, [{}]);
+    await eventually(() => expect(server.holding('slow.test')).toBe(2));
+    await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, fast.id))?.status).toBe(DeliveryStatus.Success));
+    expect(server.holding('slow.test')).toBe(2);
+    expect((await deliveryOf(engine.ds, msgId!, slow.id))?.status).not.toBe(DeliveryStatus.Success);
+    server.release('slow.test');
+    await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, slow.id))?.status).toBe(DeliveryStatus.Success));
+    expect(receiver.requests.map((r) => r.url)).toEqual(['/fast', '/slow']);
+  });
+
+  it('records an attempt whose lookup timed out as dns_timeout, retries it, and fails the delivery when the schedule is spent', async () => {
+    const appId = await createApp(engine.ds);
+    const ep = await createEndpoint(engine, appId, { url: receiver.url('/dead', 'dead.test') });
+    const [msgId] = await publish(engine, appId, [{}]);
+    const delivery = await eventually(
+      async () => {
+        const d = await deliveryOf(engine.ds, msgId!, ep.id);
+        expect(d?.status).toBe(DeliveryStatus.Fail);
+        return d!;
+      },
+      { timeoutMs: 15_000 },
+    );
+    const attempts = await attemptsOf(engine.ds, { deliveryId: delivery.id });
+    expect(attempts.map((a) => [a.responseStatusCode, a.error])).toEqual([
+      [0, 'dns_timeout'],
+      [0, 'dns_timeout'],
+    ]);
+    expect(attempts[0]!.errorDetail).toBe('no DNS answer for dead.test within 3000 ms (DNS_TIMEOUT_MS)');
+    expect(receiver.requests.filter((r) => r.url === '/dead')).toHaveLength(0);
   });
 });
