@@ -34,6 +34,29 @@ describe('dispatcher settings', () => {
     expect(s.maxPayloadBytes).toBe(1024 * 1024);
   });
 
+  it('reads the DNS settings: defaults, a timeout within the connect timeout, the fallback following ALLOW_PRIVATE_NETWORKS', () => {
+    const key = { ADMIN_API_KEY: 'x'.repeat(20) };
+    expect(loadDispatcherSettings(key)).toMatchObject({
+      dnsTimeoutMs: 2_000,
+      dnsTries: 2,
+      dnsCacheMax: 1_000,
+      dnsCacheMaxTtlMs: 60_000,
+      dnsCacheErrorTtlMs: 1_000,
+      dnsServers: undefined,
+      dnsSystemFallback: false,
+    });
+    expect(loadDispatcherSettings({ ...key, DELIVERY_TIMEOUT_MS: '1000' }).dnsTimeoutMs).toBe(500);
+    expect(loadDispatcherSettings({ ...key, ALLOW_PRIVATE_NETWORKS: 'true' }).dnsSystemFallback).toBe(true);
+    expect(loadDispatcherSettings({ ...key, ALLOW_PRIVATE_NETWORKS: 'true', DNS_SYSTEM_FALLBACK: 'false' }).dnsSystemFallback).toBe(false);
+    expect(loadDispatcherSettings({ ...key, DNS_SERVERS: ' 127.0.0.1, 127.0.0.1:5353,::1,[::1]:53 ' }).dnsServers).toEqual(['127.0.0.1', '127.0.0.1:5353', '::1', '[::1]:53']);
+  });
+
+  it('rejects bad DNS settings, listing each', () => {
+    expect(() => loadDispatcherSettings({ DNS_SERVERS: '127.0.0.1,resolver.example,127.0.0.1:99999', DNS_TRIES: '0' })).toThrow(/DNS_SERVERS: "resolver\.example"[\s\S]*DNS_TRIES/);
+    expect(() => loadDispatcherSettings({ DNS_SERVERS: '127.0.0.1:99999' })).toThrow(/DNS_SERVERS: "127\.0\.0\.1:99999"/);
+    expect(() => loadDispatcherSettings({ CONNECT_TIMEOUT_MS: '1000', DNS_TIMEOUT_MS: '1000' })).toThrow(/DNS_TIMEOUT_MS must be less than CONNECT_TIMEOUT_MS/);
+  });
+
   it('rejects a bad RETRY_SCHEDULE, timeout and flag together', () => {
     expect(() => loadDispatcherSettings({ RETRY_SCHEDULE: '5s,banana', DELIVERY_TIMEOUT_MS: '-1', ALLOW_PRIVATE_NETWORKS: 'perhaps' })).toThrow(
       /RETRY_SCHEDULE[\s\S]*DELIVERY_TIMEOUT_MS[\s\S]*ALLOW_PRIVATE_NETWORKS/,

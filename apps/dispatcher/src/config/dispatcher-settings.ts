@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { parseRetrySchedule } from '@switchyard/events';
 import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';
@@ -54,6 +55,20 @@ export interface DispatcherSettings extends CommonSettings {
   readonly connectionsPerOrigin: number;
   /** Time to open a TCP/TLS connection, within DELIVERY_TIMEOUT_MS. */
   readonly connectTimeoutMs: number;
+  /** The longest one lookup of an endpoint host waits, over every try and server (less than connectTimeoutMs, which includes it). */
+  readonly dnsTimeoutMs: number;
+  /** Queries sent to each name server within dnsTimeoutMs. */
+  readonly dnsTries: number;
+  /** Names whose answers (or failures) are kept, at most. */
+  readonly dnsCacheMax: number;
+  /** An answer is kept for its TTL, never longer than this (0: nothing is kept). */
+  readonly dnsCacheMaxTtlMs: number;
+  /** A failed lookup (no such name, no answer in time) is kept this long. */
+  readonly dnsCacheErrorTtlMs: number;
+  /** Name servers to ask instead of resolv.conf's (`ip`, `ip:port`, `[ipv6]:port`). */
+  readonly dnsServers: readonly string[] | undefined;
+  /** Ask the system resolver (getaddrinfo, on the thread pool) for names the name servers do not know. */
+  readonly dnsSystemFallback: boolean;
   /** Bytes of a response body kept in the attempt log; the rest is not read. */
   readonly maxResponseCaptureBytes: number;
   /** How long a sender owns a delivery it claimed; after that, another may take it over. */
@@ -88,12 +103,18 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const schedule = parseRetrySchedule(scheduleText);
   if (!schedule.ok) reader.problem(`RETRY_SCHEDULE: ${schedule.error}`);
   const deliveryTimeoutMs = reader.integer('DELIVERY_TIMEOUT_MS', 15_000, 100, 300_000);
+  const connectTimeoutMs = reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000);
+  const allowPrivateNetworks = reader.boolean('ALLOW_PRIVATE_NETWORKS', false);
+  const dnsServersText = reader.string('DNS_SERVERS');
+  const dnsServers = dnsServersText?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const badServer = dnsServers?.find((s) => !isDnsServer(s));
+  if (badServer !== undefined) reader.problem(`DNS_SERVERS: "${badServer}" is not an IP address, ip:port or [ipv6]:port`);
   const settings: DispatcherSettings = {
     ...common,
     retryScheduleMs: schedule.ok ? schedule.delaysMs : [],
     deliveryTimeoutMs,
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
-    allowPrivateNetworks: reader.boolean('ALLOW_PRIVATE_NETWORKS', false),
+    allowPrivateNetworks,
     maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 1000, 1, 100_000),
     deliveryBufferBytes: reader.integer('DELIVERY_BUFFER_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
@@ -111,7 +132,14 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     rateLimitMarginMs: reader.integer('RATE_LIMIT_MARGIN_MS', 50, 0, 1000),
     metricsEndpointSeries: reader.integer('METRICS_ENDPOINT_SERIES', 1000, 0, 100_000),
     connectionsPerOrigin: reader.integer('CONNECTIONS_PER_ORIGIN', 50, 1, 1000),
-    connectTimeoutMs: reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000),
+    connectTimeoutMs,
+    dnsTimeoutMs: reader.integer('DNS_TIMEOUT_MS', Math.min(2_000, Math.floor(Math.min(connectTimeoutMs, deliveryTimeoutMs) / 2)), 10, 60_000),
+    dnsTries: reader.integer('DNS_TRIES', 2, 1, 5),
+    dnsCacheMax: reader.integer('DNS_CACHE_MAX', 1_000, 0, 1_000_000),
+    dnsCacheMaxTtlMs: reader.integer('DNS_CACHE_MAX_TTL_MS', 60_000, 0, 86_400_000),
+    dnsCacheErrorTtlMs: reader.integer('DNS_CACHE_ERROR_TTL_MS', 1_000, 0, 3_600_000),
+    dnsServers: dnsServers && dnsServers.length > 0 && badServer === undefined ? dnsServers : undefined,
+    dnsSystemFallback: reader.boolean('DNS_SYSTEM_FALLBACK', allowPrivateNetworks),
     maxResponseCaptureBytes: reader.integer('MAX_RESPONSE_CAPTURE_BYTES', 4096, 0, 1024 * 1024),
     deliveryLeaseMs: reader.integer('DELIVERY_LEASE_MS', deliveryTimeoutMs + 15_000, 1_000, 3_600_000),
     reconcileIntervalMs: reader.integer('RECONCILE_INTERVAL_MS', 2_000, 50, 600_000),
@@ -126,11 +154,24 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   if (settings.deliveryLeaseMs < deliveryTimeoutMs + 1_000) {
     reader.problem(`DELIVERY_LEASE_MS must be at least DELIVERY_TIMEOUT_MS + 1000 (${deliveryTimeoutMs + 1_000})`);
   }
+  // The connect timer runs from before the lookup: a lookup that could use it all would be reported as a connect timeout.
+  if (settings.dnsTimeoutMs >= Math.min(settings.connectTimeoutMs, deliveryTimeoutMs)) {
+    reader.problem(`DNS_TIMEOUT_MS must be less than CONNECT_TIMEOUT_MS and DELIVERY_TIMEOUT_MS (${Math.min(settings.connectTimeoutMs, deliveryTimeoutMs)})`);
+  }
   if (settings.endpointCircuitMaxOpenMs < settings.endpointCircuitOpenMs) {
     reader.problem('ENDPOINT_CIRCUIT_MAX_OPEN_MS must be at least ENDPOINT_CIRCUIT_OPEN_MS');
   }
   reader.assertValid();
   return settings;
+}
+
+/** A name server as c-ares' setServers takes it: `ip`, `ipv4:port`, `[ipv6]` or `[ipv6]:port`. */
+function isDnsServer(text: string): boolean {
+  const bracketed = /^\[([^\]]+)\](?::(\d{1,5}))?$/.exec(text);
+  const withPort = /^([^:]+):(\d{1,5})$/.exec(text);
+  const [address, port] = bracketed ? [bracketed[1]!, bracketed[2]] : withPort ? [withPort[1]!, withPort[2]] : [text, undefined];
+  if (port !== undefined && (Number(port) < 1 || Number(port) > 65_535)) return false;
+  return bracketed ? net.isIPv6(address) : net.isIP(address) !== 0;
 }
 
 /** The endpoint scheduler's limits, from the settings. */

@@ -100,6 +100,15 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
           connectionsPerOrigin: settings.connectionsPerOrigin,
           captureBytes: settings.maxResponseCaptureBytes,
           allowPrivateNetworks: settings.allowPrivateNetworks,
+          dns: {
+            timeoutMs: settings.dnsTimeoutMs,
+            tries: settings.dnsTries,
+            cacheMax: settings.dnsCacheMax,
+            maxTtlMs: settings.dnsCacheMaxTtlMs,
+            errorTtlMs: settings.dnsCacheErrorTtlMs,
+            servers: settings.dnsServers,
+            systemFallback: settings.dnsSystemFallback,
+          },
         }),
     },
     {

@@ -23,6 +23,9 @@ export async function startTestDispatcher(label: string, env: Record<string, str
     LOG_LEVEL: 'silent',
     RETRY_SCHEDULE: '1s,1s,1s',
     ALLOW_PRIVATE_NETWORKS: 'true',
+    // Endpoint names a test does not answer itself fail here, on loopback: no test asks a real name server.
+    DNS_SERVERS: '127.0.0.1:1',
+    DNS_SYSTEM_FALLBACK: 'false',
     ...env,
   });
   const app = await createDispatcherApp(settings);

@@ -47,7 +47,7 @@ export class MessageAttemptOut {
     type: String,
     nullable: true,
     description:
-      'Our extension: why no usable response arrived (`timeout`, `connection_refused`, `connection_reset`, `blocked_address`, `dns_error`, `tls_error`, `unreachable`, `invalid_response`, `redirect`, `invalid_url`, `network_error`, `no_signing_secret`, `secret_unreadable`, `circuit_open`), or null',
+      'Our extension: why no usable response arrived (`timeout`, `connection_refused`, `connection_reset`, `blocked_address`, `dns_error`, `dns_timeout`, `tls_error`, `unreachable`, `invalid_response`, `redirect`, `invalid_url`, `network_error`, `no_signing_secret`, `secret_unreadable`, `circuit_open`), or null',
     example: null,
   })
   error: string | null;

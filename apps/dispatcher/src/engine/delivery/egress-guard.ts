@@ -1,4 +1,4 @@
-import dns from 'node:dns';
+import type dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
@@ -45,16 +45,17 @@ export class EgressBlockedError extends Error {
   }
 }
 
-/** A `dns.lookup`-shaped resolver that always answers every address (tests inject their own). */
+/**
+ * Answers every address of a name, in a callback (the DnsResolver's, see dns-resolver.ts; tests
+ * inject their own).
+ */
 export type Resolver = (hostname: string, callback: (error: NodeJS.ErrnoException | null, addresses: dns.LookupAddress[]) => void) => void;
-
-const systemResolver: Resolver = (hostname, callback) => dns.lookup(hostname, { all: true, verbatim: true }, callback);
 
 /**
  * A `lookup` for net.connect that resolves every address of the name and fails the connection
  * if ANY of them is refused, rather than filtering: a mixed answer is how rebinding attacks hide.
  */
-export function guardedLookup(allow: AddressPolicy, resolve: Resolver = systemResolver): net.LookupFunction {
+export function guardedLookup(allow: AddressPolicy, resolve: Resolver): net.LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, (error, addresses) => {
       if (error) return callback(error, '', undefined);
@@ -76,7 +77,7 @@ export function guardedLookup(allow: AddressPolicy, resolve: Resolver = systemRe
 export interface GuardedConnectorOptions {
   readonly allow: AddressPolicy;
   readonly connectTimeoutMs: number;
-  readonly resolve?: Resolver;
+  readonly resolve: Resolver;
 }
 
 /**

@@ -2,6 +2,7 @@ import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
 import { parseRetryAfter } from '@switchyard/events';
 import { Agent, type Dispatcher } from 'undici';
+import { DNS_DEFAULTS, DnsLookupError, DnsResolver, DnsTimeoutError, type DnsResolverOptions } from './dns-resolver.js';
 import { addressRange, allowAnyAddress, EgressBlockedError, guardedConnector, isPublicAddress, type AddressPolicy, type Resolver } from './egress-guard.js';
 
 /** Why an attempt got no usable response. Stored in attempts.error; PERSISTED. */
@@ -11,6 +12,7 @@ export type AttemptErrorCode =
   | 'connection_reset'
   | 'blocked_address'
   | 'dns_error'
+  | 'dns_timeout'
   | 'tls_error'
   | 'unreachable'
   | 'invalid_response'
@@ -58,7 +60,13 @@ export interface WebhookHttpClientOptions {
   readonly allowPrivateNetworks: boolean;
   /** Overrides the address policy (tests). */
   readonly allow?: AddressPolicy;
-  /** Overrides DNS resolution (tests). */
+  /**
+   * DNS for endpoint hosts (the DNS_* settings). Unset ones take DNS_DEFAULTS, except the timeout
+   * (at most half the connect timeout, which the lookup is part of) and the system fallback
+   * (on when private networks are allowed).
+   */
+  readonly dns?: Partial<DnsResolverOptions>;
+  /** Replaces the DnsResolver altogether (tests). */
   readonly resolve?: Resolver;
 }
 
@@ -104,6 +112,9 @@ export function classifyTransportError(error: unknown): AttemptErrorCode {
   if (name === 'HTTPParserError') return 'invalid_response';
   const code = errorCode(error) ?? '';
   if (code === 'ERR_EGRESS_BLOCKED') return 'blocked_address';
+  // c-ares' own timeout is ETIMEOUT (not ETIMEDOUT); the DnsResolver's deadline is ERR_DNS_TIMEOUT
+  if (code === 'ERR_DNS_TIMEOUT' || code === 'ETIMEOUT') return 'dns_timeout';
+  if (code === 'ERR_DNS_LOOKUP') return 'dns_error';
   if (['ETIMEDOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'].includes(code)) return 'timeout';
   if (code === 'ECONNREFUSED') return 'connection_refused';
   if (['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'ECONNABORTED'].includes(code)) return 'connection_reset';
@@ -143,7 +154,12 @@ export function describeTransportError(code: AttemptErrorCode, error: unknown, u
     case 'connection_reset':
       return `the connection to ${where} was closed before a response arrived (${raw ?? 'reset'})`;
     case 'dns_error':
-      return `DNS lookup of ${url.hostname} failed (${raw ?? 'no address'})`;
+      return `DNS lookup of ${url.hostname} failed (${findError(error, DnsLookupError)?.reason ?? raw ?? 'no address'})`;
+    case 'dns_timeout': {
+      const timedOut = findError(error, DnsTimeoutError);
+      const remembered = timedOut?.ageMs !== undefined ? `; remembered from a lookup that ended ${timedOut.ageMs} ms ago, asked again after DNS_CACHE_ERROR_TTL_MS` : '';
+      return `no DNS answer for ${url.hostname} within ${timedOut ? `${timedOut.timeoutMs} ms` : 'the DNS timeout'} (DNS_TIMEOUT_MS${remembered})`;
+    }
     case 'unreachable':
       return `${where} is unreachable (${raw ?? 'no route'})`;
     case 'tls_error':
@@ -202,7 +218,8 @@ interface Captured {
 
 /**
  * POSTs signed webhooks through one pooled keep-alive undici Agent: connections per origin
- * capped, no redirects followed, the private-network guard on every new socket, one deadline per
+ * capped, no redirects followed, endpoint names looked up by the DnsResolver (c-ares, cached,
+ * with its own deadline), the private-network guard on every new socket, one deadline per
  * attempt over connect, headers AND body (a body dripped a byte at a time is cut there),
  * response headers bounded, and only the first bytes of a response body kept (the rest of a
  * large body is never buffered: after a short drain the stream is destroyed). Whatever the bytes
@@ -210,9 +227,21 @@ interface Captured {
  */
 export class WebhookHttpClient {
   private readonly agent: Agent;
+  /** The endpoint-host resolver (null when a test replaced it). */
+  private readonly dns: DnsResolver | null;
 
   constructor(private readonly options: WebhookHttpClientOptions) {
     const allow = options.allow ?? (options.allowPrivateNetworks ? allowAnyAddress : isPublicAddress);
+    const connectTimeoutMs = Math.min(options.connectTimeoutMs, options.timeoutMs);
+    this.dns = options.resolve
+      ? null
+      : new DnsResolver({
+          ...DNS_DEFAULTS,
+          timeoutMs: Math.min(DNS_DEFAULTS.timeoutMs, Math.floor(connectTimeoutMs / 2)),
+          systemFallback: options.allowPrivateNetworks,
+          ...options.dns,
+        });
+    const resolve = options.resolve ?? this.dns!.resolve;
     this.agent = new Agent({
       connections: options.connectionsPerOrigin,
       pipelining: 1,
@@ -220,7 +249,7 @@ export class WebhookHttpClient {
       bodyTimeout: options.timeoutMs,
       keepAliveTimeout: 4_000,
       maxHeaderSize: MAX_RESPONSE_HEADER_BYTES,
-      connect: guardedConnector({ allow, connectTimeoutMs: Math.min(options.connectTimeoutMs, options.timeoutMs), resolve: options.resolve }),
+      connect: guardedConnector({ allow, connectTimeoutMs, resolve }),
     });
   }
 
@@ -331,8 +360,9 @@ export class WebhookHttpClient {
     return { body: Buffer.concat(kept, keptBytes), cut };
   }
 
-  /** Closes every pooled connection. */
+  /** Closes every pooled connection and cancels the DNS queries in flight. */
   async close(): Promise<void> {
+    this.dns?.close();
     await this.agent.destroy();
   }
 }
