@@ -82,6 +82,15 @@ describe('helm lint', () => {
   });
 });
 
+describe('helm install --dry-run=client', () => {
+  it('renders the hooks and the notes, which tell where the admin key is', async () => {
+    const out = await helm(helmBin, ['install', 'sy', chartDir, '--namespace', 'webhooks', '--dry-run=client']);
+    expect(out).toMatch(/^HOOKS:$/m);
+    expect(out).toContain("kubectl -n webhooks get secret sy-switchyard -o jsonpath='{.data.ADMIN_API_KEY}'");
+    expect(out).toContain('Set gateway.config.publicUrl');
+  });
+});
+
 describe('values.schema.json', () => {
   it('rejects a misspelt setting and a bad port', async () => {
     await expect(render(helmBin, 'sy', ['--set', 'config.fanOutInlinMax=3'])).rejects.toThrow(/fanOutInlinMax/);
