@@ -24,6 +24,7 @@ export class DeliveryMetrics {
   private readonly lag: Histogram;
   private readonly turns: Counter<'outcome'>;
   private readonly circuitOpened: Counter;
+  private readonly disabled: Counter;
   private readonly endpoints = new Map<string, EndpointHealth & { seenAt: number }>();
   /** Reads the attempts in flight in this process (set by the engine). */
   inFlight: () => number = () => 0;
@@ -69,6 +70,11 @@ export class DeliveryMetrics {
       help: 'Times this process saw an endpoint circuit open',
       registers: [registry],
     });
+    this.disabled = new Counter({
+      name: 'switchyard_endpoints_disabled_total',
+      help: 'Endpoints this process disabled because every attempt failed for ENDPOINT_DISABLE_AFTER',
+      registers: [registry],
+    });
     const self = this;
     new Gauge({
       name: 'switchyard_delivery_attempts_in_flight',
@@ -112,6 +118,11 @@ export class DeliveryMetrics {
     this.duration.observe({ outcome }, durationMs / 1000);
     if (deliveryStatus === DeliveryStatus.Success) this.finished.inc({ outcome: 'success' });
     else if (deliveryStatus === DeliveryStatus.Fail) this.finished.inc({ outcome: 'fail' });
+  }
+
+  /** The statement recording an attempt disabled its endpoint. */
+  endpointDisabled(): void {
+    this.disabled.inc();
   }
 
   /** An attempt went out this long after it was due. */

@@ -372,6 +372,7 @@ export class DeliveryPipeline {
     }
     const { result } = sent;
     this.metrics.attempt(result.success, result.statusCode, result.durationMs, delivery.trigger, input.status);
+    if (recorded.endpointDisabled) this.metrics.endpointDisabled();
     if (recorded.nextInMs !== null) await this.work.afterCommit('the next attempt', () => this.work.wake([{ endpointId: delivery.endpoint.id, delayMs: recorded.nextInMs! }]));
     if (recorded.operationalMessageIds.length > 0 && input.operationalAppId) {
       const appId = input.operationalAppId;
