@@ -31,9 +31,10 @@ export interface GroupCommitterOptions<I, O> {
   /** A batch that throws: one action for every error, or one chosen per error. Default `fail`. */
   readonly onBatchError?: BatchErrorAction | ((error: unknown) => BatchErrorAction);
   /**
-   * Items with the same key never share a batch: a later one waits for the next batch, so it meets
-   * the first one's committed row through the statement's normal conflict path (the order of rows
-   * inside one INSERT is not defined). Undefined: no key.
+   * Items with the same key never share a batch, nor run in two batches at once: a later one waits
+   * until the batch holding the earlier one has finished, so it meets the first one's committed row
+   * through the statement's normal conflict path, and the earlier submit always wins (the order of
+   * rows inside one INSERT, or of two concurrent statements, is not defined). Undefined: no key.
    */
   readonly key?: (item: I) => string | undefined;
   /** An item's size, for `maxBatchBytes`. */
@@ -71,6 +72,8 @@ export class GroupCommitter<I, O> {
   private inFlight = 0;
   private scheduled = false;
   private readonly idleWaiters: (() => void)[] = [];
+  /** Keys of the items in running batches. */
+  private readonly keysInFlight = new Set<string>();
   private readonly maxInFlight: number;
 
   constructor(private readonly options: GroupCommitterOptions<I, O>) {
@@ -117,12 +120,15 @@ export class GroupCommitter<I, O> {
     this.flush();
   }
 
-  /** Takes the next batch off the queue: in order, up to maxBatch and maxBatchBytes, one item per key. */
+  /**
+   * Takes the next batch off the queue: in order, up to maxBatch and maxBatchBytes, one item per
+   * key and none whose key a running batch holds. May be empty (every waiting item's key is held).
+   */
   private take(): Pending<I, O>[] {
     const { key, size, maxBatch, maxBatchBytes } = this.options;
     if (!key && !(size && maxBatchBytes !== undefined)) return this.queue.splice(0, maxBatch);
     const batch: Pending<I, O>[] = [];
-    const keys = new Set<string>();
+    const keys = this.keysInFlight;
     let bytes = 0;
     let kept = 0;
     let i = 0;
@@ -151,10 +157,13 @@ export class GroupCommitter<I, O> {
   private flush(): void {
     while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const batch = this.take();
+      if (batch.length === 0) return;
+      const batchKeys = this.options.key ? batch.map((p) => this.options.key!(p.item)).filter((k): k is string => k !== undefined) : [];
       this.inFlight++;
       void this.runBatch(batch).then((settle) => {
         // The next batch leaves before this one's callers continue: it is already waiting.
         this.inFlight--;
+        for (const k of batchKeys) this.keysInFlight.delete(k);
         if (this.queue.length > 0) this.flush();
         settle();
         if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((wake) => wake());

@@ -176,6 +176,26 @@ describe('GroupCommitter', () => {
     await expect(Promise.all(all)).resolves.toEqual(['ok:a:1', 'ok:b:1', 'ok:a:2', 'ok:c:1', 'ok:a:3', 'ok:b:2']);
   });
 
+  it('with batches in parallel, an item waits while a running batch holds its key (the earlier submit wins)', async () => {
+    const g = gate<string>();
+    const c = new GroupCommitter<string, unknown>({ run: g.run, maxBatch: 10, maxInFlight: 2, key: (s) => s.split(':')[0] });
+    const first = c.submit('a:1');
+    const second = c.submit('a:2');
+    const other = c.submit('b:1');
+    // a free slot, but a:2's key is in the running batch: only b:1 goes
+    expect(g.calls.map((x) => x.items)).toEqual([['a:1'], ['b:1']]);
+    expect(c.waiting).toBe(1);
+    g.calls[1]!.release();
+    await other;
+    expect(g.calls).toHaveLength(2);
+    g.calls[0]!.release();
+    await first;
+    expect(g.calls[2]!.items).toEqual(['a:2']);
+    g.calls[2]!.release();
+    await expect(second).resolves.toBe('ok:a:2');
+    await c.drain();
+  });
+
   it('bounds a batch by bytes, and still sends an item larger than the bound alone', async () => {
     const g = gate<number>();
     const c = new GroupCommitter<number, unknown>({ run: g.run, maxBatch: 10, size: (n) => n, maxBatchBytes: 10 });
