@@ -115,7 +115,7 @@ async function until(what, fn, timeoutMs, everyMs = 50) {
   }
 }
 
-/** A ~1 KB JSON body (GitHub push-like). */
+/** A ~1 KB JSON body (GitHub push-like); `after` is a placeholder that githubDelivery makes unique. */
 function githubBody() {
   const base = { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'f'.repeat(40), repository: { id: 1296269, full_name: 'acme/widgets', private: false }, pusher: { name: 'octocat', email: 'octocat@example.com' }, commits: [] };
   let i = 0;
@@ -124,6 +124,19 @@ function githubBody() {
   }
   return JSON.stringify(base);
 }
+
+/**
+ * One new signed GitHub push: the template with a fresh `after` commit, signed, under a fresh
+ * delivery GUID. The gateway deduplicates on the signed body (GitHub does not sign
+ * X-GitHub-Delivery), so resending one signed body under new GUIDs would measure duplicates.
+ */
+function githubDelivery(secret, template, headers) {
+  const body = template.replace(GITHUB_AFTER, hex(20));
+  const delivery = randomUUID();
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+  return { delivery, body, headers: { ...headers, 'x-github-delivery': delivery, 'x-hub-signature-256': signature } };
+}
+const GITHUB_AFTER = 'f'.repeat(40);
 
 /** A ~1 KB JSON payload for published messages. */
 function messagePayload() {
@@ -328,7 +341,6 @@ async function armGateway(ctx) {
     'user-agent': 'GitHub-Hookshot/bench',
     'x-github-event': 'push',
     'x-github-hook-id': '4242',
-    'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`,
   };
   const ARMS = ['gateway', 'bare', 'durable'];
   const arms = { gateway: { url: gwUrl, handle: gateway }, ...limits };
@@ -344,7 +356,17 @@ async function armGateway(ctx) {
           url: `${arms[arm].url}${path}`,
           connections: PLAN.connections,
           duration: seconds,
-          requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-github-delivery': randomUUID() } }) }],
+          requests: [
+            {
+              method: 'POST',
+              headers,
+              body,
+              setupRequest: (req) => {
+                const d = githubDelivery(secret, body, req.headers);
+                return { ...req, headers: d.headers, body: d.body };
+              },
+            },
+          ],
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );
@@ -404,7 +426,8 @@ async function armGateway(ctx) {
         rate: offered,
         seconds: PLAN.latS,
         fire: async () => {
-          const res = await pools[arm].request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
+          const d = githubDelivery(secret, body, headers);
+          const res = await pools[arm].request({ path, method: 'POST', headers: d.headers, body: d.body });
           await res.body.text();
           return { ok: res.statusCode >= 200 && res.statusCode < 300, done: nowMs() };
         },
@@ -807,7 +830,7 @@ async function armIngestE2e(ctx, dp) {
   await gw.ingest.endpoint.create(source.id, { url: `http://127.0.0.1:${ctx.receiverPorts[0]}/ingest`, secret: dp.secret });
   const path = new URL(source.ingestUrl).pathname;
   const body = githubBody();
-  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-hook-id': '4242', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-hook-id': '4242' };
 
   // The pipeline's capacity, measured as arm 3's is: 32 connections posting webhooks as fast as
   // the gateway answers for PLAN.capS seconds; delivered / (last arrival − first send).
@@ -820,7 +843,8 @@ async function armIngestE2e(ctx, dp) {
     const stop = start + PLAN.capS * 1000;
     const loop = async () => {
       while (nowMs() < stop) {
-        const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': randomUUID() }, body });
+        const d = githubDelivery(secret, body, headers);
+        const res = await pool.request({ path, method: 'POST', headers: d.headers, body: d.body });
         await res.body.text();
         if (res.statusCode === 200) accepted += 1;
       }
@@ -846,10 +870,11 @@ async function armIngestE2e(ctx, dp) {
     rate,
     seconds,
     fire: async () => {
-      const delivery = randomUUID();
-      const res = await pool.request({ path, method: 'POST', headers: { ...headers, 'x-github-delivery': delivery }, body });
+      const d = githubDelivery(secret, body, headers);
+      const res = await pool.request({ path, method: 'POST', headers: d.headers, body: d.body });
       await res.body.text();
-      return { ok: res.statusCode >= 200 && res.statusCode < 300, key: `4242:${delivery}`, done: nowMs() };
+      // providereventid is the X-GitHub-Delivery GUID (it was `{hook id}:{GUID}`)
+      return { ok: res.statusCode >= 200 && res.statusCode < 300, key: d.delivery, done: nowMs() };
     },
   });
   await pool.close();

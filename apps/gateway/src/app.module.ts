@@ -31,6 +31,7 @@ export class AppModule {
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,
           commit: settings.commit,
+          dedupWindowMs: settings.dedupWindowMs,
         }),
         SourcesModule,
         IngestModule,

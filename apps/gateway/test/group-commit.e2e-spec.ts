@@ -3,6 +3,7 @@
 // slow or failing on purpose; a real gateway process is SIGKILLed under load.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -17,9 +18,12 @@ import { eventually, startTestGateway, TEST_ADMIN_KEY, type TestGateway } from '
 const GATEWAY_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const SECRET = 'group-commit-secret';
 
+/** The body of a GitHub push for this delivery id (its digest is the push's dedup key). */
+const pushBody = (deliveryId: string) => JSON.stringify({ ref: 'refs/heads/main', after: deliveryId, repository: { full_name: 'octo/commit' } });
+
 /** A signed GitHub push with this delivery id. */
 async function push(deliveryId: string): Promise<{ headers: Record<string, string>; body: string }> {
-  const body = JSON.stringify({ ref: 'refs/heads/main', after: deliveryId, repository: { full_name: 'octo/commit' } });
+  const body = pushBody(deliveryId);
   return {
     headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': deliveryId, 'x-hub-signature-256': await sign(SECRET, body) },
     body,
@@ -46,7 +50,7 @@ describe('group commit through the gateway', () => {
 
   const send = async (deliveryId: string): Promise<Answer> => deliver(t, source.ingestUrl, await push(deliveryId));
 
-  /** Another transaction stored this delivery id and has not committed: a statement inserting it waits. */
+  /** Another transaction claimed this delivery's dedup key and has not committed: a statement claiming it waits. */
   async function holdDeliveryId(deliveryId: string): Promise<{ rollback(): Promise<void> }> {
     const client = new pg.Client({ connectionString: t.db.url });
     await client.connect();
@@ -58,6 +62,12 @@ describe('group commit through the gateway', () => {
        VALUES ($1, $2, 'POST', '/in/x', '{}', '', 0, 'accepted', 200, $3, 'evt_held', $4)`,
       [`req_hold${deliveryId.replace(/[^A-Za-z0-9]/g, '')}`, source.id, deliveryId, messageId],
     );
+    await client.query(`INSERT INTO inbound_dedup_keys (source_id, dedup_key, request_id, event_id, message_id) VALUES ($1, $2, $3, 'evt_held', $4)`, [
+      source.id,
+      `sha256:${createHash('sha256').update(pushBody(deliveryId)).digest('hex')}`,
+      `req_hold${deliveryId.replace(/[^A-Za-z0-9]/g, '')}`,
+      messageId,
+    ]);
     return {
       async rollback() {
         await client.query('ROLLBACK');

@@ -30,4 +30,12 @@ describe('gateway settings', () => {
     expect(loadGatewaySettings({ PUBLIC_URL: 'https://hooks.example.com/' }).publicUrl).toBe('https://hooks.example.com');
     expect(() => loadGatewaySettings({ PUBLIC_URL: 'ftp://x', MAX_BODY_BYTES: '0' })).toThrow(/PUBLIC_URL[\s\S]*MAX_BODY_BYTES/);
   });
+
+  it('DEDUP_WINDOW: 7 days by default, a duration from 5m to 365d', () => {
+    expect(loadGatewaySettings({}).dedupWindowMs).toBe(7 * 24 * 3600 * 1000);
+    expect(loadGatewaySettings({ DEDUP_WINDOW: '30d' }).dedupWindowMs).toBe(30 * 24 * 3600 * 1000);
+    expect(loadGatewaySettings({ DEDUP_WINDOW: '5m' }).dedupWindowMs).toBe(300_000);
+    expect(() => loadGatewaySettings({ DEDUP_WINDOW: '1m' })).toThrow(/DEDUP_WINDOW must be from 5m to 365d/);
+    expect(() => loadGatewaySettings({ DEDUP_WINDOW: 'forever' })).toThrow(/DEDUP_WINDOW must be a duration/);
+  });
 });

@@ -31,6 +31,8 @@ export interface PublishingOptions {
   readonly limits?: Partial<SchedulerLimits>;
   /** COMMIT_*: how concurrent publishes share statements. */
   readonly commit: CommitSettings;
+  /** DEDUP_WINDOW (the gateway's): how long an accepted inbound request's dedup key makes a repeat a duplicate. */
+  readonly dedupWindowMs?: number;
 }
 
 /** Prometheus series of the publisher's group commit: rows per statement, time queued, statement time. */
@@ -114,7 +116,14 @@ export class PublishingModule {
           provide: PUBLISHER,
           inject: [getDataSourceToken(), WORK_QUEUE, Registry],
           useFactory: (dataSource: DataSource, work: WorkQueue, registry: Registry) =>
-            new Publisher({ sql: sqlRunner(dataSource), work, inlineMax: options.inlineMax, commit: options.commit, observe: commitMetrics(registry) }),
+            new Publisher({
+              sql: sqlRunner(dataSource),
+              work,
+              inlineMax: options.inlineMax,
+              commit: options.commit,
+              observe: commitMetrics(registry),
+              dedupWindowMs: options.dedupWindowMs,
+            }),
         },
       ],
       exports: [SCHEDULER_REDIS, ENDPOINT_SCHEDULER, WORK_QUEUE, PUBLISHER],

@@ -12,6 +12,7 @@ import {
   EndpointSecretEntity,
   EventTypeEntity,
   IdempotencyKeyEntity,
+  InboundDedupKeyEntity,
   InboundOutcome,
   InboundRequestEntity,
   MessageEntity,
@@ -179,7 +180,7 @@ describe('entities round-trip through PostgreSQL', () => {
     expect((await repo.findOneByOrFail({ scope: 's1', key: 'k1' })).responseBody).toEqual({ id: 'msg_1' });
   });
 
-  it('sources and inbound requests keep raw bytes exactly and dedup accepted events', async () => {
+  it('sources and inbound requests keep raw bytes exactly; the log takes any number of rows per provider id', async () => {
     const app = await makeApp(ApplicationKind.Source);
     const source = await ds.getRepository(SourceEntity).save({ id: newId('src'), name: 'gh', type: 'github', config: '{"secret":"x"}', metadata: {}, ingestToken: 'tok_1', appId: app.id });
     const bytes = Buffer.from([0x7b, 0x00, 0xff, 0xfe, 0x0d, 0x0a, 0x7d]);
@@ -189,9 +190,26 @@ describe('entities round-trip through PostgreSQL', () => {
     const found = await repo.findOneByOrFail({ id: accepted.id });
     expect(Buffer.compare(found.body, bytes)).toBe(0);
     expect(found.headers).toEqual({ 'x-a': ['1', '2'] });
-    // A duplicate is logged as such, but a second accepted row for the same provider id is refused.
+    // Changed with the dedup window: the log only records; inbound_dedup_keys decides (next test).
     await repo.save({ id: newId('req'), ...base, outcome: InboundOutcome.Duplicate, reason: 'duplicate' });
-    await expect(repo.save({ id: newId('req'), ...base, outcome: InboundOutcome.Accepted, reason: null })).rejects.toMatchObject({ driverError: { code: '23505' } });
+    await repo.save({ id: newId('req'), ...base, outcome: InboundOutcome.Accepted, reason: null, dedupKey: 'sha256:ab' });
+    expect(await repo.countBy({ sourceId: source.id, providerEventId: 'd1' })).toBe(3);
+  });
+
+  it('a dedup key is held once per source, and goes with its source', async () => {
+    const sources = ds.getRepository(SourceEntity);
+    const source = async (name: string) =>
+      sources.save({ id: newId('src'), name, type: 'github', config: '{}', metadata: {}, ingestToken: `tok_${newId('req')}`, appId: (await makeApp(ApplicationKind.Source)).id });
+    const a = await source('a');
+    const b = await source('b');
+    const keys = ds.getRepository(InboundDedupKeyEntity);
+    const row = { dedupKey: `sha256:${'0'.repeat(64)}`, requestId: newId('req'), eventId: newId('evt'), messageId: newId('msg') };
+    await keys.insert({ sourceId: a.id, ...row });
+    await keys.insert({ sourceId: b.id, ...row });
+    await expect(keys.insert({ sourceId: a.id, ...row, requestId: newId('req') })).rejects.toMatchObject({ driverError: { code: '23505' } });
+    expect((await keys.findOneByOrFail({ sourceId: a.id, dedupKey: row.dedupKey })).acceptedAt).toBeInstanceOf(Date);
+    await sources.delete({ id: a.id });
+    expect(await keys.countBy({ dedupKey: row.dedupKey })).toBe(1);
   });
 
   it('ingest tokens are unique', async () => {

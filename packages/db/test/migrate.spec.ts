@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { ensureDatabase, migrate, MIGRATIONS } from '../src/index.js';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, ensureDatabase, migrate, MIGRATIONS } from '../src/index.js';
 import { quoteIdentifier, splitDatabaseUrl } from '../src/migrate.js';
 import { testDatabaseBaseUrl } from '../src/testing.js';
 
@@ -79,11 +81,50 @@ describe('migrate', () => {
       'attempts_message_id_idx',
       'messages_app_event_id_key',
       'endpoints_app_uid_key',
-      'inbound_requests_dedup_key',
+      'inbound_dedup_keys_pkey',
+      'inbound_dedup_keys_accepted_at_idx',
       'sources_ingest_token_key',
     ]) {
       expect(names).toContain(index);
     }
+  });
+
+  it('DedupWindow carries the keys accepted so far over, and digests recent bodies of sources whose providers sign no id', async () => {
+    const url = freshUrl('dedup');
+    const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'DedupWindow1764784800000'));
+    const ds = new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), migrations: before });
+    await ensureDatabase(url);
+    await ds.initialize();
+    await ds.runMigrations({ transaction: 'all' });
+    for (const [id, type] of [['src_gh', 'github'], ['src_st', 'stripe']]) {
+      await ds.query(`INSERT INTO applications (id, name, kind, metadata) VALUES ($1, 'a', 'source', '{}')`, [`app_${id}`]);
+      await ds.query(`INSERT INTO sources (id, name, type, config, metadata, ingest_token, app_id) VALUES ($1, $1, $2, '{}', '{}', $1, $3)`, [id, type, `app_${id}`]);
+    }
+    const log = (id: string, source: string, outcome: string, pe: string, body: string, age = '1 hour') =>
+      ds.query(
+        `INSERT INTO inbound_requests (id, source_id, received_at, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
+         VALUES ($1, $2, now() - $6::interval, 'POST', '/in/x', '{}', convert_to($5, 'UTF8'), 1, $3, 200, $4, $7, $8)`,
+        [id, source, outcome, pe, body, age, `evt_${id}`, `msg_${id}`],
+      );
+    await log('req_1', 'src_gh', 'accepted', '7:guid-1', '{"a":1}');
+    await log('req_2', 'src_gh', 'duplicate', '7:guid-1', '{"a":1}');
+    await log('req_3', 'src_gh', 'accepted', '7:guid-3', '{"old":1}', '8 days');
+    await log('req_4', 'src_st', 'accepted', 'evt_4', '{"id":"evt_4"}');
+    await ds.destroy();
+
+    expect((await migrate(url)).applied).toEqual(['DedupWindow1764784800000']);
+    const keys = await query<{ source_id: string; dedup_key: string; request_id: string; event_id: string }>(url, 'SELECT source_id, dedup_key, request_id, event_id FROM inbound_dedup_keys ORDER BY 1, 2');
+    const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+    expect(keys).toEqual(
+      [
+        { source_id: 'src_gh', dedup_key: '7:guid-1', request_id: 'req_1', event_id: 'evt_req_1' },
+        { source_id: 'src_gh', dedup_key: '7:guid-3', request_id: 'req_3', event_id: 'evt_req_3' },
+        { source_id: 'src_gh', dedup_key: digest('{"a":1}'), request_id: 'req_1', event_id: 'evt_req_1' },
+        { source_id: 'src_st', dedup_key: 'evt_4', request_id: 'req_4', event_id: 'evt_req_4' },
+      ].sort((x, y) => (x.source_id + x.dedup_key < y.source_id + y.dedup_key ? -1 : 1)),
+    );
+    const logged = await query<{ id: string; dedup_key: string }>(url, 'SELECT id, dedup_key FROM inbound_requests ORDER BY id');
+    expect(logged.map((r) => r.dedup_key)).toEqual(['7:guid-1', '7:guid-1', '7:guid-3', 'evt_4']);
   });
 
   it('quotes identifiers so a hostile database name cannot inject SQL', () => {

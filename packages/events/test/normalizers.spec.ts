@@ -64,11 +64,12 @@ const ghHeaders = (event: string, extra: Headers = {}): Headers => ({
 });
 
 describe('normalizeGithub', () => {
-  it('pull_request.opened: type with action, hook-scoped dedup key, repository as subject', () => {
+  it('pull_request.opened: type with action, the delivery GUID shown, the body digest as dedup key, repository as subject', () => {
     const event = eventOf(normalizeGithub(inbound('github', GH_PR, ghHeaders('pull_request'))));
     expect(event).toEqual({
       type: 'github.pull_request.opened',
-      providerEventId: '292430182:72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      providerEventId: '72d3162e-cc78-11e3-81ab-4c9367dc0958',
+      dedupKey: digest(GH_PR),
       subject: 'Codertocat/Hello-World',
       datacontenttype: 'application/json',
       data: JSON.parse(GH_PR),
@@ -91,25 +92,28 @@ describe('normalizeGithub', () => {
     expect(event.subject).toBe('octo-org');
   });
 
-  it('dedup: one delivery GUID to two hooks gives two keys; a redelivery to the same hook gives the same key', () => {
+  it('dedup (changed: was hook id + GUID): the key depends on the signed body only, not on the unsigned GUID, hook id or event name', () => {
     const a = eventOf(normalizeGithub(inbound('github', GH_PUSH, ghHeaders('push', { 'x-github-hook-id': '1' }))));
-    const b = eventOf(normalizeGithub(inbound('github', GH_PUSH, ghHeaders('push', { 'x-github-hook-id': '2' }))));
-    const again = eventOf(normalizeGithub(inbound('github', GH_PUSH, ghHeaders('push', { 'x-github-hook-id': '1' }))));
-    expect(a.providerEventId).not.toBe(b.providerEventId);
-    expect(again.providerEventId).toBe(a.providerEventId);
+    const freshGuid = eventOf(normalizeGithub(inbound('github', GH_PUSH, ghHeaders('push', { 'x-github-hook-id': '2', 'x-github-delivery': 'fresh' }))));
+    const relabelled = eventOf(normalizeGithub(inbound('github', GH_PUSH, ghHeaders('release'))));
+    expect(freshGuid.dedupKey).toBe(a.dedupKey);
+    expect(relabelled.dedupKey).toBe(a.dedupKey);
+    expect(relabelled.type).toBe('github.release');
+    expect(freshGuid.providerEventId).toBe('fresh');
+    expect(eventOf(normalizeGithub(inbound('github', GH_PR, ghHeaders('push')))).dedupKey).not.toBe(a.dedupKey);
   });
 
-  it('without X-GitHub-Hook-ID the delivery GUID alone is the key', () => {
-    const headers = ghHeaders('push');
-    delete headers['x-github-hook-id'];
-    expect(eventOf(normalizeGithub(inbound('github', GH_PUSH, headers))).providerEventId).toBe('72d3162e-cc78-11e3-81ab-4c9367dc0958');
+  it('the dedup key is the digest the verifier reports, when there is one', () => {
+    const verified = { ok: true as const, signed: { headers: {}, body: true, digest: 'ab'.repeat(32) } };
+    expect(eventOf(normalizeGithub({ ...inbound('github', GH_PUSH, ghHeaders('push')), verified })).dedupKey).toBe(`sha256:${'ab'.repeat(32)}`);
   });
 
-  it('form-encoded hooks (payload=<json>) normalize to the same event as JSON ones', () => {
+  it('form-encoded hooks (payload=<json>) normalize to the same event as JSON ones (their signed bytes, so keys, differ)', () => {
     const form = `payload=${encodeURIComponent(GH_PR)}`;
     const fromForm = eventOf(normalizeGithub(inbound('github', form, ghHeaders('pull_request', { 'content-type': 'application/x-www-form-urlencoded' }))));
     const fromJson = eventOf(normalizeGithub(inbound('github', GH_PR, ghHeaders('pull_request'))));
-    expect(fromForm).toEqual(fromJson);
+    expect({ ...fromForm, dedupKey: fromJson.dedupKey }).toEqual(fromJson);
+    expect(fromForm.dedupKey).toBe(digest(form));
   });
 
   it('header names are matched case-insensitively', () => {
@@ -155,6 +159,7 @@ describe('normalizeStripe', () => {
     expect(eventOf(normalizeStripe(inbound('stripe', STRIPE_EVENT, { 'content-type': 'application/json; charset=utf-8' })))).toEqual({
       type: 'stripe.invoice.paid',
       providerEventId: 'evt_1NG8Du2eZvKYlo2CUI79vXWy',
+      dedupKey: 'evt_1NG8Du2eZvKYlo2CUI79vXWy',
       subject: 'in_1NG8Dt2eZvKYlo2CjV5Q1M8S',
       time: new Date(1686089970 * 1000),
       datacontenttype: 'application/json',
@@ -227,10 +232,11 @@ const events: Headers = {
 };
 
 describe('normalizeShopify', () => {
-  it('classic X-Shopify-* headers: topic as type, Event-Id as dedup key, shop domain as subject', () => {
+  it('classic X-Shopify-* headers: topic as type, Event-Id shown, the body digest as dedup key, shop domain as subject', () => {
     expect(eventOf(normalizeShopify(inbound('shopify', SHOPIFY_ORDER, classic)))).toEqual({
       type: 'shopify.orders.create',
       providerEventId: '98880550-7158-44d4-b7cd-2c97c8a091b5',
+      dedupKey: digest(SHOPIFY_ORDER),
       subject: 'example.myshopify.com',
       time: new Date('2025-07-01T12:00:00.123Z'),
       datacontenttype: 'application/json',
@@ -246,7 +252,13 @@ describe('normalizeShopify', () => {
     expect(event.time).toEqual(new Date('2025-07-02T08:00:00Z'));
   });
 
-  it('falls back to the webhook id, then to a body digest, for the dedup key', () => {
+  it('a fresh Event-Id or another topic on the same body keeps the dedup key (changed: the Event-Id was the key)', () => {
+    const first = eventOf(normalizeShopify(inbound('shopify', SHOPIFY_ORDER, classic)));
+    const replay = eventOf(normalizeShopify(inbound('shopify', SHOPIFY_ORDER, { ...classic, 'x-shopify-event-id': 'fresh', 'x-shopify-webhook-id': 'fresh', 'x-shopify-topic': 'orders/cancelled' })));
+    expect(replay).toMatchObject({ dedupKey: first.dedupKey, providerEventId: 'fresh', type: 'shopify.orders.cancelled' });
+  });
+
+  it('shows the webhook id, then a body digest, when there is no event id', () => {
     const { ['x-shopify-event-id']: _e, ...noEvent } = classic;
     expect(eventOf(normalizeShopify(inbound('shopify', SHOPIFY_ORDER, noEvent))).providerEventId).toBe('b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
     const { ['x-shopify-webhook-id']: _w, ...neither } = noEvent;
@@ -375,6 +387,7 @@ describe('normalizeSlack', () => {
     expect(event).toEqual({
       type: 'slack.block_actions',
       providerEventId: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
+      dedupKey: '12321423423.333649436676.d8c1bb837935619ccad0f624c448ffb3',
       subject: 'T9TK3CUKW',
       datacontenttype: 'application/json',
       data: BLOCK_ACTIONS,
@@ -427,6 +440,7 @@ describe('normalizeSvix', () => {
     expect(eventOf(normalizeSvix(inbound('clerk', CLERK_USER_CREATED, svixHeaders())))).toEqual({
       type: 'clerk.user.created',
       providerEventId: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      dedupKey: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
       subject: 'user_29w83sxmDNGwOuEthce5gg56FcC',
       time: new Date(1654012592000),
       datacontenttype: 'application/json',

@@ -38,7 +38,7 @@ const CASES: Case[] = [
     body: GH_BODY,
     headers: { 'content-type': 'application/json', 'x-github-event': 'pull_request', 'x-github-delivery': 'guid-1', 'x-github-hook-id': '7', 'x-hub-signature-256': `sha256=${hex('gh', GH_BODY)}` },
     expectType: 'github.pull_request.opened',
-    expectProviderEventId: '7:guid-1',
+    expectProviderEventId: 'guid-1',
   },
   {
     type: 'stripe',
@@ -102,7 +102,7 @@ function run(c: Case, body: string = c.body) {
   const bytes = Buffer.from(body);
   const verified = provider.verify({ body: bytes, headers: c.headers }, config.config, { now: NOW_MS });
   if (!verified.ok) return { verified };
-  const request: InboundRequest = { sourceType: c.type, body: bytes, headers: c.headers, contentType: c.headers['content-type'], parsed: parseBody(bytes, c.headers['content-type']), config: c.config };
+  const request: InboundRequest = { sourceType: c.type, body: bytes, headers: c.headers, contentType: c.headers['content-type'], parsed: parseBody(bytes, c.headers['content-type']), config: c.config, verified };
   const outcome = normalizerFor(c.type)!(request);
   if (outcome.kind !== 'event') return { verified, outcome };
   const envelope = buildCloudEvent({ id: newId('evt'), sourceId: SOURCE_ID, provider: c.type, ...outcome.event });

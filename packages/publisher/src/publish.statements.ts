@@ -54,36 +54,42 @@ const INBOUND_INLINE = inlineFanOutSql({
 });
 
 /**
- * A batch of accepted inbound requests, in one statement (one round trip, atomic). For each one:
- * the request-log row, which carries the source's dedup key (a provider event id accepted
- * before conflicts, and nothing else of that request is stored); for those that went in, the
- * message it points at and, when the application routes it to at most `$15` enabled endpoints,
- * its deliveries. A request whose provider event id was accepted by a commit before this
- * statement began gets a `duplicate` log row pointing at that first acceptance. The request-log
- * rows go in first so that a duplicate never leaves an orphan message; the foreign key from the
- * log row to its message is checked at the end of the statement. One row per delivery (or one
- * with a null delivery id) per input row `n`.
+ * A batch of accepted inbound requests, in one statement (one round trip, atomic). For each one
+ * with a dedup key: claim the key in `inbound_dedup_keys`, unless another request claimed it less
+ * than `$17` ms ago (the dedup window; an older claim is taken over). A request that claimed its
+ * key (or has none) gets its `accepted` request-log row, its message and, when the application
+ * routes it to at most `$15` enabled endpoints, its deliveries. One whose key was claimed by a
+ * commit before this statement began gets a `duplicate` log row pointing at that acceptance; one
+ * whose key was claimed by a statement that committed while this one ran gets nothing here (the
+ * statement's snapshot cannot see that claim) and is logged by the caller. The claim goes first,
+ * so a duplicate never leaves an orphan message. Two requests of one batch never share a key
+ * (the group committer keeps them apart): an upsert may touch a row once per statement. One row
+ * per delivery (or one with a null delivery id) per input row `n`.
  */
 export const PUBLISH_INBOUND = prepared(
   `WITH i AS (
      SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::text[],
-                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[])
-       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, n)),
-   req AS (
-     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
-     SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'accepted', 200, i.pe_id, i.event_id, i.msg_id
-     FROM i ORDER BY i.n
-     ON CONFLICT (source_id, provider_event_id) WHERE outcome = 'accepted' DO NOTHING
-     RETURNING id),
-   acc AS (SELECT i.* FROM i JOIN req ON req.id = i.req_id),
+                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[], $16::varchar[])
+       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, dedup_key, n)),
+   claimed AS (
+     INSERT INTO inbound_dedup_keys AS k (source_id, dedup_key, accepted_at, request_id, event_id, message_id)
+     SELECT i.source_id, i.dedup_key, now(), i.req_id, i.event_id, i.msg_id FROM i WHERE i.dedup_key IS NOT NULL ORDER BY i.n
+     ON CONFLICT (source_id, dedup_key) DO UPDATE
+       SET accepted_at = EXCLUDED.accepted_at, request_id = EXCLUDED.request_id, event_id = EXCLUDED.event_id, message_id = EXCLUDED.message_id
+       WHERE k.accepted_at <= now() - $17::bigint * interval '1 millisecond'
+     RETURNING k.request_id),
+   acc AS (SELECT i.* FROM i WHERE i.dedup_key IS NULL OR i.req_id IN (SELECT request_id FROM claimed)),
    first AS (
-     SELECT i.n, r.event_id, r.message_id FROM i
-     JOIN inbound_requests r ON r.source_id = i.source_id AND r.provider_event_id = i.pe_id AND r.outcome = 'accepted'),
-   dup AS (
-     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, event_id, message_id)
-     SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'duplicate', 'duplicate', 200, i.pe_id, first.event_id, first.message_id
-     FROM i JOIN first ON first.n = i.n
-     WHERE NOT EXISTS (SELECT 1 FROM req WHERE req.id = i.req_id)),
+     SELECT i.n, k.event_id, k.message_id FROM i
+     JOIN inbound_dedup_keys k ON k.source_id = i.source_id AND k.dedup_key = i.dedup_key
+     WHERE i.req_id NOT IN (SELECT request_id FROM claimed)),
+   req AS (
+     INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, dedup_key, event_id, message_id)
+     SELECT acc.req_id, acc.source_id, acc.method, acc.url, acc.headers, acc.body, acc.body_size, 'accepted', NULL, 200, acc.pe_id, acc.dedup_key, acc.event_id, acc.msg_id
+     FROM acc
+     UNION ALL
+     SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'duplicate', 'duplicate', 200, i.pe_id, i.dedup_key, first.event_id, first.message_id
+     FROM i JOIN first ON first.n = i.n),
    ${INBOUND_INLINE.targets},
    m AS (
      INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
@@ -98,15 +104,22 @@ export const PUBLISH_INBOUND = prepared(
    ORDER BY i.n`,
 );
 
-/** The request that first accepted a provider event id (for a duplicate whose first acceptance committed while its statement ran). */
-export const FIRST_ACCEPTED = prepared(
-  `SELECT event_id, message_id FROM inbound_requests WHERE source_id = $1 AND provider_event_id = $2 AND outcome = 'accepted'`,
-);
+/** The request that holds a dedup key (for a duplicate whose key was claimed while its statement ran). */
+export const FIRST_ACCEPTED = prepared(`SELECT event_id, message_id FROM inbound_dedup_keys WHERE source_id = $1 AND dedup_key = $2`);
 
 /** The `duplicate` log row of such a request. */
 export const LOG_DUPLICATE = prepared(
-  `INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, event_id, message_id)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, 'duplicate', 'duplicate', 200, $8, $9, $10)`,
+  `INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status, provider_event_id, dedup_key, event_id, message_id)
+   VALUES ($1, $2, $3, $4, $5, $6, $7, 'duplicate', 'duplicate', 200, $8, $9, $10, $11)`,
+);
+
+/** Deletes up to `$2` dedup keys claimed more than `$1` ms ago (past the window, nothing needs them); answers how many. */
+export const EXPIRE_DEDUP_KEYS = prepared(
+  `WITH gone AS (
+     DELETE FROM inbound_dedup_keys WHERE ctid = ANY(ARRAY(
+       SELECT ctid FROM inbound_dedup_keys WHERE accepted_at <= now() - $1::bigint * interval '1 millisecond' LIMIT $2))
+     RETURNING 1)
+   SELECT count(*)::int AS n FROM gone`,
 );
 
 /**

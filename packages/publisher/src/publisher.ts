@@ -2,7 +2,7 @@ import { pgErrorOf, type SqlRunner } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter, type BatchErrorAction } from '@switchyard/platform';
 import type { WorkQueue } from '@switchyard/scheduler';
-import { FAN_OUT_CREATE, FAN_OUT_PENDING, FIRST_ACCEPTED, LOG_DUPLICATE, PUBLISH_INBOUND, PUBLISH_MESSAGES } from './publish.statements.js';
+import { EXPIRE_DEDUP_KEYS, FAN_OUT_CREATE, FAN_OUT_PENDING, FIRST_ACCEPTED, LOG_DUPLICATE, PUBLISH_INBOUND, PUBLISH_MESSAGES } from './publish.statements.js';
 
 /** A message to publish, as the dispatcher's API validated it. */
 export interface MessageToPublish {
@@ -44,8 +44,10 @@ export interface InboundToPublish {
     /** Already redacted. */
     readonly headers: Record<string, string | string[]>;
     readonly body: Buffer;
-    /** The provider's event id as the dedup key (already shortened if long); null: not deduplicated. */
+    /** The provider's own id of the event, as shown in the request log (already shortened if long). */
     readonly providerEventId: string | null;
+    /** What duplicates are recognized by, within the dedup window (already shortened if long); null: not deduplicated. */
+    readonly dedupKey: string | null;
     readonly eventId: string;
   };
 }
@@ -53,7 +55,7 @@ export interface InboundToPublish {
 export type InboundResult =
   /** Committed; `enqueue` hands its work to the dispatcher (call it after answering the provider). */
   | { readonly kind: 'accepted'; readonly enqueue: () => Promise<void> }
-  /** The source accepted this provider event id before: only a `duplicate` log row was stored. */
+  /** The source accepted a request with this dedup key within the window: only a `duplicate` log row was stored. */
   | { readonly kind: 'duplicate'; readonly firstEventId: string | null; readonly firstMessageId: string | null };
 
 /** What one fan-out turn of an application did. */
@@ -95,7 +97,12 @@ export interface PublisherOptions {
   readonly inlineMax: number;
   readonly commit?: Partial<CommitOptions>;
   readonly observe?: (o: CommitObservation) => void;
+  /** How long an accepted inbound request's dedup key makes a request with the same key a duplicate (DEDUP_WINDOW). */
+  readonly dedupWindowMs?: number;
 }
+
+/** DEDUP_WINDOW's default: 7 days, past every provider's retry schedule and the longest replay tolerance a source may set. */
+export const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
 const FOREIGN_KEY_VIOLATION = '23503';
 /** The deliveries → endpoints foreign key (PostgreSQL's default name; see the Initial migration). */
@@ -192,11 +199,24 @@ export class Publisher {
     this.inbound = new GroupCommitter<InboundToPublish, InboundResult>({
       ...shared,
       run: (items) => this.commitInbound(items),
-      key: ({ request }) => (request.providerEventId === null ? undefined : `${request.sourceId}\n${request.providerEventId}`),
+      key: ({ request }) => (request.dedupKey === null ? undefined : `${request.sourceId}\n${request.dedupKey}`),
       // bytea travels as hex text in an array parameter: twice its size
       size: ({ message, request }) => message.payload.length + 2 * request.body.length,
       observe: observe('inbound'),
     });
+  }
+
+  private get dedupWindowMs(): number {
+    return this.options.dedupWindowMs ?? DEFAULT_DEDUP_WINDOW_MS;
+  }
+
+  /**
+   * Deletes up to `limit` dedup keys older than the dedup window (they decide nothing any more;
+   * a request with such a key would take it over anyway). Answers how many went.
+   */
+  async expireDedupKeys(limit: number): Promise<number> {
+    const [row] = await this.options.sql<{ n: number }>(EXPIRE_DEDUP_KEYS, [this.dedupWindowMs, limit]);
+    return row?.n ?? 0;
   }
 
   private get work(): WorkQueue {
@@ -257,8 +277,8 @@ export class Publisher {
   /**
    * Stores an accepted inbound webhook as one message of the source's application, with its
    * request-log row (and its deliveries for few endpoints), atomically, sharing the statement
-   * with the webhooks verified at the same moment. A provider event id the source accepted
-   * before stores only a `duplicate` log row and answers the first acceptance. Throws when the
+   * with the webhooks verified at the same moment. A dedup key the source accepted within the
+   * dedup window stores only a `duplicate` log row and answers that acceptance. Throws when the
    * statement fails: nothing of the request was stored (the provider's retry is safe).
    */
   async publishInbound(input: InboundToPublish): Promise<InboundResult> {
@@ -283,6 +303,8 @@ export class Publisher {
       items.map((x) => x.request.eventId),
       deliveryIds(items.length, inlineMax),
       inlineMax,
+      items.map((x) => x.request.dedupKey),
+      this.dedupWindowMs,
     ]);
     return Promise.all(
       byPosition(rows, items.length).map(async (group, i): Promise<InboundResult | Error> => {
@@ -309,7 +331,7 @@ export class Publisher {
    */
   private async lateDuplicate(item: InboundToPublish): Promise<InboundResult> {
     const { request } = item;
-    const [first] = await this.options.sql<{ event_id: string | null; message_id: string | null }>(FIRST_ACCEPTED, [request.sourceId, request.providerEventId]);
+    const [first] = await this.options.sql<{ event_id: string | null; message_id: string | null }>(FIRST_ACCEPTED, [request.sourceId, request.dedupKey]);
     const firstEventId = first?.event_id ?? null;
     const firstMessageId = first?.message_id ?? null;
     await this.options.sql(LOG_DUPLICATE, [
@@ -321,6 +343,7 @@ export class Publisher {
       request.body,
       request.body.length,
       request.providerEventId,
+      request.dedupKey,
       firstEventId,
       firstMessageId,
     ]);

@@ -26,9 +26,9 @@ const work = {
   wakeApps: async (ids: string[]) => void fannedOut.push(...ids),
 } as unknown as WorkQueue;
 
-function publisher(commit: Partial<CommitOptions> = {}, inlineMax = 3) {
+function publisher(commit: Partial<CommitOptions> = {}, inlineMax = 3, dedupWindowMs?: number) {
   const batches: CommitObservation[] = [];
-  return { p: new Publisher({ sql, work, inlineMax, commit, observe: (o) => batches.push(o) }), batches };
+  return { p: new Publisher({ sql, work, inlineMax, commit, observe: (o) => batches.push(o), dedupWindowMs }), batches };
 }
 
 let seq = 0;
@@ -70,26 +70,35 @@ async function source(): Promise<{ sourceId: string; appId: string }> {
   return { sourceId, appId };
 }
 
-function inbound(src: { sourceId: string; appId: string }, providerEventId: string | null, body = Buffer.from('{"zen":"x"}')): InboundToPublish {
+/** An accepted request whose dedup key is `dedupKey` (shown as `providerEventId`, the same unless given). */
+function inbound(src: { sourceId: string; appId: string }, dedupKey: string | null, body = Buffer.from('{"zen":"x"}'), providerEventId = dedupKey): InboundToPublish {
   return {
     message: { id: id('msg'), appId: src.appId, eventType: 'github.push', payload: '{"specversion":"1.0"}' },
-    request: { id: id('req'), sourceId: src.sourceId, method: 'POST', url: '/in/tok', headers: { 'x-github-event': 'push' }, body, providerEventId, eventId: id('evt') },
+    request: { id: id('req'), sourceId: src.sourceId, method: 'POST', url: '/in/tok', headers: { 'x-github-event': 'push' }, body, providerEventId, dedupKey, eventId: id('evt') },
   };
 }
 
-/** Blocks inserts of one provider event id: another transaction inserted it and has not committed. */
-async function holdDedupKey(src: { sourceId: string; appId: string }, providerEventId: string): Promise<{ commit(): Promise<void>; rollback(): Promise<void>; eventId: string; messageId: string }> {
+/** Blocks claims of one dedup key: another transaction accepted a request with it and has not committed. */
+async function holdDedupKey(src: { sourceId: string; appId: string }, dedupKey: string): Promise<{ commit(): Promise<void>; rollback(): Promise<void>; eventId: string; messageId: string }> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   const eventId = id('evt');
   const messageId = id('msg');
+  const requestId = id('req');
   await client.query('BEGIN');
   await client.query(`INSERT INTO messages (id, app_id, event_type, payload, fanned_out_at) VALUES ($1, $2, 'github.push', '{}', now())`, [messageId, src.appId]);
   await client.query(
     `INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
      VALUES ($1, $2, 'POST', '/in/x', '{}', '', 0, 'accepted', 200, $3, $4, $5)`,
-    [id('req'), src.sourceId, providerEventId, eventId, messageId],
+    [requestId, src.sourceId, dedupKey, eventId, messageId],
   );
+  await client.query(`INSERT INTO inbound_dedup_keys (source_id, dedup_key, request_id, event_id, message_id) VALUES ($1, $2, $3, $4, $5)`, [
+    src.sourceId,
+    dedupKey,
+    requestId,
+    eventId,
+    messageId,
+  ]);
   const end = async (how: string) => {
     await client.query(how);
     await client.end();
@@ -312,6 +321,54 @@ describe('Publisher.publishInbound (batched)', () => {
     // no orphan message for any duplicate
     const [orphans] = await q<{ n: string }>(`SELECT count(*) AS n FROM messages WHERE id = ANY($1)`, [[again[0]!.message.id, again[2]!.message.id, again[3]!.message.id]]);
     expect(orphans!.n).toBe('0');
+  });
+
+  it('the dedup key decides, not the id shown: a fresh provider id on a known key is a duplicate; both ids are logged with the key', async () => {
+    const src = await source();
+    const { p } = publisher();
+    const first = inbound(src, 'sha256:aa', undefined, 'guid-1');
+    expect((await p.publishInbound(first)).kind).toBe('accepted');
+    expect(await p.publishInbound(inbound(src, 'sha256:aa', undefined, 'guid-replayed'))).toEqual({ kind: 'duplicate', firstEventId: first.request.eventId, firstMessageId: first.message.id });
+    expect((await p.publishInbound(inbound(src, 'sha256:bb', undefined, 'guid-1'))).kind).toBe('accepted');
+    const rows = await q<{ outcome: string; provider_event_id: string; dedup_key: string }>(
+      `SELECT outcome, provider_event_id, dedup_key FROM inbound_requests WHERE source_id = $1 ORDER BY id`,
+      [src.sourceId],
+    );
+    expect(rows).toEqual([
+      { outcome: 'accepted', provider_event_id: 'guid-1', dedup_key: 'sha256:aa' },
+      { outcome: 'duplicate', provider_event_id: 'guid-replayed', dedup_key: 'sha256:aa' },
+      { outcome: 'accepted', provider_event_id: 'guid-1', dedup_key: 'sha256:bb' },
+    ]);
+  });
+
+  it('the dedup window: a key claimed longer ago than the window is taken over by the next acceptance; within it, a duplicate', async () => {
+    const src = await source();
+    const { p } = publisher({}, 3, 60_000);
+    const first = inbound(src, 'win-1');
+    expect((await p.publishInbound(first)).kind).toBe('accepted');
+    await q(`UPDATE inbound_dedup_keys SET accepted_at = now() - interval '59 seconds' WHERE source_id = $1`, [src.sourceId]);
+    expect((await p.publishInbound(inbound(src, 'win-1'))).kind).toBe('duplicate');
+    await q(`UPDATE inbound_dedup_keys SET accepted_at = now() - interval '61 seconds' WHERE source_id = $1`, [src.sourceId]);
+    const later = inbound(src, 'win-1');
+    expect((await p.publishInbound(later)).kind).toBe('accepted');
+    // the key now answers for the later acceptance, for another window
+    expect(await p.publishInbound(inbound(src, 'win-1'))).toEqual({ kind: 'duplicate', firstEventId: later.request.eventId, firstMessageId: later.message.id });
+    const [key] = await q<{ request_id: string; fresh: boolean }>(`SELECT request_id, accepted_at > now() - interval '5 seconds' AS fresh FROM inbound_dedup_keys WHERE source_id = $1`, [src.sourceId]);
+    expect(key).toEqual({ request_id: later.request.id, fresh: true });
+    const outcomes = await q<{ outcome: string }>(`SELECT outcome FROM inbound_requests WHERE source_id = $1 ORDER BY id`, [src.sourceId]);
+    expect(outcomes.map((r) => r.outcome)).toEqual(['accepted', 'duplicate', 'accepted', 'duplicate']);
+  });
+
+  it('expireDedupKeys deletes keys older than the window, in bounded batches, and nothing else', async () => {
+    const src = await source();
+    const { p } = publisher({}, 3, 60_000);
+    for (const key of ['exp-1', 'exp-2', 'exp-3', 'keep-1']) expect((await p.publishInbound(inbound(src, key))).kind).toBe('accepted');
+    await q(`UPDATE inbound_dedup_keys SET accepted_at = now() - interval '2 minutes' WHERE source_id = $1 AND dedup_key LIKE 'exp-%'`, [src.sourceId]);
+    expect(await p.expireDedupKeys(2)).toBe(2);
+    expect(await p.expireDedupKeys(2)).toBe(1);
+    expect(await p.expireDedupKeys(2)).toBe(0);
+    const left = await q<{ dedup_key: string }>(`SELECT dedup_key FROM inbound_dedup_keys WHERE source_id = $1`, [src.sourceId]);
+    expect(left.map((r) => r.dedup_key)).toEqual(['keep-1']);
   });
 
   it('a first acceptance that commits while the statement waits on it: answered as a duplicate of it', async () => {

@@ -4,7 +4,7 @@ export * from './headers.js';
 export * from './request.js';
 export * from './config.js';
 export * from './timing-safe.js';
-export { decodeDigest, hmac, secretList, type DigestEncoding, type HmacAlgorithm, type SecretInput } from './primitives.js';
+export { decodeDigest, hmac, secretList, signedContent, type DigestEncoding, type HmacAlgorithm, type SecretInput } from './primitives.js';
 export * from './standard-webhooks.js';
 export * from './providers/provider.js';
 export { github, verifyHubSignature, type GithubConfig } from './providers/github.js';

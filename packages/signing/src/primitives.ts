@@ -1,6 +1,6 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { singleHeader, type HeaderBag } from './headers.js';
-import { fail, type VerificationFailure } from './result.js';
+import { fail, type SignedContent, type VerificationFailure } from './result.js';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 export type DigestEncoding = 'hex' | 'base64' | 'base64url';
@@ -21,6 +21,16 @@ export function hmac(algorithm: HmacAlgorithm, key: string | Uint8Array, ...part
   const mac = createHmac(algorithm, key);
   for (const part of parts) mac.update(part);
   return mac.digest();
+}
+
+/**
+ * Describes what a signature covers: `parts` are the signed content in signing order with the
+ * timestamp's text left out (its separators stay), hashed together into the digest.
+ */
+export function signedContent(covers: { headers?: Readonly<Record<string, string>>; body: boolean }, ...parts: (string | Uint8Array)[]): SignedContent {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part);
+  return { headers: covers.headers ?? {}, body: covers.body, digest: hash.digest('hex') };
 }
 
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;

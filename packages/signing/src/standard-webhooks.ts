@@ -8,6 +8,7 @@ import {
   parseUnixSeconds,
   requireHeader,
   secretList,
+  signedContent,
   toBytes,
   type SecretInput,
 } from './primitives.js';
@@ -149,5 +150,7 @@ export function verifyStandardWebhook(
   const expected = keys.map((key) => hmac('sha256', key!, `${id}.${timestamp}.`, body));
   const matched = anyTimingSafeEqual(expected, candidates);
   if (matched === -1) return fail('bad_signature', 'no signature matches');
-  return pass({ timestamp, secretIndex: matched });
+  // The id is signed in whichever family was verified; the other family's headers are not.
+  const signed = signedContent({ headers: { [`${family}-id`]: id, [`${family}-timestamp`]: timestampText }, body: true }, `${id}..`, body);
+  return pass({ timestamp, secretIndex: matched, signed });
 }

@@ -35,6 +35,11 @@ export function refHmac(algorithm: keyof typeof HASHES, key: string | Uint8Array
   return nobleHmac(HASHES[algorithm], bytes(key), concat(...parts));
 }
 
+/** An independent SHA-256 (pure JS) of the concatenation of the parts, in hex: what SignedContent.digest must be. */
+export function sha256Hex(...parts: (string | Uint8Array)[]): string {
+  return hex(sha256(concat(...parts)));
+}
+
 /** Hex of bytes. */
 export function hex(input: Uint8Array): string {
   return Buffer.from(input).toString('hex');

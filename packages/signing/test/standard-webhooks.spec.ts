@@ -17,7 +17,7 @@ import {
   verifyStandardWebhook,
   type StandardVerifyConfig,
 } from '../src/index.js';
-import { HUGE, NON_UTF8_BODY, NOW_MS, NOW_S, b64, expectFailure, expectOk, flipByte, refHmac, request } from './helpers.js';
+import { HUGE, NON_UTF8_BODY, NOW_MS, NOW_S, b64, expectFailure, expectOk, flipByte, refHmac, request, sha256Hex } from './helpers.js';
 
 // The published Standard Webhooks example.
 const VECTOR = {
@@ -80,7 +80,12 @@ describe('standard webhooks: the published vector', () => {
       { secret: VECTOR.secret },
       { now: VECTOR.timestamp * 1000 },
     );
-    expect(result).toEqual({ ok: true, timestamp: VECTOR.timestamp, secretIndex: 0 });
+    expect(result).toEqual({
+      ok: true,
+      timestamp: VECTOR.timestamp,
+      secretIndex: 0,
+      signed: { headers: { 'webhook-id': VECTOR.id, 'webhook-timestamp': String(VECTOR.timestamp) }, body: true, digest: sha256Hex(`${VECTOR.id}..${VECTOR.body}`) },
+    });
   });
 
   it('our verifier rejects it as stale today, as the library does', () => {
@@ -271,7 +276,7 @@ describe('standard webhooks: one broken thing per case', () => {
   });
 
   it('the good request itself verifies (the table breaks one thing only)', () => {
-    expect(verifyStandardWebhook(request(BODY, webhookHeaders(good)), config, { now: NOW_MS })).toEqual({ ok: true, timestamp: NOW_S, secretIndex: 0 });
+    expect(verifyStandardWebhook(request(BODY, webhookHeaders(good)), config, { now: NOW_MS })).toMatchObject({ ok: true, timestamp: NOW_S, secretIndex: 0 });
   });
 
   it('tolerance 0 disables the window in both directions', () => {
@@ -288,7 +293,7 @@ describe('standard webhooks: one broken thing per case', () => {
 
   it('rotation: the old secret verifies while both are configured, and reports its index', () => {
     const sig = refSig(OLD_SECRET, ID, NOW_S, BODY);
-    expect(verifyStandardWebhook(request(BODY, webhookHeaders(sig)), { secret: [SECRET, OLD_SECRET] }, { now: NOW_MS })).toEqual({
+    expect(verifyStandardWebhook(request(BODY, webhookHeaders(sig)), { secret: [SECRET, OLD_SECRET] }, { now: NOW_MS })).toMatchObject({
       ok: true,
       timestamp: NOW_S,
       secretIndex: 1,

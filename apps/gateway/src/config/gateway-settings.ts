@@ -14,7 +14,16 @@ export interface GatewaySettings extends CommonSettings {
   readonly fanOutInlineMax: number;
   /** Longest an enqueue after a commit waits on Redis before the dispatcher's reconciler is left to do it. */
   readonly enqueueTimeoutMs: number;
+  /**
+   * DEDUP_WINDOW: how long an accepted request's dedup key makes a request with the same key a
+   * duplicate (a provider's retry, or a replay). Past it the key may be accepted again.
+   */
+  readonly dedupWindowMs: number;
 }
+
+/** DEDUP_WINDOW's bounds: at least the 5-minute replay window most signatures have, at most a year. */
+const DEDUP_WINDOW_MIN_MS = 5 * 60 * 1000;
+const DEDUP_WINDOW_MAX_MS = 365 * 24 * 3600 * 1000;
 
 /** Injection token of the settings object. */
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
@@ -31,7 +40,11 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
+    dedupWindowMs: reader.duration('DEDUP_WINDOW', '7d'),
   };
+  if (settings.dedupWindowMs < DEDUP_WINDOW_MIN_MS || settings.dedupWindowMs > DEDUP_WINDOW_MAX_MS) {
+    reader.problem('DEDUP_WINDOW must be from 5m to 365d');
+  }
   reader.assertValid();
   return settings;
 }

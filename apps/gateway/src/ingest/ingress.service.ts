@@ -32,8 +32,8 @@ export interface IngressResponse {
   readonly afterResponse?: () => Promise<void>;
 }
 
-/** Longest provider event id stored as is; longer ones are stored as their digest. */
-const MAX_PROVIDER_EVENT_ID = 512;
+/** Longest provider event id or dedup key stored as is; longer ones are stored as their digest. */
+const MAX_STORED_ID = 512;
 
 function json(status: number, body: unknown, headers?: Record<string, string>): IngressResponse {
   return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body), headers };
@@ -43,8 +43,9 @@ function errorResponse(status: number, code: string, detail: string, headers?: R
   return json(status, { code, detail }, headers);
 }
 
-function dedupKey(providerEventId: string): string {
-  return providerEventId.length <= MAX_PROVIDER_EVENT_ID ? providerEventId : `sha256:${createHash('sha256').update(providerEventId).digest('hex')}`;
+/** An id as stored (the columns hold 512 characters): as it is, or its digest when longer. */
+function storedId(id: string): string {
+  return id.length <= MAX_STORED_ID ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
 }
 
 /** How a provider wants an accepted delivery acknowledged (most take any 2xx). */
@@ -128,6 +129,8 @@ export class IngressService {
       config,
       method: request.method,
       url,
+      // ids, times and dedup keys come from what the signature covers
+      verified,
     };
     const outcome = normalizer(inbound);
     switch (outcome.kind) {
@@ -147,13 +150,17 @@ export class IngressService {
     }
   }
 
-  /** Commits the message and its log row together (the one Publisher); a provider event id seen before is a duplicate. */
+  /**
+   * Commits the message and its log row together (the one Publisher); a request whose dedup key
+   * (signed id, or digest of the signed content) the source accepted within DEDUP_WINDOW is a duplicate.
+   */
   private async publish(
     source: SourceEntity,
     request: IngressRequest,
     event: NormalizedEvent,
   ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
-    const providerEventId = dedupKey(event.providerEventId);
+    const providerEventId = storedId(event.providerEventId);
+    const dedupKey = storedId(event.dedupKey);
     const eventId = newId('evt');
     const messageId = newId('msg');
     const cloudEvent = buildCloudEvent({
@@ -173,7 +180,7 @@ export class IngressService {
     try {
       result = await this.publisher.publishInbound({
         message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
-        request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, eventId },
+        request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, dedupKey, eventId },
       });
     } catch (error) {
       // More requests wait for PostgreSQL than COMMIT_QUEUE_MAX: nothing was stored; the provider retries.

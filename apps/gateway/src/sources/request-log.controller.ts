@@ -20,6 +20,7 @@ function view(row: InboundRequestEntity): IngestRequestOut {
     reason: row.reason,
     responseStatus: row.responseStatus,
     providerEventId: row.providerEventId,
+    dedupKey: row.dedupKey,
     eventId: row.eventId,
     messageId: row.messageId,
   };
@@ -51,7 +52,7 @@ export class RequestLogController {
     const qb = this.dataSource
       .getRepository(InboundRequestEntity)
       .createQueryBuilder('r')
-      .select(['r.id', 'r.receivedAt', 'r.method', 'r.url', 'r.headers', 'r.bodySize', 'r.outcome', 'r.reason', 'r.responseStatus', 'r.providerEventId', 'r.eventId', 'r.messageId'])
+      .select(['r.id', 'r.receivedAt', 'r.method', 'r.url', 'r.headers', 'r.bodySize', 'r.outcome', 'r.reason', 'r.responseStatus', 'r.providerEventId', 'r.dedupKey', 'r.eventId', 'r.messageId'])
       .where('r.source_id = :sourceId', { sourceId: source.id });
     return paginate(qb, query, { column: 'r.id', key: (r) => r.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, view);
   }

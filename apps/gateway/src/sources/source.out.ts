@@ -134,8 +134,21 @@ export class IngestRequestOut {
   @ApiProperty({ type: 'integer', description: 'The status the provider was answered', example: 200 })
   responseStatus: number;
 
-  @ApiProperty({ type: String, nullable: true, description: "The provider's id of the event (deduplication key)", example: 'f3b1c2d0-8a7e-11ee-9c5a-0242ac120002' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: "The provider's own id of the event, as it came (some providers do not sign it; see docs/providers-signing.md)",
+    example: 'f3b1c2d0-8a7e-11ee-9c5a-0242ac120002',
+  })
   providerEventId: string | null;
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'What duplicates were judged by: an id the provider signs, or sha256:<hex> of the signed content (accepted and duplicate requests)',
+    example: 'sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08',
+  })
+  dedupKey: string | null;
 
   @ApiProperty({ type: String, nullable: true, description: 'The CloudEvent id, when accepted', example: 'evt_01KQ8ZQ2A4F7H1K3M5P7R9T1VB' })
   eventId: string | null;

@@ -16,7 +16,6 @@ export enum InboundOutcome {
  */
 @Entity('inbound_requests')
 @Index('inbound_requests_source_id_idx', ['sourceId', 'id'])
-@Index('inbound_requests_dedup_key', ['sourceId', 'providerEventId'], { unique: true, where: `"outcome" = 'accepted'` })
 export class InboundRequestEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
   id: string;
@@ -57,8 +56,13 @@ export class InboundRequestEntity {
   @Column({ name: 'response_status', type: 'integer' })
   responseStatus: number;
 
+  /** The provider's own id of the event, as it came (possibly from an unsigned header): shown, not deduplicated on. */
   @Column({ name: 'provider_event_id', type: 'varchar', length: 512, nullable: true })
   providerEventId: string | null;
+
+  /** What the request was deduplicated on (InboundDedupKeyEntity), when it was accepted or a duplicate. */
+  @Column({ name: 'dedup_key', type: 'varchar', length: 512, nullable: true })
+  dedupKey: string | null;
 
   /** The CloudEvent id (`evt_…`) when accepted. */
   @Column({ name: 'event_id', type: 'varchar', length: ID_LENGTH, nullable: true })

@@ -5,6 +5,7 @@ import { EndpointSecretEntity } from './endpoint-secret.entity.js';
 import { EndpointEntity } from './endpoint.entity.js';
 import { EventTypeEntity } from './event-type.entity.js';
 import { IdempotencyKeyEntity } from './idempotency-key.entity.js';
+import { InboundDedupKeyEntity } from './inbound-dedup-key.entity.js';
 import { InboundRequestEntity } from './inbound-request.entity.js';
 import { MessageEntity } from './message.entity.js';
 import { SourceEntity } from './source.entity.js';
@@ -16,6 +17,7 @@ export * from './endpoint-secret.entity.js';
 export * from './endpoint.entity.js';
 export * from './event-type.entity.js';
 export * from './idempotency-key.entity.js';
+export * from './inbound-dedup-key.entity.js';
 export * from './inbound-request.entity.js';
 export * from './message.entity.js';
 export * from './source.entity.js';
@@ -33,4 +35,5 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   SourceEntity,
   InboundRequestEntity,
+  InboundDedupKeyEntity,
 ];

@@ -7,7 +7,7 @@ import type { InboundRequest } from './normalizer.js';
 /**
  * Providers that post a JSON array of events (HubSpot, SendGrid): one CloudEvent for the
  * delivery, typed by the events' common name (or `batch` when they differ), deduplicated on
- * their ids together.
+ * their ids together (signed: they are in the body).
  */
 export function normalizeBatch(request: InboundRequest, spec: { typeField: string; idField: string; subjectField?: string }): NormalizeOutcome {
   if (request.parsed.kind !== 'json' || !Array.isArray(request.parsed.value)) return rejected('payload must be a JSON array of events');
@@ -23,6 +23,7 @@ export function normalizeBatch(request: InboundRequest, spec: { typeField: strin
     event: {
       type: eventTypeName(request.sourceType, names.size === 1 ? [...names][0] : 'batch'),
       providerEventId,
+      dedupKey: providerEventId,
       subject: subjects.size === 1 ? [...subjects][0] : undefined,
       datacontenttype: 'application/json',
       data: events,

@@ -1,6 +1,6 @@
 import { bodyDigestId, numberField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
 /** Discord's interaction type numbers. */
 const INTERACTION_TYPES: Readonly<Record<number, string>> = {
@@ -32,6 +32,7 @@ export const normalizeDiscord: Normalizer = (request) => {
       event: {
         type: eventTypeName('discord', name),
         providerEventId: bodyDigestId(request.body),
+        dedupKey: signedDigestKey(request),
         subject: stringField(p, 'application_id'),
         time: time && !Number.isNaN(time.getTime()) ? time : undefined,
         datacontenttype: 'application/json',
@@ -47,6 +48,7 @@ export const normalizeDiscord: Normalizer = (request) => {
     event: {
       type: eventTypeName('discord', INTERACTION_TYPES[type] ?? `interaction_${type}`),
       providerEventId: id,
+      dedupKey: id,
       subject: stringField(p, 'guild_id') ?? stringField(p, 'channel_id'),
       datacontenttype: 'application/json',
       data: p,

@@ -1,11 +1,16 @@
 import { optionalHeader } from '@switchyard/signing';
 import { parseJson, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
 /**
- * GitHub: `github.{X-GitHub-Event}[.{action}]`. The dedup key is the delivery GUID together with
- * the hook id, because GitHub shares one delivery GUID across every hook an event goes to.
+ * GitHub: `github.{X-GitHub-Event}[.{action}]`. GitHub signs the body alone: X-GitHub-Event,
+ * X-GitHub-Delivery and X-GitHub-Hook-ID are not signed, so anyone holding one delivery could
+ * resend it under a fresh GUID or another event name. The dedup key is therefore the digest of
+ * the signed body, and the GUID is only shown (`providereventid`). The event name stays the
+ * header's: the body does not name its event, and guessing it from the body's shape would be
+ * ambiguous (a pull_request_review body holds a pull_request too). A relabelled replay is still
+ * a duplicate, because its body, and so its key, is the same.
  */
 export const normalizeGithub: Normalizer = (request) => {
   const event = optionalHeader(request.headers, 'x-github-event');
@@ -23,13 +28,13 @@ export const normalizeGithub: Normalizer = (request) => {
   } else {
     return rejected('GitHub payload must be JSON');
   }
-  const hookId = optionalHeader(request.headers, 'x-github-hook-id');
   const action = stringField(payload, 'action');
   return {
     kind: 'event',
     event: {
       type: eventTypeName('github', event, action),
-      providerEventId: hookId ? `${hookId}:${delivery}` : delivery,
+      providerEventId: delivery,
+      dedupKey: signedDigestKey(request),
       subject: stringField(payload, 'repository', 'full_name') ?? stringField(payload, 'organization', 'login'),
       datacontenttype: 'application/json',
       data: payload,

@@ -1,11 +1,13 @@
 import { optionalHeader } from '@switchyard/signing';
 import { bodyDigestId, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, signedHeader, type Normalizer } from './normalizer.js';
 
 /**
- * GitLab: `gitlab.{object_kind}[.{object_attributes.action}]` (push, merge_request.open, …),
- * deduplicated on `Idempotency-Key` (stable across retries; the same as `webhook-id`).
+ * GitLab: `gitlab.{object_kind}[.{object_attributes.action}]` (push, merge_request.open, …).
+ * `Idempotency-Key` (stable across retries) is shown. With a signing token its value is also the
+ * signed `webhook-id`, the dedup key; with the plain X-Gitlab-Token nothing is signed, and the
+ * key is the body's digest (a fresh Idempotency-Key or X-Gitlab-Event-UUID changes nothing).
  */
 export const normalizeGitlab: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('GitLab payload must be JSON');
@@ -22,6 +24,7 @@ export const normalizeGitlab: Normalizer = (request) => {
     event: {
       type: eventTypeName('gitlab', kind, stringField(payload, 'object_attributes', 'action')),
       providerEventId: id,
+      dedupKey: signedHeader(request, 'webhook-id') ?? signedHeader(request, 'svix-id') ?? signedDigestKey(request),
       subject: stringField(payload, 'project', 'path_with_namespace'),
       datacontenttype: 'application/json',
       data: payload,

@@ -1,7 +1,7 @@
 import { optionalHeader } from '@switchyard/signing';
 import { bodyDigestId, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { dataOf, type Normalizer } from './normalizer.js';
+import { dataOf, signedDigestKey, signedHeader, type Normalizer } from './normalizer.js';
 
 /** Where the generic HMAC source finds an event's name and id, optionally configured. */
 interface GenericNaming {
@@ -19,9 +19,12 @@ function naming(config: unknown): GenericNaming {
 }
 
 /**
- * Generic sources (`hmac`): the type comes from a configured header or the body's `type`,
- * `event_type` or `event`; the id from a configured header or the body's `id`, else a digest of
- * the body, so a byte-identical replay is caught.
+ * Generic sources (`hmac`, `generic-webhook`): the type comes from a configured header or the
+ * body's `type`, `event_type` or `event`; the id from a configured header or the body's `id`,
+ * else a digest. For `hmac` a configured id header is the dedup key only when the template signs
+ * it; otherwise the key is the body's `id` or the digest of the signed content, so a fresh
+ * unsigned id header does not make a replay new. `generic-webhook` signs nothing (its URL is the
+ * credential), so its headers are taken as they come.
  */
 export const normalizeGeneric: Normalizer = (request) => {
   const { eventTypeHeader, eventIdHeader } = naming(request.config);
@@ -32,6 +35,11 @@ export const normalizeGeneric: Normalizer = (request) => {
     stringField(body, 'event_type') ??
     stringField(body, 'event') ??
     'event';
-  const id = (eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined) ?? stringField(body, 'id') ?? bodyDigestId(request.body);
-  return { kind: 'event', event: { type: eventTypeName(request.sourceType, name), providerEventId: id, ...dataOf(request) } };
+  const headerId = eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined;
+  const bodyId = stringField(body, 'id');
+  const id = headerId ?? bodyId ?? bodyDigestId(request.body);
+  const signsSomething = request.verified?.signed !== undefined;
+  const signedId = signsSomething ? (eventIdHeader ? signedHeader(request, eventIdHeader) : undefined) : headerId;
+  const dedupKey = signedId ?? bodyId ?? signedDigestKey(request);
+  return { kind: 'event', event: { type: eventTypeName(request.sourceType, name), providerEventId: id, dedupKey, ...dataOf(request) } };
 };

@@ -1,6 +1,6 @@
 import { bodyDigestId, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 import { requestTarget } from './request-target.js';
 
 /**
@@ -28,6 +28,7 @@ export const normalizeMeta: Normalizer = (request) => {
     event: {
       type: eventTypeName('meta', object, field),
       providerEventId: bodyDigestId(request.body),
+      dedupKey: signedDigestKey(request),
       subject: stringField(first, 'id'),
       datacontenttype: 'application/json',
       data: payload,

@@ -1,5 +1,5 @@
-import type { HeaderBag } from '@switchyard/signing';
-import type { ParsedBody } from '../body.js';
+import type { HeaderBag, VerificationSuccess } from '@switchyard/signing';
+import { bodyDigestId, type ParsedBody } from '../body.js';
 
 /** A verified inbound request, as a normalizer sees it. */
 export interface InboundRequest {
@@ -16,13 +16,29 @@ export interface InboundRequest {
   readonly method?: string;
   /** The full public URL the provider called, with its query. */
   readonly url?: string;
+  /**
+   * What the source's verifier established: the signed timestamp and what the signature covers.
+   * The gateway always passes it; without it (a normalizer called on its own) nothing is known
+   * to be signed, and headers are read as they came.
+   */
+  readonly verified?: VerificationSuccess;
 }
 
 /** The provider-specific part of a CloudEvent. */
 export interface NormalizedEvent {
   readonly type: string;
-  /** The provider's id for this event, the dedup key; a body digest when the provider has none. */
+  /**
+   * The provider's own id for this event, as shown (CloudEvent `providereventid`, the request
+   * log); it may come from a header the provider does not sign. A body digest when there is none.
+   */
   readonly providerEventId: string;
+  /**
+   * What a duplicate is recognized by, taken from signed data only: an id the signature covers
+   * (a body field, or a signed header such as Standard Webhooks' `webhook-id`), else the digest
+   * of the signed content (`sha256:<hex>`), so that neither a fresh unsigned id header nor a
+   * relabelled unsigned event-type header makes a replay new.
+   */
+  readonly dedupKey: string;
   readonly subject?: string;
   readonly time?: Date;
   readonly datacontenttype: string;
@@ -44,6 +60,23 @@ export type NormalizeOutcome =
 
 /** Turns one verified request into an event, a handshake answer, or a rejection. Never throws. */
 export type Normalizer = (request: InboundRequest) => NormalizeOutcome;
+
+/**
+ * The dedup key of a delivery whose provider signs no id: `sha256:` and the digest of what its
+ * signature covers (the timestamp left out). Without verification facts: the body's digest.
+ */
+export function signedDigestKey(request: InboundRequest): string {
+  const digest = request.verified?.signed?.digest;
+  return digest === undefined ? bodyDigestId(request.body) : `sha256:${digest}`;
+}
+
+/** A header's value when the verified signature covers it (exactly as verified), else undefined. */
+export function signedHeader(request: InboundRequest, name: string): string | undefined {
+  const headers = request.verified?.signed?.headers;
+  if (!headers) return undefined;
+  const lower = name.toLowerCase();
+  return Object.hasOwn(headers, lower) ? headers[lower] : undefined;
+}
 
 /** Shorthand for a rejection. */
 export function rejected(reason: string): NormalizeOutcome {

@@ -1,14 +1,19 @@
 import { optionalHeader } from '@switchyard/signing';
 import { bodyDigestId } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
 /** Reads a Shopify header in its classic (`X-Shopify-…`) or Events (`shopify-…`) spelling. */
 function shopifyHeader(request: Parameters<Normalizer>[0], name: string): string | undefined {
   return optionalHeader(request.headers, `x-shopify-${name}`) ?? optionalHeader(request.headers, `shopify-${name}`);
 }
 
-/** Shopify: `shopify.{topic with / as .}`, deduplicated on `X-Shopify-Event-Id` as Shopify advises. */
+/**
+ * Shopify: `shopify.{topic with / as .}`. Shopify signs the body alone; its topic, event id,
+ * webhook id and triggered-at headers are not signed. The event id (as Shopify advises for
+ * duplicates) is shown; the dedup key is the digest of the signed body, so a replay under a fresh
+ * X-Shopify-Event-Id or another X-Shopify-Topic is still a duplicate.
+ */
 export const normalizeShopify: Normalizer = (request) => {
   const topic = shopifyHeader(request, 'topic');
   if (!topic) return rejected('missing X-Shopify-Topic header');
@@ -20,6 +25,7 @@ export const normalizeShopify: Normalizer = (request) => {
     event: {
       type: eventTypeName('shopify', topic),
       providerEventId: shopifyHeader(request, 'event-id') ?? shopifyHeader(request, 'webhook-id') ?? bodyDigestId(request.body),
+      dedupKey: signedDigestKey(request),
       subject: shopifyHeader(request, 'shop-domain'),
       time: time && !Number.isNaN(time.getTime()) ? time : undefined,
       datacontenttype: 'application/json',

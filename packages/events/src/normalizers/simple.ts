@@ -2,7 +2,7 @@ import { optionalHeader } from '@switchyard/signing';
 import { bodyDigestId, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { normalizeBatch } from './batch.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
 /** HubSpot: a JSON array of events; `hubspot.{subscriptionType}` (contact.creation …), dedup on `eventId`. */
 export const normalizeHubspot: Normalizer = (request) => normalizeBatch(request, { typeField: 'subscriptionType', idField: 'eventId', subjectField: 'portalId' });
@@ -10,7 +10,11 @@ export const normalizeHubspot: Normalizer = (request) => normalizeBatch(request,
 /** SendGrid: a JSON array of events; `sendgrid.{event}` (delivered, open …), dedup on `sg_event_id`. */
 export const normalizeSendgrid: Normalizer = (request) => normalizeBatch(request, { typeField: 'event', idField: 'sg_event_id' });
 
-/** Linear: `linear.{type}.{action}` (Issue.create …), dedup on `Linear-Delivery`, else `webhookId` and `webhookTimestamp`. */
+/**
+ * Linear: `linear.{type}.{action}` (Issue.create …). `Linear-Delivery` is shown but not signed;
+ * the dedup key is the digest of the signed body without its `webhookTimestamp` (a retry carries
+ * a fresh one), so a replay under a fresh Linear-Delivery is a duplicate and so is a retry.
+ */
 export const normalizeLinear: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('Linear payload must be JSON');
   const p = request.parsed.value;
@@ -23,6 +27,7 @@ export const normalizeLinear: Normalizer = (request) => {
     event: {
       type: eventTypeName('linear', type, stringField(p, 'action')),
       providerEventId: optionalHeader(request.headers, 'linear-delivery') ?? (webhookId && ts ? `${webhookId}:${ts}` : bodyDigestId(request.body)),
+      dedupKey: signedDigestKey(request),
       subject: stringField(p, 'data', 'id'),
       time: ts && Number(ts) > 0 ? new Date(Number(ts)) : undefined,
       datacontenttype: 'application/json',
@@ -45,6 +50,7 @@ export const normalizePaddle: Normalizer = (request) => {
     event: {
       type: eventTypeName('paddle', type),
       providerEventId: id,
+      dedupKey: id,
       subject: stringField(p, 'data', 'id'),
       time: time && !Number.isNaN(time.getTime()) ? time : undefined,
       datacontenttype: 'application/json',
@@ -67,6 +73,7 @@ export const normalizeSquare: Normalizer = (request) => {
     event: {
       type: eventTypeName('square', type),
       providerEventId: id,
+      dedupKey: id,
       subject: stringField(p, 'data', 'id'),
       time: time && !Number.isNaN(time.getTime()) ? time : undefined,
       datacontenttype: 'application/json',
@@ -86,6 +93,7 @@ export const normalizeIntercom: Normalizer = (request) => {
     event: {
       type: eventTypeName('intercom', topic),
       providerEventId: stringField(p, 'id') ?? bodyDigestId(request.body),
+      dedupKey: stringField(p, 'id') ?? signedDigestKey(request),
       subject: stringField(p, 'data', 'item', 'id'),
       datacontenttype: 'application/json',
       data: p,
@@ -93,7 +101,13 @@ export const normalizeIntercom: Normalizer = (request) => {
   };
 };
 
-/** Bitbucket: `bitbucket.{X-Event-Key with : as .}` (repo.push …), dedup on `X-Request-UUID` (Cloud) or `X-Request-Id` (Data Center). */
+/**
+ * Bitbucket: `bitbucket.{X-Event-Key with : as .}` (repo.push …). Bitbucket signs the body alone:
+ * X-Event-Key, X-Request-UUID (Cloud), X-Request-Id (Data Center) and X-Hook-UUID are not signed.
+ * The request id is shown; the dedup key is the digest of the signed body, so a replay under a
+ * fresh request id or another event key is a duplicate. The body does not name its event, so the
+ * type stays the header's.
+ */
 export const normalizeBitbucket: Normalizer = (request) => {
   const key = optionalHeader(request.headers, 'x-event-key');
   if (!key) return rejected('missing X-Event-Key header');
@@ -103,6 +117,7 @@ export const normalizeBitbucket: Normalizer = (request) => {
     event: {
       type: eventTypeName('bitbucket', key.replace(/:/g, '.')),
       providerEventId: optionalHeader(request.headers, 'x-request-uuid') ?? optionalHeader(request.headers, 'x-request-id') ?? bodyDigestId(request.body),
+      dedupKey: signedDigestKey(request),
       subject: stringField(request.parsed.value, 'repository', 'full_name'),
       datacontenttype: 'application/json',
       data: request.parsed.value,
@@ -110,7 +125,7 @@ export const normalizeBitbucket: Normalizer = (request) => {
   };
 };
 
-/** PagerDuty v3: `pagerduty.{event.event_type}` (incident.triggered …), dedup on `event.id`, else `X-Webhook-Id`. */
+/** PagerDuty v3: `pagerduty.{event.event_type}` (incident.triggered …), dedup on the signed `event.id` (X-Webhook-Id is unsigned: shown only). */
 export const normalizePagerduty: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('PagerDuty payload must be JSON');
   const p = request.parsed.value;
@@ -123,6 +138,7 @@ export const normalizePagerduty: Normalizer = (request) => {
     event: {
       type: eventTypeName('pagerduty', type),
       providerEventId: stringField(p, 'event', 'id') ?? optionalHeader(request.headers, 'x-webhook-id') ?? bodyDigestId(request.body),
+      dedupKey: stringField(p, 'event', 'id') ?? signedDigestKey(request),
       subject: stringField(p, 'event', 'data', 'id'),
       time: time && !Number.isNaN(time.getTime()) ? time : undefined,
       datacontenttype: 'application/json',
@@ -143,6 +159,7 @@ export const normalizeTypeform: Normalizer = (request) => {
     event: {
       type: eventTypeName('typeform', type),
       providerEventId: id,
+      dedupKey: id,
       subject: stringField(p, 'form_response', 'form_id'),
       datacontenttype: 'application/json',
       data: p,

@@ -1,6 +1,6 @@
 import { bodyDigestId, numberField, parseJson, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, unixSecondsToDate, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, unixSecondsToDate, type Normalizer } from './normalizer.js';
 
 /**
  * Slack: Events API callbacks become `slack.{event.type}` (dedup on `event_id`); the signed
@@ -24,6 +24,7 @@ export const normalizeSlack: Normalizer = (request) => {
       event: {
         type: eventTypeName('slack', eventType ?? type),
         providerEventId: stringField(payload, 'event_id') ?? bodyDigestId(request.body),
+        dedupKey: stringField(payload, 'event_id') ?? signedDigestKey(request),
         subject: stringField(payload, 'team_id'),
         time: unixSecondsToDate(numberField(payload, 'event_time')),
         datacontenttype: 'application/json',
@@ -41,6 +42,7 @@ export const normalizeSlack: Normalizer = (request) => {
         event: {
           type: eventTypeName('slack', stringField(inner.value, 'type') ?? 'interaction'),
           providerEventId: stringField(inner.value, 'trigger_id') ?? bodyDigestId(request.body),
+          dedupKey: stringField(inner.value, 'trigger_id') ?? signedDigestKey(request),
           subject: stringField(inner.value, 'team', 'id'),
           datacontenttype: 'application/json',
           data: inner.value,
@@ -53,6 +55,7 @@ export const normalizeSlack: Normalizer = (request) => {
         event: {
           type: 'slack.slash_command',
           providerEventId: (typeof form.trigger_id === 'string' ? form.trigger_id : undefined) ?? bodyDigestId(request.body),
+          dedupKey: (typeof form.trigger_id === 'string' ? form.trigger_id : undefined) ?? signedDigestKey(request),
           subject: typeof form.team_id === 'string' ? form.team_id : undefined,
           datacontenttype: 'application/json',
           data: form,

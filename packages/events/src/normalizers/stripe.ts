@@ -14,6 +14,7 @@ export const normalizeStripe: Normalizer = (request) => {
     event: {
       type: eventTypeName('stripe', type),
       providerEventId: id,
+      dedupKey: id,
       subject: stringField(payload, 'data', 'object', 'id'),
       time: unixSecondsToDate(numberField(payload, 'created')),
       datacontenttype: 'application/json',

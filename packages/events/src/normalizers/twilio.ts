@@ -1,7 +1,7 @@
 import { optionalHeader } from '@switchyard/signing';
 import { bodyDigestId, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
 function field(form: Record<string, string | string[]>, name: string): string | undefined {
   const value = form[name];
@@ -10,11 +10,13 @@ function field(form: Record<string, string | string[]>, name: string): string | 
 
 /**
  * Twilio: form posts become `twilio.message.{MessageStatus|SmsStatus}` or
- * `twilio.call.{CallStatus}`; JSON bodies `twilio.{type}`. Deduplicated on
- * `I-Twilio-Idempotency-Token`, else the body digest.
+ * `twilio.call.{CallStatus}`; JSON bodies `twilio.{type}`. `I-Twilio-Idempotency-Token` is
+ * shown but not signed, so the dedup key is the digest of the signed string (the URL and the
+ * sorted parameters), or a JSON body's own `id` (signed through bodySHA256).
  */
 export const normalizeTwilio: Normalizer = (request) => {
   const id = optionalHeader(request.headers, 'i-twilio-idempotency-token') ?? bodyDigestId(request.body);
+  const dedupKey = signedDigestKey(request);
   const parsed = request.parsed;
   if (parsed.kind === 'form') {
     const form = parsed.value;
@@ -30,6 +32,7 @@ export const normalizeTwilio: Normalizer = (request) => {
       event: {
         type,
         providerEventId: id,
+        dedupKey,
         subject: field(form, 'MessageSid') ?? field(form, 'SmsSid') ?? field(form, 'CallSid') ?? field(form, 'AccountSid'),
         datacontenttype: 'application/json',
         data: { ...form },
@@ -42,6 +45,7 @@ export const normalizeTwilio: Normalizer = (request) => {
       event: {
         type: eventTypeName('twilio', stringField(parsed.value, 'type') ?? 'event'),
         providerEventId: stringField(parsed.value, 'id') ?? id,
+        dedupKey: stringField(parsed.value, 'id') ?? dedupKey,
         datacontenttype: 'application/json',
         data: parsed.value,
       },

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { bodyDigestId, numberField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
-import { rejected, type Normalizer } from './normalizer.js';
+import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 import { firstSecret } from './request-target.js';
 
 /**
@@ -29,6 +29,7 @@ export const normalizeZoom: Normalizer = (request) => {
     event: {
       type: eventTypeName('zoom', event),
       providerEventId: eventTs !== undefined && objectId ? `${event}:${eventTs}:${objectId}` : bodyDigestId(request.body),
+      dedupKey: eventTs !== undefined && objectId ? `${event}:${eventTs}:${objectId}` : signedDigestKey(request),
       subject: objectId,
       time: eventTs !== undefined && eventTs > 0 && eventTs < 1e14 ? new Date(eventTs) : undefined,
       datacontenttype: 'application/json',

@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
-import { checkTimestamp, decodeDigest, isFailure, parseUnixSeconds, requireHeader } from '../primitives.js';
+import { checkTimestamp, decodeDigest, isFailure, parseUnixSeconds, requireHeader, signedContent } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import type { SignedRequest, VerifyOptions } from '../request.js';
 import { defineProvider } from './provider.js';
@@ -58,7 +58,8 @@ function verifyTimestamped(
   } catch {
     ok = false;
   }
-  return ok ? pass({ timestamp }) : fail('bad_signature', `${spec.signatureHeader} does not verify`);
+  if (!ok) return fail('bad_signature', `${spec.signatureHeader} does not verify`);
+  return pass({ timestamp, signed: signedContent({ headers: { [spec.timestampHeader]: timestampText }, body: true }, request.body) });
 }
 
 /**

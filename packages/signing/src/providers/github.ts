@@ -1,7 +1,7 @@
 import { ConfigReader } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { singleHeader } from '../headers.js';
-import { decodeDigest, hmac, isFailure, requireHeader, secretList, type HmacAlgorithm, type SecretInput } from '../primitives.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type HmacAlgorithm, type SecretInput } from '../primitives.js';
 import { fail, pass, type VerificationResult } from '../result.js';
 import type { SignedRequest } from '../request.js';
 import { defineProvider } from './provider.js';
@@ -29,7 +29,7 @@ export function verifyHubSignature(
   if (!given) return fail('malformed', `${header} is not hex`);
   const expected = secrets.map((s) => hmac(algorithm, s, request.body));
   const matched = anyTimingSafeEqual(expected, [given]);
-  return matched === -1 ? fail('bad_signature', `${header} does not match`) : pass({ secretIndex: matched });
+  return matched === -1 ? fail('bad_signature', `${header} does not match`) : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
 }
 
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>` over the raw body; legacy sha1 when allowed. */

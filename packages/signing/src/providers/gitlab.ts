@@ -1,6 +1,6 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
-import { fail, pass } from '../result.js';
+import { fail, pass, type SignedContent } from '../result.js';
 import { decodeWebhookSecret, verifyStandardWebhook } from '../standard-webhooks.js';
 import { timingSafeEqualStrings } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -40,11 +40,14 @@ export const gitlab = defineProvider<GitlabConfig>({
     if (!tokens && !signing) return fail('invalid_config', 'no secret or signingToken configured');
     let secretIndex: number | undefined;
     let timestamp: number | undefined;
+    // The plain token signs nothing (whoever holds one request holds the token): only the signing token covers content.
+    let signed: SignedContent | undefined;
     if (signing) {
       const result = verifyStandardWebhook(request, { secret: signing, toleranceSeconds: config.toleranceSeconds }, options);
       if (!result.ok) return result;
       timestamp = result.timestamp;
       secretIndex = result.secretIndex;
+      signed = result.signed;
     }
     if (tokens) {
       const given = requireHeader(request.headers, 'x-gitlab-token');
@@ -56,6 +59,6 @@ export const gitlab = defineProvider<GitlabConfig>({
       if (matched === -1) return fail('bad_signature', 'x-gitlab-token does not match');
       secretIndex ??= matched;
     }
-    return pass({ timestamp, secretIndex });
+    return pass({ timestamp, secretIndex, signed });
   },
 });

@@ -9,6 +9,7 @@ import {
   parseUnixSeconds,
   requireHeader,
   secretList,
+  signedContent,
   type DigestEncoding,
   type HmacAlgorithm,
   type SecretInput,
@@ -149,13 +150,19 @@ export const hmacProvider = defineProvider<HmacConfig>({
     }
 
     const parts: (string | Uint8Array)[] = [];
+    // The same content without the timestamp's text: what identifies the delivery (SignedContent.digest).
+    const identifying: (string | Uint8Array)[] = [];
+    const signedHeaders: Record<string, string> = {};
+    if (config.timestampHeader && timestampText !== undefined) signedHeaders[config.timestampHeader.toLowerCase()] = timestampText;
     for (const part of template) {
       switch (part.kind) {
         case 'text':
           parts.push(part.text);
+          identifying.push(part.text);
           break;
         case 'body':
           parts.push(request.body);
+          identifying.push(request.body);
           break;
         case 'timestamp':
           if (timestampText === undefined) return fail('invalid_config', '{timestamp} needs timestampHeader');
@@ -163,20 +170,25 @@ export const hmacProvider = defineProvider<HmacConfig>({
           break;
         case 'method':
           parts.push(request.method ?? '');
+          identifying.push(request.method ?? '');
           break;
         case 'url':
           parts.push(request.url ?? '');
+          identifying.push(request.url ?? '');
           break;
         case 'header': {
           const h = requireHeader(request.headers, part.name);
           if (isFailure(h)) return h;
           parts.push(h);
+          identifying.push(h);
+          signedHeaders[part.name] = h;
           break;
         }
       }
     }
     const expected = keys.map((key) => hmac(algorithm, key!, ...parts));
     const matched = anyTimingSafeEqual(expected, [given]);
-    return matched === -1 ? fail('bad_signature', `${config.header} does not match`) : pass({ timestamp, secretIndex: matched });
+    if (matched === -1) return fail('bad_signature', `${config.header} does not match`);
+    return pass({ timestamp, secretIndex: matched, signed: signedContent({ headers: signedHeaders, body: true }, ...identifying) });
   },
 });

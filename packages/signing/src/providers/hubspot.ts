@@ -1,5 +1,5 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
-import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -51,6 +51,9 @@ export const hubspot = defineProvider<HubspotConfig>({
     const uris = [...new Set([request.url, hubspotUri(request.url)])];
     const expected = uris.flatMap((uri) => secrets.map((s) => hmac('sha256', s, request.method!, uri, request.body, timestampText)));
     const matched = anyTimingSafeEqual(expected, [given]);
-    return matched === -1 ? fail('bad_signature', 'x-hubspot-signature-v3 does not match') : pass({ timestamp, secretIndex: matched % secrets.length });
+    if (matched === -1) return fail('bad_signature', 'x-hubspot-signature-v3 does not match');
+    const uri = uris[Math.floor(matched / secrets.length)]!;
+    const signed = signedContent({ headers: { 'x-hubspot-request-timestamp': timestampText }, body: true }, request.method, uri, request.body);
+    return pass({ timestamp, secretIndex: matched % secrets.length, signed });
   },
 });

@@ -1,5 +1,5 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
-import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -10,17 +10,38 @@ export interface LinearConfig {
   readonly toleranceSeconds?: number;
 }
 
-/** Reads `"webhookTimestamp": <ms>` from the (already verified) body without a full JSON parse of untrusted depth. */
-function webhookTimestampMs(body: Uint8Array): number | undefined {
+/** The (already verified) body as a JSON object, or undefined. */
+function bodyObject(body: Uint8Array): Record<string, unknown> | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body).toString('utf8'));
   } catch {
     return undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const value = (parsed as Record<string, unknown>).webhookTimestamp;
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+}
+
+/** Reads `"webhookTimestamp": <ms>` from the body object. */
+function webhookTimestampMs(object: Record<string, unknown> | undefined): number | undefined {
+  const value = object?.webhookTimestamp;
   return typeof value === 'number' && Number.isSafeInteger(value) && value > 0 ? value : undefined;
+}
+
+/**
+ * What Linear signs, its timestamp left out: Linear's timestamp lives in the body, and a retry
+ * carries a fresh one, so the digest is over the body re-serialized without `webhookTimestamp`
+ * (the raw body when it has none or is not an object).
+ */
+function linearSigned(body: Uint8Array, object: Record<string, unknown> | undefined) {
+  if (object && Object.hasOwn(object, 'webhookTimestamp')) {
+    try {
+      const { webhookTimestamp: _left, ...rest } = object;
+      return signedContent({ body: true }, JSON.stringify(rest));
+    } catch {
+      // too deep to serialize again: the raw bytes still identify this delivery
+    }
+  }
+  return signedContent({ body: true }, body);
 }
 
 /** Linear: `Linear-Signature: <hex HMAC-SHA256 of the raw body>`, replay window on the body's `webhookTimestamp`. */
@@ -39,12 +60,14 @@ export const linear = defineProvider<LinearConfig>({
     if (!given) return fail('malformed', 'linear-signature is not hex');
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
     if (matched === -1) return fail('bad_signature', 'linear-signature does not match');
+    const object = bodyObject(request.body);
+    const signed = linearSigned(request.body, object);
     const tolerance = config.toleranceSeconds ?? 60;
-    if (tolerance === 0) return pass({ secretIndex: matched });
-    const ms = webhookTimestampMs(request.body);
+    if (tolerance === 0) return pass({ secretIndex: matched, signed });
+    const ms = webhookTimestampMs(object);
     if (ms === undefined) return fail('malformed', 'body has no numeric webhookTimestamp');
     const timestamp = Math.floor(ms / 1000);
     const stale = checkTimestamp(timestamp, tolerance, options.now ?? Date.now());
-    return stale ?? pass({ timestamp, secretIndex: matched });
+    return stale ?? pass({ timestamp, secretIndex: matched, signed });
   },
 });

@@ -1,5 +1,5 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
-import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -50,6 +50,6 @@ export const paddle = defineProvider<PaddleConfig>({
     const stale = checkTimestamp(timestamp, config.toleranceSeconds ?? 5, options.now ?? Date.now());
     if (stale) return stale;
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, `${timestampText}:`, request.body)), candidates);
-    return matched === -1 ? fail('bad_signature', 'no h1 signature matches') : pass({ timestamp, secretIndex: matched });
+    return matched === -1 ? fail('bad_signature', 'no h1 signature matches') : pass({ timestamp, secretIndex: matched, signed: signedContent({ body: true }, ':', request.body) });
   },
 });

@@ -1,7 +1,7 @@
 import { ConfigReader } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { singleHeader } from '../headers.js';
-import { decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { defineProvider } from './provider.js';
 
@@ -27,6 +27,7 @@ export const shopify = defineProvider<ShopifyConfig>({
     const given = decodeDigest(value, 'base64');
     if (!given) return fail('malformed', `${name} is not base64`);
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
-    return matched === -1 ? fail('bad_signature', `${name} does not match`) : pass({ secretIndex: matched });
+    // Only the body is signed: X-Shopify-Topic, -Event-Id, -Webhook-Id and -Triggered-At are not.
+    return matched === -1 ? fail('bad_signature', `${name} does not match`) : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },
 });

@@ -1,5 +1,5 @@
 import { ConfigReader } from '../config.js';
-import { decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -35,7 +35,7 @@ export const pagerduty = defineProvider<SecretConfig>({
     }
     if (candidates.length === 0) return fail('malformed', 'x-pagerduty-signature has no v1 signature');
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), candidates);
-    return matched === -1 ? fail('bad_signature', 'no v1 signature matches') : pass({ secretIndex: matched });
+    return matched === -1 ? fail('bad_signature', 'no v1 signature matches') : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },
 });
 
@@ -52,7 +52,7 @@ export const typeform = defineProvider<SecretConfig>({
     const given = decodeDigest(header.slice(7), 'base64');
     if (!given) return fail('malformed', 'typeform-signature is not base64');
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
-    return matched === -1 ? fail('bad_signature', 'typeform-signature does not match') : pass({ secretIndex: matched });
+    return matched === -1 ? fail('bad_signature', 'typeform-signature does not match') : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },
 });
 

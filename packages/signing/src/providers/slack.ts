@@ -1,6 +1,6 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass, type VerificationResult } from '../result.js';
 import type { SignedRequest, VerifyOptions } from '../request.js';
 import { defineProvider } from './provider.js';
@@ -36,7 +36,8 @@ export function verifyV0Signature(
   if (stale) return stale;
   const expected = secrets.map((s) => hmac('sha256', s, `v0:${timestampText}:`, request.body));
   const matched = anyTimingSafeEqual(expected, [given]);
-  return matched === -1 ? fail('bad_signature', `${signatureHeader} does not match`) : pass({ timestamp, secretIndex: matched });
+  if (matched === -1) return fail('bad_signature', `${signatureHeader} does not match`);
+  return pass({ timestamp, secretIndex: matched, signed: signedContent({ headers: { [timestampHeader]: timestampText }, body: true }, 'v0::', request.body) });
 }
 
 /** Slack: `X-Slack-Signature: v0=<hex>` over `v0:{X-Slack-Request-Timestamp}:{body}`. */

@@ -1,5 +1,5 @@
 import { ConfigReader } from '../config.js';
-import { decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -30,6 +30,6 @@ export const square = defineProvider<SquareConfig>({
     const given = decodeDigest(signature, 'base64');
     if (!given) return fail('malformed', 'x-square-hmacsha256-signature is not base64');
     const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, url, request.body)), [given]);
-    return matched === -1 ? fail('bad_signature', 'x-square-hmacsha256-signature does not match') : pass({ secretIndex: matched });
+    return matched === -1 ? fail('bad_signature', 'x-square-hmacsha256-signature does not match') : pass({ secretIndex: matched, signed: signedContent({ body: true }, url, request.body) });
   },
 });

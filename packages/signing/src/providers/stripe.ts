@@ -1,6 +1,6 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, type SecretInput } from '../primitives.js';
+import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { defineProvider } from './provider.js';
 
@@ -53,6 +53,6 @@ export const stripe = defineProvider<StripeConfig>({
     if (stale) return stale;
     const expected = secrets.map((s) => hmac('sha256', s, `${timestamp}.`, request.body));
     const matched = anyTimingSafeEqual(expected, candidates);
-    return matched === -1 ? fail('bad_signature', 'no v1 signature matches') : pass({ timestamp, secretIndex: matched });
+    return matched === -1 ? fail('bad_signature', 'no v1 signature matches') : pass({ timestamp, secretIndex: matched, signed: signedContent({ body: true }, '.', request.body) });
   },
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigReader } from '../config.js';
 import { optionalHeader } from '../headers.js';
-import { decodeDigest, hmac, isFailure, requireHeader, secretList, type HmacAlgorithm, type SecretInput } from '../primitives.js';
+import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type HmacAlgorithm, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual, timingSafeEqualStrings } from '../timing-safe.js';
 import { defineProvider } from './provider.js';
@@ -106,13 +106,17 @@ export const twilio = defineProvider<TwilioConfig>({
       }
       params = formParams(text);
     }
-    const expected = twilioUrlVariants(request.url).flatMap((url) => secrets.map((s) => hmac(algorithm, s, twilioSignedString(url, params))));
+    const signedStrings = twilioUrlVariants(request.url).map((url) => twilioSignedString(url, params));
+    const expected = signedStrings.flatMap((data) => secrets.map((s) => hmac(algorithm, s, data)));
     const matched = anyTimingSafeEqual(expected, [given]);
     if (matched === -1) return fail('bad_signature', 'x-twilio-signature does not match');
     if (bodyHash !== null) {
       const actual = createHash('sha256').update(request.body).digest('hex');
       if (!timingSafeEqualStrings(actual, bodyHash.toLowerCase())) return fail('bad_signature', 'bodySHA256 does not match the body');
     }
-    return pass({ secretIndex: matched % secrets.length });
+    // A form's bytes are not what is signed (parameters are sorted and decoded first, so reordered
+    // or re-encoded bodies verify alike): the signed string is. A JSON body is signed through its hash in the URL.
+    const signed = signedContent({ body: bodyHash !== null }, signedStrings[Math.floor(matched / secrets.length)]!);
+    return pass({ secretIndex: matched % secrets.length, signed });
   },
 });
