@@ -43,7 +43,7 @@ describe('ingest sources through the svix SDK', () => {
     expect(source.createdAt).toBeInstanceOf(Date);
 
     const row = await t.dataSource.getRepository(SourceEntity).findOneByOrFail({ id: source.id });
-    expect(row.config.startsWith('enc:v1:')).toBe(true);
+    expect(row.config).toMatch(/^enc:v2:[0-9a-f]{16}:/);
     expect(row.config).not.toContain('gh-secret-value');
     const app = await t.dataSource.getRepository(ApplicationEntity).findOneByOrFail({ id: row.appId });
     expect(app.kind).toBe(ApplicationKind.Source);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, SECRET_BOX, type ListResponse, type PageRequest, type ValidationIssue } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, SourceEntity } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, sourceConfigContext, SourceEntity } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -108,7 +108,7 @@ export class SourceStore {
           uid: fields.uid ?? null,
           name: fields.name,
           type: fields.type,
-          config: this.box.seal(JSON.stringify(config)),
+          config: this.box.seal(JSON.stringify(config), sourceConfigContext(id)),
           metadata: fields.metadata ?? {},
           ingestToken: newIngestToken(),
           appId,
@@ -138,7 +138,7 @@ export class SourceStore {
 
   /** The source's provider config in clear. */
   openConfig(source: SourceEntity): Record<string, unknown> {
-    return JSON.parse(this.box.open(source.config)) as Record<string, unknown>;
+    return JSON.parse(this.box.open(source.config, sourceConfigContext(source.id))) as Record<string, unknown>;
   }
 
   /** One page of sources. */
@@ -156,7 +156,7 @@ export class SourceStore {
         await manager.update(
           SourceEntity,
           { id: source.id },
-          { name: fields.name, uid: fields.uid ?? null, type: fields.type, config: this.box.seal(JSON.stringify(config)), metadata: fields.metadata ?? {} },
+          { name: fields.name, uid: fields.uid ?? null, type: fields.type, config: this.box.seal(JSON.stringify(config), sourceConfigContext(source.id)), metadata: fields.metadata ?? {} },
         );
         await manager.update(ApplicationEntity, { id: source.appId }, { name: `source: ${fields.name}`.slice(0, 256) });
       });

@@ -16,6 +16,7 @@ export const REDACTED_LOG_PATHS = [
   '*.password',
   '*.adminApiKey',
   '*.secretEncryptionKey',
+  '*.secretEncryptionKeys',
   'config.secret',
   '*.config.secret',
 ];
