@@ -2,7 +2,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface LinearConfig {
   readonly secret: SecretInput;
@@ -26,6 +26,7 @@ function webhookTimestampMs(body: Uint8Array): number | undefined {
 /** Linear: `Linear-Signature: <hex HMAC-SHA256 of the raw body>`, replay window on the body's `webhookTimestamp`. */
 export const linear = defineProvider<LinearConfig>({
   type: 'linear',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<LinearConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });
