@@ -101,6 +101,8 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
     }
     const db = join(deploy, 'node_modules', '@switchyard', 'db');
     expect(existsSync(join(db, 'dist', 'migrate.js'))).toBe(true);
+    // …and this one re-seals stored secrets after a key rotation (README, Deployment).
+    expect(existsSync(join(db, 'dist', 'reseal.js'))).toBe(true);
     expect(existsSync(join(db, 'src'))).toBe(false);
   });
 

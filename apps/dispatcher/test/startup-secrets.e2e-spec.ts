@@ -34,7 +34,7 @@ async function run(env: Record<string, string>): Promise<{ output: string; code:
   p.start();
   let code: number | null | undefined;
   try {
-    await eventually(() => expect(p.exit !== undefined || /listening on/.test(p.output)).toBe(true), 30_000, 100);
+    await eventually(() => expect(p.exit !== undefined || /listening on/.test(p.output)).toBe(true), { timeoutMs: 30_000, intervalMs: 100 });
     code = p.exit?.code;
   } finally {
     await p.stop();
