@@ -2,6 +2,7 @@
 // deploy steps the Dockerfiles run (docker/scripts), into a temporary folder, then starts each
 // deployed app from there against the real PostgreSQL and Redis and checks its health.
 import { execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -100,6 +101,8 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
     }
     const db = join(deploy, 'node_modules', '@switchyard', 'db');
     expect(existsSync(join(db, 'dist', 'migrate.js'))).toBe(true);
+    // …and this one re-seals stored secrets after a key rotation (README, Deployment).
+    expect(existsSync(join(db, 'dist', 'reseal.js'))).toBe(true);
     expect(existsSync(join(db, 'src'))).toBe(false);
   });
 
@@ -110,7 +113,19 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
     sh('node', [join(deploy, 'node_modules', '@switchyard', 'db', 'dist', 'migrate.js')], deploy);
     const child = spawn('node', ['dist/main.js'], {
       cwd: deploy,
-      env: { ...env, NODE_ENV: 'production', DATABASE_URL: database.url, PORT: String(port), HOST: '127.0.0.1', ADMIN_API_KEY: 'sk_recipe_check_0123456789', QUEUE_PREFIX: `sy-recipe-${app}-${port}`, LOG_LEVEL: 'warn' },
+      env: {
+        ...env,
+        NODE_ENV: 'production',
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        ADMIN_API_KEY: 'sk_recipe_check_0123456789',
+        // Production refuses to start without a key for secrets at rest.
+        SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
+        SECRET_ENCRYPTION_KEY: '',
+        QUEUE_PREFIX: `sy-recipe-${app}-${port}`,
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -31,7 +31,7 @@ export class AppModule {
           },
         }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
-        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),

@@ -6,6 +6,7 @@ import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PAT
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
@@ -13,8 +14,8 @@ import type { DispatcherSettings } from './config/dispatcher-settings.js';
 const ENVELOPE_BYTES = 64 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
-export async function createDispatcherApp(settings: DispatcherSettings): Promise<NestFastifyApplication> {
-  const logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' });
+export async function createDispatcherApp(settings: DispatcherSettings, options: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+  const logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher', destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings, logger),
     new FastifyAdapter({

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { reportSecretsAtRest } from '@switchyard/api-kit';
 import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createDispatcherApp } from './bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from './config/dispatcher-settings.js';
@@ -15,6 +16,7 @@ try {
 }
 
 const app = await createDispatcherApp(settings);
+await reportSecretsAtRest(app);
 exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`dispatcher: ${m}`) });
 await app.listen(settings.port, settings.host);
 if (settings.adminApiKeyGenerated) {

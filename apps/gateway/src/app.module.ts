@@ -21,7 +21,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-gateway' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
-        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),

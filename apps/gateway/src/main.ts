@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { reportSecretsAtRest } from '@switchyard/api-kit';
 import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createGatewayApp } from './bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from './config/gateway-settings.js';
@@ -15,6 +16,7 @@ try {
 }
 
 const app = await createGatewayApp(settings);
+await reportSecretsAtRest(app);
 exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`gateway: ${m}`) });
 await app.listen(settings.port, settings.host);
 if (settings.adminApiKeyGenerated) {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
-import { ApplicationEntity, ApplicationKind, EndpointEntity, SourceEntity } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, EndpointEntity, InboundRequestEntity, reseal, SecretBox, SourceEntity } from '@switchyard/db';
 import { ApiException } from 'svix';
 import { eventually, startTestGateway, TEST_ADMIN_KEY, TEST_PUBLIC_URL, type TestGateway } from './support/test-app.js';
 
@@ -43,7 +43,7 @@ describe('ingest sources through the svix SDK', () => {
     expect(source.createdAt).toBeInstanceOf(Date);
 
     const row = await t.dataSource.getRepository(SourceEntity).findOneByOrFail({ id: source.id });
-    expect(row.config.startsWith('enc:v1:')).toBe(true);
+    expect(row.config).toMatch(/^enc:v2:[0-9a-f]{16}:/);
     expect(row.config).not.toContain('gh-secret-value');
     const app = await t.dataSource.getRepository(ApplicationEntity).findOneByOrFail({ id: row.appId });
     expect(app.kind).toBe(ApplicationKind.Source);
@@ -337,5 +337,37 @@ describe('the ingress source cache (SOURCE_CACHE_TTL_MS)', () => {
     const source = await c.svix.ingest.source.create({ name: 'cache late', type: 'generic-webhook', config: {} });
     await c.dataSource.query(`UPDATE sources SET ingest_token = $1 WHERE id = $2`, [token, source.id]);
     expect(await post(c, url, '{}')).toBe(200);
+  });
+});
+
+describe('a source config stored in clear while SECRET_ENCRYPTION_KEYS is set', () => {
+  it('is refused (500, logged as config_unreadable, the secret never echoed) until the reseal command seals it', async () => {
+    const source = await t.svix.ingest.source.create({ name: 'planted', type: 'github', config: { secret: 'the-real-secret' } });
+    // Someone with write access to the database plants a config of their own, in clear.
+    await t.dataSource.query('UPDATE sources SET config = $2 WHERE id = $1', [source.id, JSON.stringify({ secret: 'planted-secret' })]);
+    const send = async () => {
+      const body = JSON.stringify({ zen: 'planted', hook_id: 7 });
+      const res = await fetch(t.localUrl(source.ingestUrl!), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomUUID(), 'x-hub-signature-256': await octokitSign('planted-secret', body) },
+        body,
+      });
+      return { status: res.status, text: await res.text() };
+    };
+    const refused = await send();
+    expect(refused.status).toBe(500);
+    expect(JSON.parse(refused.text)).toEqual({ code: 'internal_error', detail: 'this source cannot verify requests right now' });
+    const [logged] = await t.dataSource.getRepository(InboundRequestEntity).find({ where: { sourceId: source.id } });
+    expect(logged).toMatchObject({ outcome: 'rejected', reason: 'config_unreadable', responseStatus: 500 });
+    const shown = await api('GET', `/ingest/api/v1/source/${source.id}`);
+    expect(shown.status).toBe(500);
+    expect(JSON.stringify(shown.body)).not.toContain('planted-secret');
+
+    // The operator seals it (here: the planted one, as the operator would have to notice it first).
+    const [endpoints, configs] = await reseal(t.dataSource, new SecretBox(t.settings.secretEncryptionKeys));
+    expect(endpoints!.unreadableIds).toEqual([]);
+    expect(configs!.resealed).toBe(1);
+    expect((await send()).status).toBe(200);
+    expect((await api('GET', `/ingest/api/v1/source/${source.id}`)).status).toBe(200);
   });
 });

@@ -12,8 +12,8 @@ import { createValidationPipe } from './validation.js';
 export interface ApiKitOptions {
   /** The bearer token with full access (ADMIN_API_KEY). */
   readonly adminApiKey: string;
-  /** Key for secrets at rest (SECRET_ENCRYPTION_KEY), if set. */
-  readonly secretEncryptionKey?: Buffer;
+  /** Keys for secrets at rest (SECRET_ENCRYPTION_KEYS): the first seals, every one opens; none: stored in clear. */
+  readonly secretEncryptionKeys?: readonly Buffer[];
 }
 
 /**
@@ -29,7 +29,7 @@ export class ApiKitModule {
       global: true,
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
-        { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKey) },
+        { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKeys ?? []) },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: SvixExceptionFilter },
         { provide: APP_PIPE, useClass: PathParamsPipe },

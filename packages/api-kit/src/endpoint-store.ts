@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EndpointEntity, EndpointSecretEntity, SecretBox } from '@switchyard/db';
+import { EndpointEntity, endpointSecretContext, EndpointSecretEntity, SecretBox } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { generateWebhookSecret, isValidWebhookSecret } from '@switchyard/signing';
 import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
@@ -121,7 +121,7 @@ export class EndpointStore {
           firstFailureAt: null,
         });
         await manager.insert(EndpointEntity, endpoint);
-        await manager.insert(EndpointSecretEntity, { endpointId: endpoint.id, secret: this.box.seal(secret), expiresAt: null });
+        await manager.insert(EndpointSecretEntity, { endpointId: endpoint.id, secret: this.box.seal(secret, endpointSecretContext(endpoint.id)), expiresAt: null });
         return manager.findOneByOrFail(EndpointEntity, { id: endpoint.id });
       });
     } catch (error) {
@@ -177,7 +177,7 @@ export class EndpointStore {
   async currentSecret(endpointId: string): Promise<string> {
     const row = await this.dataSource.manager.findOne(EndpointSecretEntity, { where: { endpointId, expiresAt: IsNull() }, order: { createdAt: 'DESC', id: 'DESC' } });
     if (!row) throw notFound('endpoint secret');
-    return this.box.open(row.secret);
+    return this.box.open(row.secret, endpointSecretContext(endpointId));
   }
 
   /** Every secret that still signs (the current one and those in their grace period), in clear, newest first. */
@@ -186,7 +186,7 @@ export class EndpointStore {
       where: [{ endpointId, expiresAt: IsNull() }, { endpointId, expiresAt: MoreThan(now) }],
       order: { createdAt: 'DESC', id: 'DESC' },
     });
-    return rows.map((r) => this.box.open(r.secret));
+    return rows.map((r) => this.box.open(r.secret, endpointSecretContext(endpointId)));
   }
 
   /**
@@ -210,7 +210,7 @@ export class EndpointStore {
     const expiresAt = new Date(Date.now() + graceSeconds * 1000);
     await manager.query(`DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND expires_at IS NOT NULL AND expires_at <= now()`, [endpointId]);
     await manager.query(`UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL`, [endpointId, expiresAt]);
-    await manager.insert(EndpointSecretEntity, { endpointId, secret: this.box.seal(key), expiresAt: null });
+    await manager.insert(EndpointSecretEntity, { endpointId, secret: this.box.seal(key, endpointSecretContext(endpointId)), expiresAt: null });
     // Bound the list: drop the oldest grace-period secrets beyond the cap.
     await manager.query(
       `DELETE FROM endpoint_secrets WHERE id IN (

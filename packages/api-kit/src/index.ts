@@ -11,3 +11,4 @@ export * from './api-kit.module.js';
 export * from './observability/index.js';
 export * from './api-docs.js';
 export * from './publishing.module.js';
+export * from './secrets-at-rest.js';

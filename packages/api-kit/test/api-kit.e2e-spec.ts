@@ -6,7 +6,7 @@ import type { FastifyReply } from 'fastify';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApplicationEntity, ApplicationKind, dataSourceOptions, EndpointSecretEntity, SecretBox } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, dataSourceOptions, endpointSecretContext, EndpointSecretEntity, SecretBox } from '@switchyard/db';
 import { createTestDatabase, type TestDatabase } from '@switchyard/db/testing';
 import { newId } from '@switchyard/events';
 import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
@@ -82,7 +82,7 @@ const key = randomBytes(32);
 beforeAll(async () => {
   db = await createTestDatabase('api-kit');
   @Module({
-    imports: [TypeOrmModule.forRoot(dataSourceOptions({ url: db.url })), ApiKitModule.forRoot({ adminApiKey: TOKEN, secretEncryptionKey: key })],
+    imports: [TypeOrmModule.forRoot(dataSourceOptions({ url: db.url })), ApiKitModule.forRoot({ adminApiKey: TOKEN, secretEncryptionKeys: [key] })],
     controllers: [ThingsController],
   })
   class TestModule {}
@@ -240,7 +240,7 @@ describe('endpoint store', () => {
     expect(first).toMatch(/^whsec_/);
     const row = await ds.getRepository(EndpointSecretEntity).findOneByOrFail({ endpointId: ep.id });
     expect(row.secret).not.toContain(first.slice(6));
-    expect(new SecretBox(key).open(row.secret)).toBe(first);
+    expect(new SecretBox(key).open(row.secret, endpointSecretContext(ep.id))).toBe(first);
     expect(app.get(SECRET_BOX)).toBeInstanceOf(SecretBox);
 
     await store.rotateSecret(ep.id, { gracePeriodSeconds: 60 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { parseEncryptionKey } from '@switchyard/db';
+import { readEncryptionKeys } from '@switchyard/db';
 import { parseDuration } from '@switchyard/events';
 
 /** Environment variables as Node gives them. */
@@ -114,8 +114,12 @@ export interface CommonSettings {
   readonly adminApiKey: string;
   /** True when ADMIN_API_KEY was unset and a key was generated for this run. */
   readonly adminApiKeyGenerated: boolean;
-  /** 32-byte key for secrets at rest, when set. */
-  readonly secretEncryptionKey: Buffer | undefined;
+  /**
+   * 32-byte keys for secrets at rest (SECRET_ENCRYPTION_KEYS, or SECRET_ENCRYPTION_KEY as a list
+   * of one): the first seals, every one opens. Empty: secrets are stored in clear (refused when
+   * NODE_ENV=production).
+   */
+  readonly secretEncryptionKeys: readonly Buffer[];
   readonly logLevel: LogLevel;
   /** Most PostgreSQL connections the process opens. */
   readonly databasePoolSize: number;
@@ -153,11 +157,10 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
   } else if (adminApiKey.length < 16) {
     reader.problem('ADMIN_API_KEY must be at least 16 characters');
   }
-  const keyText = reader.string('SECRET_ENCRYPTION_KEY');
-  let secretEncryptionKey: Buffer | undefined;
-  if (keyText !== undefined) {
-    secretEncryptionKey = parseEncryptionKey(keyText);
-    if (!secretEncryptionKey) reader.problem('SECRET_ENCRYPTION_KEY must be 32 bytes as base64 or 64 hex digits');
+  const encryption = readEncryptionKeys({ SECRET_ENCRYPTION_KEYS: reader.string('SECRET_ENCRYPTION_KEYS'), SECRET_ENCRYPTION_KEY: reader.string('SECRET_ENCRYPTION_KEY') });
+  for (const problem of encryption.problems) reader.problem(problem);
+  if (encryption.problems.length === 0 && encryption.keys.length === 0 && nodeEnv === 'production') {
+    reader.problem('SECRET_ENCRYPTION_KEYS (or SECRET_ENCRYPTION_KEY) must be set when NODE_ENV=production: endpoint and source secrets are encrypted at rest with it (openssl rand -base64 32)');
   }
   return {
     nodeEnv,
@@ -168,7 +171,7 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
     host: reader.string('HOST', '0.0.0.0'),
     adminApiKey,
     adminApiKeyGenerated,
-    secretEncryptionKey,
+    secretEncryptionKeys: encryption.keys,
     logLevel: reader.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     databasePoolSize: reader.integer('DATABASE_POOL_SIZE', defaults.databasePoolSize ?? 10, 1, 500),
     commit: {

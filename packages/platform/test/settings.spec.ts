@@ -19,7 +19,7 @@ describe('readCommonSettings', () => {
       host: '0.0.0.0',
       logLevel: 'info',
       adminApiKeyGenerated: true,
-      secretEncryptionKey: undefined,
+      secretEncryptionKeys: [],
     });
     expect(settings.adminApiKey).toMatch(/^sk_[A-Za-z0-9_-]{32}$/);
   });
@@ -28,8 +28,26 @@ describe('readCommonSettings', () => {
     expect(read({}).settings.adminApiKey).not.toBe(read({}).settings.adminApiKey);
   });
 
-  it('refuses to run in production without ADMIN_API_KEY', () => {
-    expect(read({ NODE_ENV: 'production' }).problems).toEqual(['ADMIN_API_KEY must be set when NODE_ENV=production']);
+  it('refuses to run in production without ADMIN_API_KEY or an encryption key, listing both', () => {
+    expect(read({ NODE_ENV: 'production' }).problems).toEqual([
+      'ADMIN_API_KEY must be set when NODE_ENV=production',
+      expect.stringMatching(/^SECRET_ENCRYPTION_KEYS \(or SECRET_ENCRYPTION_KEY\) must be set when NODE_ENV=production/),
+    ]);
+    const key = 'ab'.repeat(32);
+    expect(read({ NODE_ENV: 'production', ADMIN_API_KEY: 'sk_0123456789abcdef', SECRET_ENCRYPTION_KEYS: key }).problems).toEqual([]);
+    expect(read({ NODE_ENV: 'production', ADMIN_API_KEY: 'sk_0123456789abcdef', SECRET_ENCRYPTION_KEY: key }).problems).toEqual([]);
+  });
+
+  it('reads SECRET_ENCRYPTION_KEYS in order and refuses it beside SECRET_ENCRYPTION_KEY', () => {
+    const [a, b] = ['ab'.repeat(32), Buffer.alloc(32, 9).toString('base64')];
+    const { settings, problems } = read({ SECRET_ENCRYPTION_KEYS: `${a},${b}` });
+    expect(problems).toEqual([]);
+    expect(settings.secretEncryptionKeys.map((k) => k.toString('hex'))).toEqual([a, Buffer.alloc(32, 9).toString('hex')]);
+    expect(read({ SECRET_ENCRYPTION_KEYS: a, SECRET_ENCRYPTION_KEY: a }).problems).toEqual([expect.stringMatching(/not both/)]);
+    // A bad list is its own problem, not also a missing key in production.
+    expect(read({ NODE_ENV: 'production', ADMIN_API_KEY: 'sk_0123456789abcdef', SECRET_ENCRYPTION_KEYS: `${a},nope` }).problems).toEqual([
+      'SECRET_ENCRYPTION_KEYS entry 2 must be 32 bytes as base64 or 64 hex digits',
+    ]);
   });
 
   it('lists every bad key at once', () => {
@@ -55,7 +73,7 @@ describe('readCommonSettings', () => {
   it('reads a hex encryption key', () => {
     const { settings, problems } = read({ SECRET_ENCRYPTION_KEY: 'ab'.repeat(32) });
     expect(problems).toEqual([]);
-    expect(settings.secretEncryptionKey?.length).toBe(32);
+    expect(settings.secretEncryptionKeys.map((k) => k.length)).toEqual([32]);
   });
 });
 

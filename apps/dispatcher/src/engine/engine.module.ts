@@ -114,7 +114,7 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
     {
       provide: ENGINE_SECRET_BOX,
       inject: [DISPATCHER_SETTINGS],
-      useFactory: (settings: DispatcherSettings) => new SecretBox(settings.secretEncryptionKey),
+      useFactory: (settings: DispatcherSettings) => new SecretBox(settings.secretEncryptionKeys),
     },
   ],
   exports: [DeliveryCommands, OperationalWebhooks],

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { DeliveryStatus, MessageEntity, TriggerType } from '@switchyard/db';
+import { DeliveryStatus, MessageEntity, reseal, TriggerType } from '@switchyard/db';
 import { generateWebhookSecret } from '@switchyard/signing';
 import { turnJobId } from '@switchyard/events';
 import { Receiver } from '../support/receiver.js';
@@ -204,6 +204,28 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     expect(report).toMatchObject({ ran: true });
     expect(report.forced).toBeGreaterThanOrEqual(1);
     await eventually(() => expect(receiver.requestsTo('/lost-turn')).toHaveLength(1), { timeoutMs: 3_000 });
+  });
+
+  it('refuses an endpoint secret stored in clear (an unsent attempt that names the reseal command) until it is resealed', async () => {
+    const appId = await createApp(engine.ds);
+    const ep = await createEndpoint(engine, appId, { url: receiver.url('/planted') });
+    // Someone with write access to the database plants a secret of their own, in clear.
+    const planted = generateWebhookSecret();
+    await engine.ds.query('UPDATE endpoint_secrets SET secret = $2 WHERE endpoint_id = $1', [ep.id, planted]);
+    const [msgId] = await publish(engine, appId, [{ payload: '{"n":1}', eventId: 'evt-planted' }]);
+    const [first] = await eventually(async () => {
+      const attempts = await attemptsOf(engine.ds, { messageId: msgId!, endpointId: ep.id });
+      expect(attempts.length).toBeGreaterThan(0);
+      return attempts;
+    });
+    expect(first).toMatchObject({ error: 'secret_unreadable', responseStatusCode: 0 });
+    expect(first!.errorDetail).toMatch(/stored in clear although SECRET_ENCRYPTION_KEYS is set.*pnpm db:reseal/);
+    expect(first!.errorDetail).not.toContain(planted);
+    expect(receiver.requestsTo('/planted')).toHaveLength(0);
+
+    await reseal(engine.ds, engine.box);
+    await eventually(() => expect(receiver.requestsTo('/planted')).toHaveLength(1));
+    expect(() => verifyWith(planted, receiver.requestsTo('/planted')[0]!)).not.toThrow();
   });
 
   it('the reconciler takes over a delivery whose sender died holding its lease', async () => {

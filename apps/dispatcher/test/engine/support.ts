@@ -1,4 +1,4 @@
-import { ApplicationKind, AttemptEntity, DeliveryEntity, EndpointEntity, SecretBox } from '@switchyard/db';
+import { ApplicationKind, AttemptEntity, DeliveryEntity, EndpointEntity, endpointSecretContext, SecretBox } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import { generateWebhookSecret } from '@switchyard/signing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
@@ -74,7 +74,7 @@ export async function startEngine(label: string, env: Record<string, string> = {
     reconciler: t.app.get(Reconciler),
     work,
     scheduler: t.app.get<EndpointScheduler>(ENDPOINT_SCHEDULER),
-    box: new SecretBox(t.settings.secretEncryptionKey),
+    box: new SecretBox(t.settings.secretEncryptionKeys),
     async close() {
       await t.close();
       // Leave nothing of this run in Redis: its keys only, by prefix (never a flush).
@@ -134,11 +134,11 @@ export async function createEndpoint(
   for (const old of fields.oldSecrets ?? []) {
     await engine.ds.query(`INSERT INTO endpoint_secrets (endpoint_id, secret, expires_at, created_at) VALUES ($1, $2, $3, now() - interval '1 hour')`, [
       id,
-      engine.box.seal(old.secret),
+      engine.box.seal(old.secret, endpointSecretContext(id)),
       old.expiresAt,
     ]);
   }
-  await engine.ds.query(`INSERT INTO endpoint_secrets (endpoint_id, secret, expires_at) VALUES ($1, $2, NULL)`, [id, engine.box.seal(secret)]);
+  await engine.ds.query(`INSERT INTO endpoint_secrets (endpoint_id, secret, expires_at) VALUES ($1, $2, NULL)`, [id, engine.box.seal(secret, endpointSecretContext(id))]);
   return { id, secret };
 }
 

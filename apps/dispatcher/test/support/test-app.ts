@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { DestinationStream } from 'pino';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { createDispatcherApp } from '../../src/bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from '../../src/config/dispatcher-settings.js';
@@ -12,8 +13,8 @@ export interface TestDispatcher {
   close(): Promise<void>;
 }
 
-/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed. */
-export async function startTestDispatcher(label: string, env: Record<string, string> = {}): Promise<TestDispatcher> {
+/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed (its log lines to `logDestination`, if given). */
+export async function startTestDispatcher(label: string, env: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestDispatcher> {
   const db = await createTestDatabase(`dispatcher-${label}`);
   const settings = loadDispatcherSettings({
     DATABASE_URL: db.url,
@@ -28,7 +29,7 @@ export async function startTestDispatcher(label: string, env: Record<string, str
     DNS_SYSTEM_FALLBACK: 'false',
     ...env,
   });
-  const app = await createDispatcherApp(settings);
+  const app = await createDispatcherApp(settings, options);
   return {
     app,
     settings,

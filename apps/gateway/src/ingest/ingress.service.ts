@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PUBLISHER } from '@switchyard/api-kit';
-import { InboundOutcome, type SourceEntity } from '@switchyard/db';
+import { InboundOutcome } from '@switchyard/db';
 import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
 import type { Publisher } from '@switchyard/publisher';
 import type { HeaderBag } from '@switchyard/signing';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
 import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
-import { SourceStore } from '../sources/source.store.js';
+import { SourceConfigUnreadableError, SourceStore, type IngressSource } from '../sources/source.store.js';
 import { IngressMetrics } from './ingress.metrics.js';
 import { redactHeaders, redactUrl } from './redact.js';
 import { RequestLog, type LogRow } from './request-log.js';
@@ -67,6 +67,8 @@ interface LogFields {
  */
 @Injectable()
 export class IngressService {
+  private readonly logger = new Logger('Ingress');
+
   constructor(
     private readonly sources: SourceStore,
     private readonly requestLog: RequestLog,
@@ -82,14 +84,25 @@ export class IngressService {
 
   async handle(request: IngressRequest): Promise<IngressResponse> {
     const started = performance.now();
-    const found = await this.sources.findForIngress(request.token);
+    let found: IngressSource | null;
+    try {
+      found = await this.sources.findForIngress(request.token);
+    } catch (error) {
+      if (!(error instanceof SourceConfigUnreadableError)) throw error;
+      // The operator's to fix (a key, the reseal command; the message says which). The provider
+      // only learns that it should retry, which it does on a 5xx.
+      this.logger.error(error.message);
+      await this.log({ source: error.source, secretValues: [] }, request, { outcome: InboundOutcome.Rejected, reason: 'config_unreadable', responseStatus: 500 });
+      this.metrics.observe(error.source.type, InboundOutcome.Rejected, 'config_unreadable', (performance.now() - started) / 1000);
+      return errorResponse(500, 'internal_error', 'this source cannot verify requests right now');
+    }
     if (!found) {
       this.metrics.observe('unknown', InboundOutcome.Rejected, 'unknown_token', (performance.now() - started) / 1000);
       return errorResponse(404, 'not_found', 'no source has this ingest URL');
     }
     const { source, config } = found;
     const log = async (fields: LogFields) => {
-      await this.log(source, request, fields);
+      await this.log(found, request, fields);
       this.metrics.observe(source.type, fields.outcome, fields.reason, (performance.now() - started) / 1000);
     };
 
@@ -141,7 +154,7 @@ export class IngressService {
         await log({ outcome: InboundOutcome.Handshake, responseStatus: outcome.response.status });
         return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
       case 'event': {
-        const answer = await this.publish(source, request, outcome.event);
+        const answer = await this.publish(found, request, outcome.event);
         const seconds = (performance.now() - started) / 1000;
         if (answer.outcome === 'overloaded') this.metrics.observe(source.type, InboundOutcome.Rejected, 'overloaded', seconds);
         else this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, seconds);
@@ -155,10 +168,11 @@ export class IngressService {
    * (signed id, or digest of the signed content) the source accepted within DEDUP_WINDOW is a duplicate.
    */
   private async publish(
-    source: SourceEntity,
+    found: IngressSource,
     request: IngressRequest,
     event: NormalizedEvent,
   ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
+    const { source } = found;
     const providerEventId = storedId(event.providerEventId);
     const dedupKey = storedId(event.dedupKey);
     const eventId = newId('evt');
@@ -175,7 +189,7 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
-    const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
+    const row = this.logRow(found, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
     let result;
     try {
       result = await this.publisher.publishInbound({
@@ -196,18 +210,21 @@ export class IngressService {
 
   /** Logs a request that never reached verification because its body was too large. */
   async logOversized(token: string, method: string, search: string, headers: IngressRequest['headers'], status: number, reason: string): Promise<void> {
-    const source = await this.sources.findByToken(token).catch(() => null);
-    if (!source) return;
-    await this.log(source, { token, method, search, headers, body: Buffer.alloc(0) }, { outcome: InboundOutcome.Rejected, reason, responseStatus: status });
+    const found: Pick<IngressSource, 'source' | 'secretValues'> | null = await this.sources.findForIngress(token).catch((error: unknown) =>
+      error instanceof SourceConfigUnreadableError ? { source: error.source, secretValues: [] } : null,
+    );
+    if (!found) return;
+    await this.log(found, { token, method, search, headers, body: Buffer.alloc(0) }, { outcome: InboundOutcome.Rejected, reason, responseStatus: status });
   }
 
-  private logRow(source: SourceEntity, request: IngressRequest, fields: LogFields): LogRow {
+  /** The request-log row: headers and query redacted by name and by the source's own credential values. */
+  private logRow({ source, secretValues }: Pick<IngressSource, 'source' | 'secretValues'>, request: IngressRequest, fields: LogFields): LogRow {
     return {
       id: newId('req'),
       sourceId: source.id,
       method: request.method.slice(0, 16),
-      url: redactUrl(request.token, request.search),
-      headers: redactHeaders(request.headers),
+      url: redactUrl(request.token, request.search, secretValues),
+      headers: redactHeaders(request.headers, secretValues),
       body: request.body,
       outcome: fields.outcome,
       reason: fields.reason ?? null,
@@ -215,7 +232,7 @@ export class IngressService {
     };
   }
 
-  private async log(source: SourceEntity, request: IngressRequest, fields: LogFields): Promise<void> {
-    await this.requestLog.write(this.logRow(source, request, fields));
+  private async log(found: Pick<IngressSource, 'source' | 'secretValues'>, request: IngressRequest, fields: LogFields): Promise<void> {
+    await this.requestLog.write(this.logRow(found, request, fields));
   }
 }

@@ -1,8 +1,5 @@
 import { normalizerFor } from '@switchyard/events';
-import { PROVIDERS, providerFor, type ConfigIssue, type ProviderVerifier } from '@switchyard/signing';
-
-/** Config fields that hold secrets: stored sealed, never echoed by the API (Svix's *ConfigOut carry none). */
-const SECRET_FIELDS = new Set(['secret', 'verifyToken']);
+import { PROVIDERS, providerFor, publicConfig, secretValuesOf, type ConfigIssue, type ProviderVerifier } from '@switchyard/signing';
 
 /** Source types whose requests arrive by GET as well as POST (subscription handshakes). */
 const GET_TYPES = new Set(['meta']);
@@ -33,9 +30,17 @@ export function parseSourceConfig(type: string, raw: unknown): ParsedSourceConfi
   return { ok: true, config: JSON.parse(JSON.stringify(result.config ?? {})) as Record<string, unknown> };
 }
 
-/** The config as the API shows it: every secret field withheld. */
-export function configView(config: Record<string, unknown>): Record<string, unknown> {
-  const view: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) if (!SECRET_FIELDS.has(key)) view[key] = value;
-  return view;
+/**
+ * The config as the API shows it: only the settings the type's provider declares, never a field
+ * it marks secret (Svix's *ConfigOut carry no secrets either). A type no longer known shows nothing.
+ */
+export function configView(type: string, config: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const provider = providerFor(type);
+  return provider ? publicConfig(provider, config) : {};
+}
+
+/** The credential values in a source's config (by its provider's marks), for value-based redaction. */
+export function configSecretValues(type: string, config: Readonly<Record<string, unknown>>): string[] {
+  // A type no longer known: every string counts as secret.
+  return secretValuesOf(providerFor(type) ?? { configFields: {} }, config);
 }

@@ -2,12 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, SECRET_BOX, type ListResponse, type PageRequest, type ValidationIssue } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, SourceEntity } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, SecretDecryptionError, sourceConfigContext, SourceEntity } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager } from 'typeorm';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
-import { parseSourceConfig } from './source-types.js';
+import { configSecretValues, parseSourceConfig } from './source-types.js';
 
 /** Bytes of randomness in an ingest token (192 bits), written as base64url. */
 const TOKEN_BYTES = 24;
@@ -52,15 +52,32 @@ function checkedConfig(type: string, config: unknown): Record<string, unknown> {
   throw new ApiError(422, 'validation_error', issues[0]!.msg, issues);
 }
 
+/** A source as the ingress needs it: the row, its provider config in clear, and the credential values in it. */
+export interface IngressSource {
+  readonly source: SourceEntity;
+  readonly config: Record<string, unknown>;
+  /** What the request log must never show (see redact.ts). */
+  readonly secretValues: readonly string[];
+}
+
+/**
+ * The source exists but its config cannot be opened (a key missing from SECRET_ENCRYPTION_KEYS,
+ * a config stored in clear while keys are set): the message says which and what to do.
+ */
+export class SourceConfigUnreadableError extends Error {
+  constructor(
+    readonly source: SourceEntity,
+    cause: SecretDecryptionError,
+  ) {
+    super(`source ${source.id}: its config cannot be used: ${cause.message}`);
+    this.name = 'SourceConfigUnreadableError';
+  }
+}
+
 /**
  * Sources and their internal applications: the one place that writes them. Each source owns an
  * application (kind `source`) created and deleted with it, whose endpoints are the ingest endpoints.
  */
-/** A source as the ingress needs it: the row and its provider config in clear. */
-export interface IngressSource {
-  readonly source: SourceEntity;
-  readonly config: Record<string, unknown>;
-}
 
 @Injectable()
 export class SourceStore {
@@ -80,13 +97,23 @@ export class SourceStore {
     this.byToken = settings.sourceCacheTtlMs > 0 ? new LRUCache({ max: settings.sourceCacheMax, ttl: settings.sourceCacheTtlMs }) : null;
   }
 
-  /** The source an ingest token belongs to, with its config opened, if any (cached: see byToken). */
+  /**
+   * The source an ingest token belongs to, with its config opened, if any (cached: see byToken).
+   * Throws SourceConfigUnreadableError when the source exists but its config cannot be opened.
+   */
   async findForIngress(token: string): Promise<IngressSource | null> {
     const cached = this.byToken?.get(token);
     if (cached) return cached;
     const source = await this.findByToken(token);
     if (!source) return null;
-    const found = { source, config: this.openConfig(source) };
+    let config: Record<string, unknown>;
+    try {
+      config = this.openConfig(source);
+    } catch (error) {
+      if (error instanceof SecretDecryptionError) throw new SourceConfigUnreadableError(source, error);
+      throw error;
+    }
+    const found = { source, config, secretValues: configSecretValues(source.type, config) };
     this.byToken?.set(token, found);
     return found;
   }
@@ -108,7 +135,7 @@ export class SourceStore {
           uid: fields.uid ?? null,
           name: fields.name,
           type: fields.type,
-          config: this.box.seal(JSON.stringify(config)),
+          config: this.box.seal(JSON.stringify(config), sourceConfigContext(id)),
           metadata: fields.metadata ?? {},
           ingestToken: newIngestToken(),
           appId,
@@ -138,7 +165,7 @@ export class SourceStore {
 
   /** The source's provider config in clear. */
   openConfig(source: SourceEntity): Record<string, unknown> {
-    return JSON.parse(this.box.open(source.config)) as Record<string, unknown>;
+    return JSON.parse(this.box.open(source.config, sourceConfigContext(source.id))) as Record<string, unknown>;
   }
 
   /** One page of sources. */
@@ -156,7 +183,7 @@ export class SourceStore {
         await manager.update(
           SourceEntity,
           { id: source.id },
-          { name: fields.name, uid: fields.uid ?? null, type: fields.type, config: this.box.seal(JSON.stringify(config)), metadata: fields.metadata ?? {} },
+          { name: fields.name, uid: fields.uid ?? null, type: fields.type, config: this.box.seal(JSON.stringify(config), sourceConfigContext(source.id)), metadata: fields.metadata ?? {} },
         );
         await manager.update(ApplicationEntity, { id: source.appId }, { name: `source: ${fields.name}`.slice(0, 256) });
       });

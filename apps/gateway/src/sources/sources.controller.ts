@@ -25,7 +25,7 @@ export class SourcesController {
       uid: source.uid,
       name: source.name,
       type: source.type,
-      config: configView(this.sources.openConfig(source)),
+      config: configView(source.type, this.sources.openConfig(source)),
       ingestUrl: this.ingestUrl(source),
       metadata: source.metadata,
       createdAt: source.createdAt.toISOString(),

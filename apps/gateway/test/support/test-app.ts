@@ -4,6 +4,7 @@ import { InboundRequestEntity, MessageEntity } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
+import type { DestinationStream } from 'pino';
 import { Svix } from 'svix';
 import { DataSource } from 'typeorm';
 import { createGatewayApp } from '../../src/bootstrap.js';
@@ -31,8 +32,8 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway on its own database and queue prefix, listening on 127.0.0.1. */
-export async function startTestGateway(label: string, env: Record<string, string> = {}): Promise<TestGateway> {
+/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its log lines to `logDestination`, if given). */
+export async function startTestGateway(label: string, env: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestGateway> {
   const db = await createTestDatabase(`gateway-${label}`);
   const settings = loadGatewaySettings({
     DATABASE_URL: db.url,
@@ -43,7 +44,7 @@ export async function startTestGateway(label: string, env: Record<string, string
     PUBLIC_URL: TEST_PUBLIC_URL,
     ...env,
   });
-  const app = await createGatewayApp(settings);
+  const app = await createGatewayApp(settings, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -2,22 +2,29 @@ import { randomUUID } from 'node:crypto';
 import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
-import { pino, type Logger } from 'pino';
+import { SECRET_CONFIG_FIELDS } from '@switchyard/signing';
+import { pino, type DestinationStream, type Logger } from 'pino';
 
-/** Paths pino blanks out wherever they appear in a log line: credentials, signatures, secrets. */
-export const REDACTED_LOG_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
-  'headers.cookie',
-  '*.secret',
-  '*.key',
-  '*.token',
-  '*.password',
-  '*.adminApiKey',
-  '*.secretEncryptionKey',
-  'config.secret',
-  '*.config.secret',
+/**
+ * Paths pino blanks out wherever they appear in a log line: credentials, signatures, secrets, and
+ * every provider config field marked secret (SECRET_CONFIG_FIELDS, from the providers' own
+ * marks), alone, one level down, and inside a `config` object up to two levels down.
+ */
+export const REDACTED_LOG_PATHS: readonly string[] = [
+  ...new Set([
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'headers.authorization',
+    'headers.cookie',
+    '*.secret',
+    '*.key',
+    '*.token',
+    '*.password',
+    '*.adminApiKey',
+    '*.secretEncryptionKey',
+    '*.secretEncryptionKeys',
+    ...SECRET_CONFIG_FIELDS.flatMap((field) => [field, `*.${field}`, `config.${field}`, `*.config.${field}`, `*.*.config.${field}`]),
+  ]),
 ];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -28,6 +35,8 @@ export interface LoggingOptions {
   readonly level: string;
   /** Service name on every line (gateway, dispatcher). */
   readonly service: string;
+  /** Where lines go instead of stdout (tests read what a process would have printed). */
+  readonly destination?: DestinationStream;
 }
 
 /** Bytes of log lines buffered before a write to stdout. */
@@ -40,15 +49,20 @@ const LOG_BUFFER_BYTES = 4096;
  */
 export function createRootLogger(options: LoggingOptions): Logger {
   const silent = options.level === 'silent';
+  if (options.destination) return pino(loggerSettings(options), options.destination);
   const destination = silent ? undefined : pino.destination({ dest: 1, sync: false, minLength: LOG_BUFFER_BYTES });
   if (destination) process.once('exit', () => destination.flushSync());
-  const settings = {
+  const settings = loggerSettings(options);
+  return destination ? pino(settings, destination) : pino(settings);
+}
+
+function loggerSettings(options: LoggingOptions) {
+  return {
     level: options.level,
     base: { service: options.service },
-    redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+    redact: { paths: [...REDACTED_LOG_PATHS], censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** The request id: the caller's `x-request-id` when it is sane, otherwise a new UUID. */

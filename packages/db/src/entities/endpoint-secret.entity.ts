@@ -19,7 +19,7 @@ export class EndpointSecretEntity {
   @JoinColumn({ name: 'endpoint_id' })
   endpoint?: Relation<EndpointEntity>;
 
-  /** `whsec_…`, encrypted when SECRET_ENCRYPTION_KEY is set. */
+  /** `whsec_…`, sealed (SecretBox, bound to this endpoint) when SECRET_ENCRYPTION_KEYS is set; see sealed-columns.ts. */
   @Column({ type: 'text' })
   secret: string;
 

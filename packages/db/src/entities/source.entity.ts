@@ -23,7 +23,7 @@ export class SourceEntity {
   @Column({ type: 'varchar', length: 64 })
   type: string;
 
-  /** The provider config as JSON text, encrypted when SECRET_ENCRYPTION_KEY is set (it holds secrets). */
+  /** The provider config as JSON text (it holds secrets), sealed (bound to this source) when SECRET_ENCRYPTION_KEYS is set; see sealed-columns.ts. */
   @Column({ type: 'text' })
   config: string;
 

@@ -3,7 +3,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { checkTimestamp, decodeDigest, isFailure, parseUnixSeconds, requireHeader, signedContent } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import type { SignedRequest, VerifyOptions } from '../request.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SETTING_FIELD } from './provider.js';
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 key bytes follow. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -68,6 +68,7 @@ function verifyTimestamped(
  */
 export const sendgrid = defineProvider<PublicKeyConfig>({
   type: 'sendgrid',
+  configFields: { publicKey: SETTING_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const publicKey = r.string('publicKey', { required: true, maxLength: 1024 }) ?? '';
@@ -91,6 +92,7 @@ export const sendgrid = defineProvider<PublicKeyConfig>({
 /** Discord (interactions and webhook events): `X-Signature-Ed25519` (hex) over `{X-Signature-Timestamp}{body}`. */
 export const discord = defineProvider<PublicKeyConfig>({
   type: 'discord',
+  configFields: { publicKey: SETTING_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const publicKey = r.string('publicKey', { required: true, maxLength: 128 }) ?? '';

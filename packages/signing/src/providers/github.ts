@@ -4,7 +4,7 @@ import { singleHeader } from '../headers.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type HmacAlgorithm, type SecretInput } from '../primitives.js';
 import { fail, pass, type VerificationResult } from '../result.js';
 import type { SignedRequest } from '../request.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface GithubConfig {
   readonly secret: SecretInput;
@@ -35,6 +35,7 @@ export function verifyHubSignature(
 /** GitHub: `X-Hub-Signature-256: sha256=<hex>` over the raw body; legacy sha1 when allowed. */
 export const github = defineProvider<GithubConfig>({
   type: 'github',
+  configFields: { secret: SECRET_FIELD, allowSha1: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const config: GithubConfig = { secret: r.secret('secret'), allowSha1: r.boolean('allowSha1') };

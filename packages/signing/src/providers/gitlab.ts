@@ -3,7 +3,7 @@ import { isFailure, requireHeader, secretList, type SecretInput } from '../primi
 import { fail, pass, type SignedContent } from '../result.js';
 import { decodeWebhookSecret, verifyStandardWebhook } from '../standard-webhooks.js';
 import { timingSafeEqualStrings } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface GitlabConfig {
   /** The webhook's secret token, sent back verbatim in `X-Gitlab-Token`. */
@@ -20,6 +20,7 @@ export interface GitlabConfig {
  */
 export const gitlab = defineProvider<GitlabConfig>({
   type: 'gitlab',
+  configFields: { secret: SECRET_FIELD, signingToken: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const given = typeof raw === 'object' && raw !== null ? (raw as Record<string, unknown>) : {};

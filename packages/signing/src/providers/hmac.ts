@@ -16,7 +16,7 @@ import {
 } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import type { SignedRequest } from '../request.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 /** A piece of the signed content: literal text, or a value taken from the request. */
 export type TemplatePart =
@@ -82,6 +82,17 @@ function keyBytes(secret: string, encoding: HmacConfig['secretEncoding']): Buffe
 /** Generic HMAC: a configurable header, algorithm, encoding, prefix, signed content and timestamp. */
 export const hmacProvider = defineProvider<HmacConfig>({
   type: 'hmac',
+  configFields: {
+    secret: SECRET_FIELD,
+    secretEncoding: SETTING_FIELD,
+    header: SETTING_FIELD,
+    algorithm: SETTING_FIELD,
+    encoding: SETTING_FIELD,
+    prefix: SETTING_FIELD,
+    signedContent: SETTING_FIELD,
+    timestampHeader: SETTING_FIELD,
+    toleranceSeconds: SETTING_FIELD,
+  },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const header = r.string('header', { required: true, maxLength: 100 });

@@ -2,7 +2,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface HubspotConfig {
   /** The app's client secret. */
@@ -30,6 +30,7 @@ const MS_TIMESTAMP = /^\d{1,15}$/;
  */
 export const hubspot = defineProvider<HubspotConfig>({
   type: 'hubspot',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<HubspotConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });

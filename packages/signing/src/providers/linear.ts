@@ -2,7 +2,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface LinearConfig {
   readonly secret: SecretInput;
@@ -47,6 +47,7 @@ function linearSigned(body: Uint8Array, object: Record<string, unknown> | undefi
 /** Linear: `Linear-Signature: <hex HMAC-SHA256 of the raw body>`, replay window on the body's `webhookTimestamp`. */
 export const linear = defineProvider<LinearConfig>({
   type: 'linear',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<LinearConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });

@@ -3,7 +3,7 @@ import { secretList, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { timingSafeEqualStrings } from '../timing-safe.js';
 import { verifyHubSignature } from './github.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD } from './provider.js';
 
 export interface MetaConfig {
   /** The app secret: `X-Hub-Signature-256: sha256=<hex>` over the raw body. */
@@ -23,6 +23,7 @@ function query(url: string | undefined): URLSearchParams {
  */
 export const meta = defineProvider<MetaConfig>({
   type: 'meta',
+  configFields: { secret: SECRET_FIELD, verifyToken: SECRET_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<MetaConfig>({ secret: r.secret('secret'), verifyToken: r.string('verifyToken', { required: true, maxLength: 1024 }) ?? '' });

@@ -2,7 +2,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface PaddleConfig {
   /** The notification destination's secret key (`pdl_ntfset_…`). */
@@ -16,6 +16,7 @@ const MAX_ENTRIES = 16;
 /** Paddle Billing: `Paddle-Signature: ts=<unix>;h1=<hex>[;h1=…]` over `{ts}:{body}`; any h1 may match. */
 export const paddle = defineProvider<PaddleConfig>({
   type: 'paddle',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<PaddleConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });

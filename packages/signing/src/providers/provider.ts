@@ -2,6 +2,26 @@ import type { ConfigResult } from '../config.js';
 import type { SignedRequest, VerifyOptions } from '../request.js';
 import type { VerificationResult } from '../result.js';
 
+/** What a configuration field is, beyond its value: whether it is a credential. */
+export interface ConfigFieldSpec {
+  /**
+   * A credential (a shared secret, a signing or verification token): never shown by an API,
+   * redacted from logs and request logs wherever it appears.
+   */
+  readonly secret: boolean;
+}
+
+/** A credential field. */
+export const SECRET_FIELD: ConfigFieldSpec = { secret: true };
+/** A setting that may be shown back (a tolerance, a header name, a public key). */
+export const SETTING_FIELD: ConfigFieldSpec = { secret: false };
+
+/**
+ * Every field of a configuration type, declared: the compiler refuses a provider whose config
+ * gains a field nobody has classified, so a new credential cannot slip out unmarked.
+ */
+export type ConfigFields<C> = { readonly [K in keyof C]-?: ConfigFieldSpec };
+
 /**
  * One provider's signature scheme: how to read its configuration and how to verify a request.
  * Adding a provider is one file exporting one of these, plus a registry line.
@@ -9,6 +29,12 @@ import type { VerificationResult } from '../result.js';
 export interface ProviderVerifier<C = unknown> {
   /** The source type name (Svix's names where Svix has one). */
   readonly type: string;
+  /**
+   * The fields `parseConfig` can return, each marked secret or not. What the API shows and
+   * what logs redact derive from these marks (see config-fields.ts); a field not declared is
+   * treated as a secret.
+   */
+  readonly configFields: ConfigFields<C>;
   /** Validates an untrusted configuration object, listing every problem. */
   parseConfig(raw: unknown): ConfigResult<C>;
   /** Verifies the request over its raw bytes; never throws. */

@@ -8,6 +8,7 @@ import { linear } from './linear.js';
 import { meta } from './meta.js';
 import { paddle } from './paddle.js';
 import type { ProviderVerifier } from './provider.js';
+import { secretFieldsOf } from '../config-fields.js';
 import { shopify } from './shopify.js';
 import { genericWebhook, pagerduty, typeform } from './simple-hmac.js';
 import { slack } from './slack.js';
@@ -72,3 +73,6 @@ export const PROVIDERS: ReadonlyMap<string, ProviderVerifier<unknown>> = new Map
 export function providerFor(type: string): ProviderVerifier<unknown> | undefined {
   return PROVIDERS.get(type);
 }
+
+/** The name of every config field some provider marks secret (for log redaction paths). */
+export const SECRET_CONFIG_FIELDS: readonly string[] = [...new Set([...PROVIDERS.values()].flatMap((p) => secretFieldsOf(p)))].sort();

@@ -3,7 +3,7 @@ import { anyTimingSafeEqual } from '../timing-safe.js';
 import { singleHeader } from '../headers.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD } from './provider.js';
 
 export interface ShopifyConfig {
   /** The app's client secret (or the store-shown key for admin-created webhooks). */
@@ -13,6 +13,7 @@ export interface ShopifyConfig {
 /** Shopify: `X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256 of the raw body>` (Events: `shopify-hmac-sha256`). */
 export const shopify = defineProvider<ShopifyConfig>({
   type: 'shopify',
+  configFields: { secret: SECRET_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<ShopifyConfig>({ secret: r.secret('secret') });

@@ -2,7 +2,7 @@ import { ConfigReader } from '../config.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD } from './provider.js';
 
 export interface SecretConfig {
   readonly secret: SecretInput;
@@ -18,6 +18,7 @@ function parseSecretConfig(raw: unknown) {
 /** PagerDuty v3: `X-PagerDuty-Signature: v1=<hex>[,v1=<hex>…]` (one per active secret) over the raw body. */
 export const pagerduty = defineProvider<SecretConfig>({
   type: 'pagerduty',
+  configFields: { secret: SECRET_FIELD },
   parseConfig: parseSecretConfig,
   verify(request, config) {
     const secrets = secretList(config.secret);
@@ -42,6 +43,7 @@ export const pagerduty = defineProvider<SecretConfig>({
 /** Typeform: `Typeform-Signature: sha256=<base64 HMAC-SHA256 of the raw body>`. */
 export const typeform = defineProvider<SecretConfig>({
   type: 'typeform',
+  configFields: { secret: SECRET_FIELD },
   parseConfig: parseSecretConfig,
   verify(request, config) {
     const secrets = secretList(config.secret);
@@ -62,6 +64,7 @@ export const typeform = defineProvider<SecretConfig>({
  */
 export const genericWebhook = defineProvider<Record<string, never>>({
   type: 'generic-webhook',
+  configFields: {},
   parseConfig(raw) {
     const r = new ConfigReader(raw ?? {});
     if (typeof raw === 'object' && raw !== null) for (const key of Object.keys(raw)) r.problem(key, `${key} is not a generic-webhook setting`);

@@ -3,7 +3,7 @@ import { anyTimingSafeEqual } from '../timing-safe.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass, type VerificationResult } from '../result.js';
 import type { SignedRequest, VerifyOptions } from '../request.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface SlackConfig {
   /** The app's signing secret. */
@@ -43,6 +43,7 @@ export function verifyV0Signature(
 /** Slack: `X-Slack-Signature: v0=<hex>` over `v0:{X-Slack-Request-Timestamp}:{body}`. */
 export const slack = defineProvider<SlackConfig>({
   type: 'slack',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<SlackConfig>({

@@ -2,7 +2,7 @@ import { ConfigReader } from '../config.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface SquareConfig {
   /** The subscription's signature key. */
@@ -14,6 +14,7 @@ export interface SquareConfig {
 /** Square: `x-square-hmacsha256-signature: <base64 HMAC-SHA256 of notificationUrl + body>`. */
 export const square = defineProvider<SquareConfig>({
   type: 'square',
+  configFields: { secret: SECRET_FIELD, notificationUrl: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     const notificationUrl = r.string('notificationUrl', { maxLength: 2048 });

@@ -2,7 +2,7 @@ import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { anyTimingSafeEqual } from '../timing-safe.js';
 import { checkTimestamp, decodeDigest, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 
 export interface StripeConfig {
   /** The endpoint's `whsec_…` signing secret; Stripe keys the HMAC with the whole string. */
@@ -16,6 +16,7 @@ const MAX_ENTRIES = 16;
 /** Stripe: `Stripe-Signature: t=<unix>,v1=<hex>[,v1=<hex>…]` over `{t}.{body}`. */
 export const stripe = defineProvider<StripeConfig>({
   type: 'stripe',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<StripeConfig>({

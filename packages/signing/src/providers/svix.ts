@@ -1,7 +1,7 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import { decodeWebhookSecret, verifyStandardWebhook, type StandardVerifyConfig } from '../standard-webhooks.js';
 import { secretList } from '../primitives.js';
-import { defineProvider, type ProviderVerifier } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD, type ProviderVerifier } from './provider.js';
 
 /** Reads `{ secret: "whsec_…", toleranceSeconds? }`, checking each secret decodes. */
 export function parseStandardConfig(raw: unknown) {
@@ -20,6 +20,7 @@ export function parseStandardConfig(raw: unknown) {
 export function svixSignedProvider(type: string): ProviderVerifier<StandardVerifyConfig> {
   return defineProvider<StandardVerifyConfig>({
     type,
+    configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
     parseConfig: parseStandardConfig,
     verify: (request, config, options) => verifyStandardWebhook(request, config, options),
   });

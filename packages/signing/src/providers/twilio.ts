@@ -4,7 +4,7 @@ import { optionalHeader } from '../headers.js';
 import { decodeDigest, hmac, isFailure, requireHeader, secretList, signedContent, type HmacAlgorithm, type SecretInput } from '../primitives.js';
 import { fail, pass } from '../result.js';
 import { anyTimingSafeEqual, timingSafeEqualStrings } from '../timing-safe.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD } from './provider.js';
 
 export interface TwilioConfig {
   /** The Auth Token (or a SharedKey secret, for requests naming HMAC_SHA256). */
@@ -79,6 +79,7 @@ function algorithmOf(settings: string | undefined): HmacAlgorithm | undefined {
  */
 export const twilio = defineProvider<TwilioConfig>({
   type: 'twilio',
+  configFields: { secret: SECRET_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<TwilioConfig>({ secret: r.secret('secret') });

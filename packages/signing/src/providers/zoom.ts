@@ -1,6 +1,6 @@
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../config.js';
 import type { SecretInput } from '../primitives.js';
-import { defineProvider } from './provider.js';
+import { defineProvider, SECRET_FIELD, SETTING_FIELD } from './provider.js';
 import { verifyV0Signature } from './slack.js';
 
 export interface ZoomConfig {
@@ -13,6 +13,7 @@ export interface ZoomConfig {
 /** Zoom: `x-zm-signature: v0=<hex HMAC-SHA256 of "v0:{x-zm-request-timestamp}:{body}">`. */
 export const zoom = defineProvider<ZoomConfig>({
   type: 'zoom',
+  configFields: { secret: SECRET_FIELD, toleranceSeconds: SETTING_FIELD },
   parseConfig(raw) {
     const r = new ConfigReader(raw);
     return r.result<ZoomConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ApplicationKind, DeliveryStatus, pgErrorOf, SecretBox, SecretDecryptionError } from '@switchyard/db';
+import { ApplicationKind, DeliveryStatus, endpointSecretContext, pgErrorOf, SecretBox, SecretDecryptionError } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter } from '@switchyard/platform';
 import type { EndpointScheduler, Release, SendOutcome, Slot, WorkQueue } from '@switchyard/scheduler';
@@ -308,11 +308,13 @@ export class DeliveryPipeline {
     if (delivery.endpoint.secrets.length === 0) return { kind: 'unsent', claimed, error: 'no_signing_secret', detail: 'not sent: the endpoint has no signing secret', startedAt };
     let secrets: string[];
     try {
-      secrets = delivery.endpoint.secrets.map((s) => this.secretBox.open(s));
+      const context = endpointSecretContext(delivery.endpoint.id);
+      secrets = delivery.endpoint.secrets.map((s) => this.secretBox.open(s, context));
     } catch (error) {
       if (!(error instanceof SecretDecryptionError)) throw error;
+      // The message names the problem and its fix (a missing key, the reseal command), never the secret.
       this.logger.error(`endpoint ${delivery.endpoint.id}: ${error.message}`);
-      return { kind: 'unsent', claimed, error: 'secret_unreadable', detail: "not sent: the endpoint's secret cannot be opened with SECRET_ENCRYPTION_KEY", startedAt };
+      return { kind: 'unsent', claimed, error: 'secret_unreadable', detail: `not sent: the endpoint's secret cannot be used: ${error.message}`, startedAt };
     }
     try {
       const headers = outboundHeaders({
