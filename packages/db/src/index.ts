@@ -5,3 +5,4 @@ export * from './secret-box.js';
 export { ensureDatabase, migrate, MIGRATION_LOCK_KEY, redactUrl, type MigrateResult } from './migrate.js';
 export * from './prepared.js';
 export * from './routing-sql.js';
+export * from './retention.js';
