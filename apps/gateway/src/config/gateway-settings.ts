@@ -1,4 +1,4 @@
-import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
 
 /** Everything the gateway reads from its environment (CONTRACT §2), validated once at boot. */
 export interface GatewaySettings extends CommonSettings {
@@ -14,6 +14,8 @@ export interface GatewaySettings extends CommonSettings {
   readonly fanOutInlineMax: number;
   /** Longest an enqueue after a commit waits on Redis before the dispatcher's reconciler is left to do it. */
   readonly enqueueTimeoutMs: number;
+  /** REQUEST_LOG_RETENTION: the request log (inbound_requests) keeps a request this long. */
+  readonly requestLogRetentionMs: number;
 }
 
 /** Injection token of the settings object. */
@@ -31,6 +33,7 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
+    requestLogRetentionMs: positiveDuration(reader, 'REQUEST_LOG_RETENTION', '30d'),
   };
   reader.assertValid();
   return settings;
