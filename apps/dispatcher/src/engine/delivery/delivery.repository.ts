@@ -383,14 +383,17 @@ export class DeliveryRepository {
    * Makes the message's delivery to the endpoint due now for a resend, creating it if there is
    * none. A finished delivery (Success, Fail, Canceled) gets one Manual attempt; one still on its
    * retry schedule (Pending) has its next attempt brought forward to now and stays Scheduled; one
-   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app.
+   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app,
+   * or the message's payload is gone (retention).
    */
   async resend(messageId: string, endpointId: string): Promise<{ id: string; status: DeliveryStatus; previousStatus: DeliveryStatus | null; delayMs: number } | undefined> {
     const rows = await this.sql.query<{ id: string; status: number; previous_status: number | null; delay_ms: string }>(
       `INSERT INTO deliveries AS d (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
        SELECT $1, m.id, e.id, m.app_id, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Manual}
        FROM messages m JOIN endpoints e ON e.app_id = m.app_id
-       WHERE m.id = $2 AND e.id = $3
+       WHERE m.id = $2 AND e.id = $3 AND m.payload IS NOT NULL
+       -- the retention sweep empties a payload only while it holds the message's row lock
+       FOR SHARE OF m
        ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
          status = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.status ELSE ${DeliveryStatus.Pending} END,
          next_trigger = CASE WHEN d.status IN (${DeliveryStatus.Success}, ${DeliveryStatus.Fail}, ${DeliveryStatus.Canceled}) THEN ${TriggerType.Manual} ELSE d.next_trigger END,
@@ -414,10 +417,11 @@ export class DeliveryRepository {
   async recoverBatch(endpointId: string, fromId: string, toId: string, afterId: string, limit: number): Promise<{ id: string }[]> {
     return this.sql.query<{ id: string }>(
       `WITH picked AS (
-         SELECT id FROM deliveries
-         WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
-         ORDER BY id LIMIT $5
-         FOR UPDATE SKIP LOCKED)
+         SELECT d.id FROM deliveries d JOIN messages m ON m.id = d.message_id AND m.payload IS NOT NULL
+         WHERE d.endpoint_id = $1 AND d.status = ${DeliveryStatus.Fail} AND d.id >= $2 AND d.id < $3 AND d.id > $4
+         ORDER BY d.id LIMIT $5
+         -- a message whose payload is gone (retention) is not sent again; the sweep empties one only under its row lock
+         FOR UPDATE OF d SKIP LOCKED FOR SHARE OF m)
        UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
        FROM picked WHERE d.id = picked.id
        RETURNING d.id`,
