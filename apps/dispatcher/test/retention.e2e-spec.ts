@@ -139,6 +139,15 @@ describe('retention sweep', () => {
     expect(await h.ds.query(`SELECT 1 FROM deliveries WHERE message_id = $1 AND status <> 2`, [msgId])).toHaveLength(0);
   }, 30_000);
 
+  it('ends a pending delivery whose payload was removed some other way (an expunge) as fail, without sending', async () => {
+    const appId = await createApp();
+    await createEndpoint(appId, '/never');
+    const msgId = await publish(appId, { deliverAt: new Date(Date.now() + 1_500).toISOString() });
+    await h.ds.query(`UPDATE messages SET payload = NULL WHERE id = $1`, [msgId]);
+    await eventually(async () => expect(await h.ds.query(`SELECT 1 FROM deliveries WHERE message_id = $1 AND status = 2`, [msgId])).toHaveLength(1), { timeoutMs: 10_000 });
+    expect(receiver.requestsTo('/never')).toHaveLength(0);
+  }, 30_000);
+
   it('expires idempotency keys after IDEMPOTENCY_TTL and removes them', async () => {
     const key = `retention-${Date.now()}`;
     const first = await h.http().post('/api/v1/app').set({ ...AUTH, 'idempotency-key': key }).send({ name: 'once' });
