@@ -1,14 +1,25 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
-import { dataSourceOptions } from '@switchyard/db';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
+import {
+  attemptRetention,
+  dataSourceOptions,
+  deletedApplicationRetention,
+  deliveryRetention,
+  idempotencyKeyRetention,
+  messageRetention,
+  payloadRetention,
+} from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import type { Logger } from 'pino';
 import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { ApiModule } from './api/api.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
+
+/** Advisory lock of the dispatcher's retention sweep: "swyd", "rtnd". */
+const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e64] as const;
 
 /** The dispatcher, wired from one validated settings object. */
 @Module({})
@@ -31,7 +42,7 @@ export class AppModule {
           },
         }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
-        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys, idempotencyTtlMs: settings.idempotencyTtlMs }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),
@@ -45,6 +56,20 @@ export class AppModule {
         }),
         EngineModule,
         ApiModule,
+        // Payloads first (they need no deliveries gone), then attempts, finished deliveries, and the
+        // messages those leave empty; idempotency keys; deleted applications, a batch at a time.
+        RetentionModule.forRoot({
+          lockKeys: RETENTION_LOCK_KEYS,
+          sweep: settings.retention,
+          tasks: [
+            payloadRetention(settings.payloadRetentionMs),
+            attemptRetention(settings.attemptRetentionMs),
+            deliveryRetention(settings.attemptRetentionMs),
+            messageRetention(settings.attemptRetentionMs),
+            idempotencyKeyRetention(),
+            deletedApplicationRetention(),
+          ],
+        }),
       ],
       controllers: [HealthController],
       providers: [{ provide: DISPATCHER_SETTINGS, useValue: settings }],

@@ -1,14 +1,17 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
 import type { Logger } from 'pino';
-import { dataSourceOptions } from '@switchyard/db';
+import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
 import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { SourcesModule } from './sources/sources.module.js';
+
+/** Advisory lock of the gateway's retention sweep: "swyd", "rtng". */
+const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e67] as const;
 
 /** The gateway, wired from one validated settings object. */
 @Module({})
@@ -21,7 +24,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-gateway' }) }),
         BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
-        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys }),
+        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys, idempotencyTtlMs: settings.idempotencyTtlMs }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
@@ -35,6 +38,13 @@ export class AppModule {
         }),
         SourcesModule,
         IngestModule,
+        // The gateway owns its request log and sweeps it itself, so a gateway without a dispatcher
+        // keeps it bounded too; idempotency keys are swept by both apps (SKIP LOCKED keeps them apart).
+        RetentionModule.forRoot({
+          lockKeys: RETENTION_LOCK_KEYS,
+          sweep: settings.retention,
+          tasks: [inboundRequestRetention(settings.requestLogRetentionMs), idempotencyKeyRetention()],
+        }),
       ],
       controllers: [HealthController],
       providers: [{ provide: GATEWAY_SETTINGS, useValue: settings }],

@@ -207,7 +207,7 @@ describe.each(CASES.map((c) => [c.label, c] as const))('%s', (_label, c) => {
     expect(duplicate).toMatchObject({ outcome: InboundOutcome.Duplicate, providerEventId: replay.headers[c.shownId], dedupKey: key, eventId, messageId: accepted!.messageId });
     const message = (await t.messages(source.appId)).find((m) => m.id === accepted!.messageId)!;
     expect(message.eventType).toBe(c.expectedType);
-    expect(JSON.parse(message.payload)).toMatchObject({ providereventid: d.headers[c.shownId] });
+    expect(JSON.parse(message.payload!)).toMatchObject({ providereventid: d.headers[c.shownId] });
   });
 
   if (c.relabel) {
@@ -249,7 +249,7 @@ describe('Standard Webhooks: only the header family that was verified counts', (
     const messages = await t.messages(source.appId);
     expect(messages).toHaveLength(1);
     // the id and time are the signed ones, not the extra headers'
-    expect(JSON.parse(messages[0]!.payload)).toMatchObject({ providereventid: signed['webhook-id'], time: new Date(ts * 1000).toISOString() });
+    expect(JSON.parse(messages[0]!.payload!)).toMatchObject({ providereventid: signed['webhook-id'], time: new Date(ts * 1000).toISOString() });
     expect((await t.requests(source.id)).map((r) => r.dedupKey)).toEqual(Array(3).fill(signed['webhook-id']));
   });
 

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { SecretBox } from '@switchyard/db';
 import { API_TOKEN, BearerAuthGuard } from './auth.guard.js';
 import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
-import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+import { IDEMPOTENCY_TTL, IDEMPOTENCY_TTL_MS, IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PathParamsPipe } from './path-params.pipe.js';
 import { RequestShapeInterceptor } from './request-shape.interceptor.js';
 import { SvixExceptionFilter } from './svix-exception.filter.js';
@@ -14,6 +14,8 @@ export interface ApiKitOptions {
   readonly adminApiKey: string;
   /** Keys for secrets at rest (SECRET_ENCRYPTION_KEYS): the first seals, every one opens; none: stored in clear. */
   readonly secretEncryptionKeys?: readonly Buffer[];
+  /** How long an idempotency key's answer is replayed (IDEMPOTENCY_TTL); 24 hours when not given. */
+  readonly idempotencyTtlMs?: number;
 }
 
 /**
@@ -30,6 +32,7 @@ export class ApiKitModule {
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKeys ?? []) },
+        { provide: IDEMPOTENCY_TTL, useValue: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: SvixExceptionFilter },
         { provide: APP_PIPE, useClass: PathParamsPipe },

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IdempotencyKeyEntity } from '@switchyard/db';
@@ -8,8 +8,10 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { ApiError, conflict } from './api-error.js';
 
-/** How long a key's first answer is replayed (CONTRACT §3). */
+/** How long a key's first answer is replayed by default (CONTRACT §3; IDEMPOTENCY_TTL sets it). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** Injection token of the TTL in ms. */
+export const IDEMPOTENCY_TTL = Symbol('IDEMPOTENCY_TTL');
 const MAX_KEY_LENGTH = 256;
 const HTTP_CODE_METADATA = '__httpCode__';
 
@@ -19,7 +21,7 @@ function sha256(data: string | Buffer): string {
 
 /**
  * `idempotency-key` on POST: the first request with a key runs and its answer (2xx or 4xx) is
- * kept for 24 hours; a repeat with the same key and body gets that answer and changes nothing; the
+ * kept for IDEMPOTENCY_TTL (24 hours); a repeat with the same key and body gets that answer and changes nothing; the
  * same key with a different body is refused; a repeat while the first is running gets 409.
  * Keys are scoped by credential, method and path.
  */
@@ -28,6 +30,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly reflector: Reflector,
+    @Inject(IDEMPOTENCY_TTL) private readonly ttlMs: number,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -44,9 +47,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope = sha256(`${auth}\n${request.method}\n${request.url.split('?')[0]}`);
     const requestHash = sha256(request.rawBody ?? JSON.stringify(request.body ?? null));
     const repo = this.dataSource.getRepository(IdempotencyKeyEntity);
-    const expiresAt = new Date(Date.now() + IDEMPOTENCY_TTL_MS);
+    const expiresAt = new Date(Date.now() + this.ttlMs);
 
-    // Claim the key, or take over one whose 24 hours are over.
+    // Claim the key, or take over one whose time is over (the sweep may not have removed it yet).
     const inserted = await this.dataSource.query(
       `INSERT INTO idempotency_keys (scope, key, request_hash, expires_at) VALUES ($1, $2, $3, $4)
        ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_status = NULL, response_body = NULL,

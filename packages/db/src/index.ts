@@ -17,3 +17,4 @@ export {
 export { ensureDatabase, migrate, MIGRATION_LOCK_KEY, redactUrl, type MigrateResult } from './migrate.js';
 export * from './prepared.js';
 export * from './routing-sql.js';
+export * from './retention.js';

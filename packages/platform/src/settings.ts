@@ -125,6 +125,18 @@ export interface CommonSettings {
   readonly databasePoolSize: number;
   /** How concurrent writes share statements (group commit). */
   readonly commit: CommitSettings;
+  /** IDEMPOTENCY_TTL: how long a POST's answer is replayed for a repeated `idempotency-key`; the key is swept after. */
+  readonly idempotencyTtlMs: number;
+  /** How the retention sweep runs (README "Retention"). */
+  readonly retention: RetentionSweepSettings;
+}
+
+/** RETENTION_SWEEP_INTERVAL and RETENTION_BATCH_SIZE: how often the sweep runs, and how many rows one statement removes. */
+export interface RetentionSweepSettings {
+  readonly intervalMs: number;
+  readonly batchSize: number;
+  /** RETENTION_MAX_BATCHES: batches one kind of row gets per pass, so a pass always ends. */
+  readonly maxBatchesPerPass: number;
 }
 
 /**
@@ -143,6 +155,13 @@ export interface CommitSettings {
 }
 
 const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
+
+/** A duration setting that must be more than zero (a retention of 0 would remove what was just written). */
+export function positiveDuration(reader: EnvReader, key: string, fallback: string): number {
+  const ms = reader.duration(key, fallback);
+  if (ms <= 0) reader.problem(`${key} must be more than zero`);
+  return ms;
+}
 
 /** Reads the settings every app shares, recording problems on the reader. */
 export function readCommonSettings(reader: EnvReader, defaults: { port: number; databasePoolSize?: number }): CommonSettings {
@@ -179,6 +198,12 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
       batchBytes: reader.integer('COMMIT_BATCH_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       inFlight: reader.integer('COMMIT_IN_FLIGHT', 2, 1, 64),
       queueMax: reader.integer('COMMIT_QUEUE_MAX', 4096, 1, 1_000_000),
+    },
+    idempotencyTtlMs: positiveDuration(reader, 'IDEMPOTENCY_TTL', '24h'),
+    retention: {
+      intervalMs: positiveDuration(reader, 'RETENTION_SWEEP_INTERVAL', '1m'),
+      batchSize: reader.integer('RETENTION_BATCH_SIZE', 1_000, 1, 100_000),
+      maxBatchesPerPass: reader.integer('RETENTION_MAX_BATCHES', 100, 1, 100_000),
     },
   };
 }

@@ -107,4 +107,16 @@ describe('EnvReader', () => {
     const bad = read({ COMMIT_BATCH_MAX: '0', COMMIT_BATCH_BYTES: '12', COMMIT_IN_FLIGHT: 'two', COMMIT_QUEUE_MAX: '-1' });
     expect(bad.problems.map((p) => p.split(' ')[0])).toEqual(['COMMIT_BATCH_MAX', 'COMMIT_BATCH_BYTES', 'COMMIT_IN_FLIGHT', 'COMMIT_QUEUE_MAX']);
   });
+
+  it('reads IDEMPOTENCY_TTL and the retention sweep settings, refusing zero and bad durations', () => {
+    const defaults = read({}).settings;
+    expect(defaults.idempotencyTtlMs).toBe(24 * 3600 * 1000);
+    expect(defaults.retention).toEqual({ intervalMs: 60_000, batchSize: 1000, maxBatchesPerPass: 100 });
+    const set = read({ IDEMPOTENCY_TTL: '3s', RETENTION_SWEEP_INTERVAL: '1s', RETENTION_BATCH_SIZE: '20', RETENTION_MAX_BATCHES: '5' });
+    expect(set.problems).toEqual([]);
+    expect(set.settings.idempotencyTtlMs).toBe(3000);
+    expect(set.settings.retention).toEqual({ intervalMs: 1000, batchSize: 20, maxBatchesPerPass: 5 });
+    const bad = read({ IDEMPOTENCY_TTL: '0s', RETENTION_SWEEP_INTERVAL: 'soon', RETENTION_BATCH_SIZE: '0' });
+    expect(bad.problems.map((p) => p.split(' ')[0])).toEqual(['IDEMPOTENCY_TTL', 'RETENTION_SWEEP_INTERVAL', 'RETENTION_BATCH_SIZE']);
+  });
 });

@@ -22,18 +22,18 @@ const MESSAGES_INLINE = inlineFanOutSql({
 export const PUBLISH_MESSAGES = prepared(
   `WITH raw AS (
      SELECT * FROM unnest($1::varchar[], $2::boolean[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[])
-       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, n)),
+                          $9::timestamptz[], $10::timestamptz[], $13::timestamptz[])
+       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at, n)),
    i AS (
-     SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at,
+     SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at, raw.payload_expires_at,
             ${jsonTextArray('raw.channels')} AS channels, ${jsonTextArray('raw.tags')} AS tags,
             COALESCE((SELECT a.id FROM applications a WHERE raw.by_id AND a.id = raw.app_ref AND a.kind = '${ApplicationKind.App}'),
                      (SELECT a.id FROM applications a WHERE NOT raw.by_id AND a.uid = raw.app_ref AND a.kind = '${ApplicationKind.App}')) AS app_id
      FROM raw),
    ${MESSAGES_INLINE.targets},
    m AS (
-     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, fanned_out_at)
-     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, ${MESSAGES_INLINE.fannedOutAt}
+     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at, fanned_out_at)
+     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, i.payload_expires_at, ${MESSAGES_INLINE.fannedOutAt}
      FROM i WHERE i.app_id IS NOT NULL ORDER BY i.n
      ON CONFLICT (app_id, event_id) DO NOTHING
      RETURNING id, app_id, deliver_at, fanned_out_at),

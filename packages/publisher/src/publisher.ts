@@ -16,6 +16,8 @@ export interface MessageToPublish {
   readonly deliverAt: Date | null;
   /** Its id's time, so `timestamp` and id order always agree. */
   readonly createdAt: Date;
+  /** When its payload goes, if the publisher asked for a retention of its own; else PAYLOAD_RETENTION applies. */
+  readonly payloadExpiresAt?: Date | null;
 }
 
 /** The customer application a message is published into, by id or uid. */
@@ -263,6 +265,7 @@ export class Publisher {
       items.map((x) => x.message.createdAt),
       deliveryIds(items.length, inlineMax),
       inlineMax,
+      items.map((x) => x.message.payloadExpiresAt ?? null),
     ]);
     return byPosition(rows, items.length).map((group): CommittedMessage => {
       const first = group[0];

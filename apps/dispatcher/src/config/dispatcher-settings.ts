@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { parseRetrySchedule } from '@switchyard/events';
-import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';
 
 /** Everything the dispatcher reads from its environment (CONTRACT §2), validated once at boot. */
@@ -90,6 +90,10 @@ export interface DispatcherSettings extends CommonSettings {
   readonly queueLockDurationMs: number;
   /** How often Bull looks for jobs whose worker died. */
   readonly queueStalledIntervalMs: number;
+  /** PAYLOAD_RETENTION: a message's payload is removed this long after it was created (a per-message retention overrides it). */
+  readonly payloadRetentionMs: number;
+  /** ATTEMPT_RETENTION: attempts, finished deliveries and emptied messages are removed this long after they were written. */
+  readonly attemptRetentionMs: number;
 }
 
 /** Injection token of the settings object. */
@@ -149,6 +153,8 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
     queueLockDurationMs: reader.integer('QUEUE_LOCK_DURATION_MS', 30_000, 1_000, 600_000),
     queueStalledIntervalMs: reader.integer('QUEUE_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
+    payloadRetentionMs: positiveDuration(reader, 'PAYLOAD_RETENTION', '90d'),
+    attemptRetentionMs: positiveDuration(reader, 'ATTEMPT_RETENTION', '90d'),
   };
   // A lease shorter than an attempt could run would let a second sender take over a live attempt.
   if (settings.deliveryLeaseMs < deliveryTimeoutMs + 1_000) {

@@ -1,4 +1,4 @@
-import { EnvReader, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
 
 /** Everything the gateway reads from its environment (CONTRACT §2), validated once at boot. */
 export interface GatewaySettings extends CommonSettings {
@@ -19,6 +19,8 @@ export interface GatewaySettings extends CommonSettings {
    * duplicate (a provider's retry, or a replay). Past it the key may be accepted again.
    */
   readonly dedupWindowMs: number;
+  /** REQUEST_LOG_RETENTION: the request log (inbound_requests) keeps a request this long. */
+  readonly requestLogRetentionMs: number;
 }
 
 /** DEDUP_WINDOW's bounds: at least the 5-minute replay window most signatures have, at most a year. */
@@ -41,6 +43,7 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),
     enqueueTimeoutMs: reader.integer('ENQUEUE_TIMEOUT_MS', 2_000, 100, 60_000),
     dedupWindowMs: reader.duration('DEDUP_WINDOW', '7d'),
+    requestLogRetentionMs: positiveDuration(reader, 'REQUEST_LOG_RETENTION', '30d'),
   };
   if (settings.dedupWindowMs < DEDUP_WINDOW_MIN_MS || settings.dedupWindowMs > DEDUP_WINDOW_MAX_MS) {
     reader.problem('DEDUP_WINDOW must be from 5m to 365d');

@@ -6,6 +6,8 @@ export enum ApplicationKind {
   App = 'app',
   Source = 'source',
   Operational = 'operational',
+  /** Deleted through the API: hidden at once, its rows removed in the background by the retention sweep. */
+  Deleted = 'deleted',
 }
 
 /** A Svix application: the tenant that owns endpoints and messages. */

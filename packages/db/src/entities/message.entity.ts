@@ -8,6 +8,9 @@ import { ID_LENGTH } from './id-length.js';
 @Index('messages_app_id_idx', ['appId', 'id'])
 // What is still to be fanned out, per application, oldest first: fan-out turns claim from it, the reconciler walks it.
 @Index('messages_app_unfanned_idx', ['appId', 'createdAt', 'id'], { where: '"fanned_out_at" IS NULL' })
+// Messages whose payload is still kept, by when it expires (the retention sweep reads these).
+@Index('messages_payload_default_idx', ['createdAt'], { where: '"payload" IS NOT NULL AND "payload_expires_at" IS NULL' })
+@Index('messages_payload_expires_idx', ['payloadExpiresAt'], { where: '"payload" IS NOT NULL AND "payload_expires_at" IS NOT NULL' })
 export class MessageEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
   id: string;
@@ -25,9 +28,13 @@ export class MessageEntity {
   @Column({ name: 'event_id', type: 'varchar', length: 256, nullable: true })
   eventId: string | null;
 
-  /** The payload as JSON text: these bytes are what every attempt signs and sends. */
-  @Column({ type: 'text' })
-  payload: string;
+  /** The payload as JSON text: these bytes are what every attempt signs and sends. Null once past its retention. */
+  @Column({ type: 'text', nullable: true })
+  payload: string | null;
+
+  /** When the payload goes (a per-message retention); null: PAYLOAD_RETENTION after `createdAt`. */
+  @Column({ name: 'payload_expires_at', type: 'timestamptz', nullable: true })
+  payloadExpiresAt: Date | null;
 
   @Column({ type: 'text', array: true, nullable: true })
   channels: string[] | null;

@@ -108,10 +108,19 @@ export class ApplicationsService {
     }
   }
 
-  /** Deletes the application with its endpoints, messages, deliveries and attempts (cascade). */
+  /**
+   * Deletes the application at once for the API: it becomes kind `deleted` (every read answers
+   * 404, publishing to it too), gives up its uid (a new application may take it now) and its
+   * endpoints are disabled (nothing more is sent). Its endpoints, messages, deliveries and
+   * attempts are removed in the background, in bounded batches, by the retention sweep, so a
+   * large application never makes this request (or one huge cascading DELETE) slow.
+   */
   async remove(idOrUid: string): Promise<void> {
     const app = await this.findApp(idOrUid);
-    await this.dataSource.manager.delete(ApplicationEntity, { id: app.id, kind: ApplicationKind.App });
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE applications SET kind = $2, uid = NULL, updated_at = now() WHERE id = $1 AND kind = $3`, [app.id, ApplicationKind.Deleted, ApplicationKind.App]);
+      await manager.query(`UPDATE endpoints SET disabled = true, updated_at = now() WHERE app_id = $1 AND NOT disabled`, [app.id]);
+    });
   }
 
   private async insert(dto: ApplicationInDto): Promise<ApplicationEntity> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EndpointStore, ID_CURSOR, notFound, paginate, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
+import { ApiError, EndpointStore, ID_CURSOR, notFound, paginate, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
 import { AttemptEntity, DeliveryEntity, MessageEntity, type EndpointEntity } from '@switchyard/db';
 import { idAtTime } from '@switchyard/events';
 import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
@@ -35,6 +35,11 @@ function applyAttemptFilters(qb: SelectQueryBuilder<AttemptEntity>, query: Attem
 }
 
 const NEWEST_FIRST = { column: 'a.id', key: (a: AttemptEntity) => a.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' } as const;
+
+/** A message whose payload is gone (past its retention, or expunged) can not be sent again. */
+function payloadGone(): ApiError {
+  return new ApiError(410, 'payload_expired', "the message's payload is gone (past its retention or expunged), so it can not be sent again");
+}
 
 /** Svix message attempts: the attempt log, per-endpoint and per-message delivery state, and resend. */
 @Injectable()
@@ -90,8 +95,12 @@ export class AttemptsService {
   async resend(appIdOrUid: string, msgIdOrEventId: string, endpointIdOrUid: string): Promise<void> {
     const app = await this.applications.findApp(appIdOrUid);
     const message = await this.messages.find(app, msgIdOrEventId);
+    if (message.payload === null) throw payloadGone();
     const endpoint = await this.endpoints.find(app.id, endpointIdOrUid);
-    if (!(await this.commands.resend(message.id, endpoint.id))) throw notFound('message or endpoint');
+    if (await this.commands.resend(message.id, endpoint.id)) return;
+    // The engine requires the payload too: the retention sweep may have taken it meanwhile.
+    const now = await this.messages.find(app, message.id).catch(() => null);
+    throw now && now.payload === null ? payloadGone() : notFound('message or endpoint');
   }
 
   /** The endpoint's deliveries, newest first, as the messages they carry with their state there. */

@@ -33,9 +33,16 @@ export class MessageOut {
   timestamp: string;
 }
 
-/** What a message row's payload reads back as: the parsed JSON, or `{}` when content is not asked for (Svix). */
+/** What Svix answers as the payload of a message whose content is gone (past its retention, or expunged). */
+export const EXPIRED_PAYLOAD: Readonly<Record<string, unknown>> = Object.freeze({ expired: true });
+
+/**
+ * What a message row's payload reads back as: the parsed JSON, `{}` when content is not asked
+ * for, and `{"expired": true}` when the payload is gone (Svix).
+ */
 export function payloadOf(message: Pick<MessageEntity, 'payload'>, withContent: boolean): Record<string, unknown> {
-  return withContent ? (JSON.parse(message.payload) as Record<string, unknown>) : {};
+  if (!withContent) return {};
+  return message.payload === null ? { ...EXPIRED_PAYLOAD } : (JSON.parse(message.payload) as Record<string, unknown>);
 }
 
 /** Maps a message row to Svix's `MessageOut`. */

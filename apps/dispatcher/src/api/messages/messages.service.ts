@@ -45,6 +45,7 @@ export class MessagesService {
     if (dto.deliverAt && dto.deliverAt.getTime() > Date.now() + MAX_DELIVER_AHEAD_MS) {
       throw unprocessable(['body', 'deliverAt'], 'deliverAt must be no more than 24 hours in the future');
     }
+    const payloadExpiresAt = payloadExpiry(dto);
     const id = newId('msg');
     const message: MessageToPublish = {
       id,
@@ -55,6 +56,7 @@ export class MessagesService {
       tags: dto.tags ?? null,
       deliverAt: dto.deliverAt ?? null,
       createdAt: timeOfId(id),
+      payloadExpiresAt,
     };
     const byId = isId('app', appIdOrUid);
     let published = await this.publisher.publishMessage({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message);
@@ -132,6 +134,21 @@ export class MessagesService {
       [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
     );
   }
+}
+
+/**
+ * When a message's payload goes if the publisher set its own retention (Svix
+ * `payloadRetentionPeriod` in days or `payloadRetentionHours`, not both); null: PAYLOAD_RETENTION.
+ */
+function payloadExpiry(dto: Pick<MessageInDto, 'payloadRetentionPeriod' | 'payloadRetentionHours'>): Date | null {
+  const days = dto.payloadRetentionPeriod ?? null;
+  const hours = dto.payloadRetentionHours ?? null;
+  if (days !== null && hours !== null) {
+    throw unprocessable(['body', 'payloadRetentionHours'], 'payloadRetentionPeriod and payloadRetentionHours are mutually exclusive');
+  }
+  if (days !== null) return new Date(Date.now() + days * 24 * 3600 * 1000);
+  if (hours !== null) return new Date(Date.now() + hours * 3600 * 1000);
+  return null;
 }
 
 /** The `channel`, `tag` and `event_types` filters on messages aliased `m`. */

@@ -42,7 +42,7 @@ export interface ClaimBatch {
   /** Null when the endpoint no longer exists. */
   readonly endpoint: EndpointTarget | null;
   readonly deliveries: ClaimedDelivery[];
-  /** Deliveries ended as `fail` without an attempt because the endpoint is disabled. */
+  /** Deliveries ended as `fail` without an attempt because the endpoint is disabled (or the payload is gone). */
   readonly endedDisabled: number;
   /** When the endpoint's next delivery that is not due yet becomes due, in ms; null when none. */
   readonly nextDueInMs: number | null;
@@ -234,11 +234,16 @@ export class DeliveryRepository {
       secrets: first.secrets ?? [],
     };
     const deliveries: ClaimedDelivery[] = [];
+    const payloadGone: string[] = [];
     let endedDisabled = 0;
     for (const r of rows) {
       if (!r.delivery_id) continue;
       if (r.delivery_status !== DeliveryStatus.Sending) {
         endedDisabled++;
+        continue;
+      }
+      if (r.payload === null) {
+        payloadGone.push(r.delivery_id);
         continue;
       }
       deliveries.push({
@@ -252,6 +257,16 @@ export class DeliveryRepository {
         endpoint,
         lateMs: Number(r.late_ms ?? 0),
       });
+    }
+    if (payloadGone.length > 0) {
+      // The retention sweep never empties the payload of a pending delivery, but an expunge may:
+      // there is nothing to send, so the delivery ends as `fail` without an attempt.
+      await this.sql.query(
+        `UPDATE deliveries SET status = ${DeliveryStatus.Fail}, next_attempt_at = NULL, next_trigger = ${TriggerType.Scheduled}, updated_at = now()
+         WHERE id = ANY($1::varchar[]) AND status = ${DeliveryStatus.Sending}`,
+        [payloadGone],
+      );
+      endedDisabled += payloadGone.length;
     }
     return { endpoint, deliveries, endedDisabled, nextDueInMs: first.has_next ? Number(first.next_due_ms) : null };
   }
@@ -383,14 +398,17 @@ export class DeliveryRepository {
    * Makes the message's delivery to the endpoint due now for a resend, creating it if there is
    * none. A finished delivery (Success, Fail, Canceled) gets one Manual attempt; one still on its
    * retry schedule (Pending) has its next attempt brought forward to now and stays Scheduled; one
-   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app.
+   * in flight (Sending) is left alone. Undefined when the message and endpoint are not of one app,
+   * or the message's payload is gone (retention).
    */
   async resend(messageId: string, endpointId: string): Promise<{ id: string; status: DeliveryStatus; previousStatus: DeliveryStatus | null; delayMs: number } | undefined> {
     const rows = await this.sql.query<{ id: string; status: number; previous_status: number | null; delay_ms: string }>(
       `INSERT INTO deliveries AS d (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
        SELECT $1, m.id, e.id, m.app_id, ${DeliveryStatus.Pending}, 0, now(), ${TriggerType.Manual}
        FROM messages m JOIN endpoints e ON e.app_id = m.app_id
-       WHERE m.id = $2 AND e.id = $3
+       WHERE m.id = $2 AND e.id = $3 AND m.payload IS NOT NULL
+       -- the retention sweep empties a payload only while it holds the message's row lock
+       FOR SHARE OF m
        ON CONFLICT (message_id, endpoint_id) DO UPDATE SET
          status = CASE WHEN d.status = ${DeliveryStatus.Sending} THEN d.status ELSE ${DeliveryStatus.Pending} END,
          next_trigger = CASE WHEN d.status IN (${DeliveryStatus.Success}, ${DeliveryStatus.Fail}, ${DeliveryStatus.Canceled}) THEN ${TriggerType.Manual} ELSE d.next_trigger END,
@@ -414,10 +432,11 @@ export class DeliveryRepository {
   async recoverBatch(endpointId: string, fromId: string, toId: string, afterId: string, limit: number): Promise<{ id: string }[]> {
     return this.sql.query<{ id: string }>(
       `WITH picked AS (
-         SELECT id FROM deliveries
-         WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Fail} AND id >= $2 AND id < $3 AND id > $4
-         ORDER BY id LIMIT $5
-         FOR UPDATE SKIP LOCKED)
+         SELECT d.id FROM deliveries d JOIN messages m ON m.id = d.message_id AND m.payload IS NOT NULL
+         WHERE d.endpoint_id = $1 AND d.status = ${DeliveryStatus.Fail} AND d.id >= $2 AND d.id < $3 AND d.id > $4
+         ORDER BY d.id LIMIT $5
+         -- a message whose payload is gone (retention) is not sent again; the sweep empties one only under its row lock
+         FOR UPDATE OF d SKIP LOCKED FOR SHARE OF m)
        UPDATE deliveries d SET status = ${DeliveryStatus.Pending}, next_trigger = ${TriggerType.Manual}, next_attempt_at = now(), updated_at = now()
        FROM picked WHERE d.id = picked.id
        RETURNING d.id`,

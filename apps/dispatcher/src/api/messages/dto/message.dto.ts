@@ -86,16 +86,28 @@ export class MessageInDto {
   @Type(() => ApplicationInDto)
   application?: ApplicationInDto | null;
 
-  /** Days to keep the payload (Svix: 5-90). Accepted for compatibility; payloads are kept with the message. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 5, maximum: 90, description: 'Accepted for compatibility and ignored: the payload is kept with the message' })
+  /** Days to keep the payload (Svix: 5-90), instead of PAYLOAD_RETENTION; not with payloadRetentionHours. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 5,
+    maximum: 90,
+    description: 'Days to keep the payload, instead of the server default (PAYLOAD_RETENTION); mutually exclusive with payloadRetentionHours',
+  })
   @IsOptional()
   @IsInt()
   @Min(5)
   @Max(90)
   payloadRetentionPeriod?: number | null;
 
-  /** Hours to keep the payload (Svix: 1-2160). Accepted for compatibility, as above. */
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, maximum: 2160, description: 'Accepted for compatibility and ignored: the payload is kept with the message' })
+  /** Hours to keep the payload (Svix: 1-2160), instead of PAYLOAD_RETENTION; not with payloadRetentionPeriod. */
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    maximum: 2160,
+    description: 'Hours to keep the payload, instead of the server default (PAYLOAD_RETENTION); mutually exclusive with payloadRetentionPeriod',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
