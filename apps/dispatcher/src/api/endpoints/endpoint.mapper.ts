@@ -31,6 +31,10 @@ export class EndpointOut {
   @ApiProperty({ type: [String], nullable: true, description: 'Event types this endpoint receives (null: all); `prefix.*` matches a prefix', example: ['user.signup', 'invoice.*'] })
   filterTypes: string[] | null;
 
+  /** Svix's server returns the filter under both names; SDK 2.x reads this one. */
+  @ApiProperty({ type: [String], nullable: true, description: 'The same list as filterTypes, under the name Svix SDK 2.x reads', example: ['user.signup', 'invoice.*'] })
+  eventTypes: string[] | null;
+
   @ApiProperty({ type: [String], nullable: true, description: 'Channels this endpoint listens to (null: all)', example: ['project_123'] })
   channels: string[] | null;
 
@@ -56,6 +60,7 @@ export function toEndpointOut(endpoint: EndpointEntity): EndpointOut {
     throttleRate: endpoint.rateLimit,
     disabled: endpoint.disabled,
     filterTypes: endpoint.filterTypes,
+    eventTypes: endpoint.filterTypes,
     channels: endpoint.channels,
     metadata: endpoint.metadata ?? {},
     createdAt: endpoint.createdAt.toISOString(),

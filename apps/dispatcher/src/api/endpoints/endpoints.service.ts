@@ -23,6 +23,7 @@ import type {
   EventExampleInDto,
   RecoverInDto,
 } from './dto/endpoint.dto.js';
+import { typeFilterOf } from './dto/endpoint.dto.js';
 import { toEndpointOut, type EndpointCircuitOut, type EndpointOut, type EndpointStatsOut, type RecoverOut } from './endpoint.mapper.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -67,7 +68,7 @@ function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields 
     description: dto.description ?? '',
     disabled: dto.disabled ?? false,
     rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
-    filterTypes: dto.filterTypes ?? null,
+    filterTypes: typeFilterOf(dto) ?? null,
     channels: dto.channels ?? null,
     metadata: dto.metadata ?? {},
     version: dto.version ?? 1,
@@ -119,15 +120,17 @@ export class EndpointsService {
       throw error;
     });
     if (!endpoint) return { value: toEndpointOut(await this.createIn(app, dto, uid)), created: true };
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    await this.eventTypes.assertFilterTypesExist(typeFilterOf(dto));
     return { value: toEndpointOut(await this.store.update(endpoint, fullFields(dto, uid))), created: false };
   }
 
   async patch(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointPatchDto): Promise<EndpointOut> {
     const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
-    const { throttleRate, rateLimit, secret, ...rest } = dto;
+    const filterTypes = typeFilterOf(dto);
+    await this.eventTypes.assertFilterTypesExist(filterTypes);
+    const { throttleRate, rateLimit, secret, eventTypes: _sameAsFilterTypes, ...rest } = dto;
     const changes: Partial<EndpointFields> & { secret?: string | null } = { ...rest };
+    if (filterTypes !== undefined) changes.filterTypes = filterTypes;
     if (throttleRate !== undefined) changes.rateLimit = throttleRate;
     else if (rateLimit !== undefined) changes.rateLimit = rateLimit;
     if (secret) changes.secret = secret;
@@ -234,7 +237,7 @@ export class EndpointsService {
   }
 
   private async createIn(app: ApplicationEntity, dto: EndpointUpdateDto & Partial<Pick<EndpointInDto, 'secret' | 'headers'>>, uid: string | null): Promise<EndpointEntity> {
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    await this.eventTypes.assertFilterTypesExist(typeFilterOf(dto));
     return this.store.create(app.id, {
       ...fullFields(dto, uid),
       secret: dto.secret ?? null,
