@@ -25,9 +25,9 @@ export class MessageEntity {
   @Column({ name: 'event_id', type: 'varchar', length: 256, nullable: true })
   eventId: string | null;
 
-  /** The payload as JSON text: these bytes are what every attempt signs and sends. */
-  @Column({ type: 'text' })
-  payload: string;
+  /** The payload as JSON text: these bytes are what every attempt signs and sends. Null once expunged. */
+  @Column({ type: 'text', nullable: true })
+  payload: string | null;
 
   @Column({ type: 'text', array: true, nullable: true })
   channels: string[] | null;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EndpointStore, ID_CURSOR, notFound, paginate, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
+import { ApiError, EndpointStore, ID_CURSOR, notFound, paginate, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
 import { AttemptEntity, DeliveryEntity, MessageEntity, type EndpointEntity } from '@switchyard/db';
 import { idAtTime } from '@switchyard/events';
 import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
@@ -91,7 +91,15 @@ export class AttemptsService {
     const app = await this.applications.findApp(appIdOrUid);
     const message = await this.messages.find(app, msgIdOrEventId);
     const endpoint = await this.endpoints.find(app.id, endpointIdOrUid);
+    if (message.payload === null) throw new ApiError(409, 'payload_expunged', "The message's payload was expunged: it can't be resent");
     if (!(await this.commands.resend(message.id, endpoint.id))) throw notFound('message or endpoint');
+  }
+
+  /** Removes the attempt's response body from the database (Svix attempt expunge-content); it reads `EXPUNGED` from then on. */
+  async expungeContent(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<void> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const message = await this.messages.find(app, msgIdOrEventId, false);
+    if (!(await this.commands.expungeAttempt(message.id, attemptId))) throw notFound('message attempt');
   }
 
   /** The endpoint's deliveries, newest first, as the messages they carry with their state there. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { EndpointEntity } from '@switchyard/db';
+import { BackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
 import { EXAMPLE, METADATA_SCHEMA } from '../common/api-docs.js';
 
 /** Svix `EndpointOut`, as sent on the wire. Secrets and headers are never part of it. */
@@ -110,19 +111,12 @@ export class EndpointStatsOut {
 }
 
 /** Svix `RecoverOut`: the background task a recover started. */
-export class RecoverOut {
-  @ApiProperty({ type: String, description: "The background task's id", example: 'qtask_01KQ8ZP3H6V0T2C9M4X7B1N5RS' })
-  id: string;
+@ApiSchema({ name: 'RecoverOut' })
+export class RecoverOut extends BackgroundTaskStartedOut {}
 
-  @ApiProperty({ enum: ['running', 'finished', 'failed'], enumName: 'BackgroundTaskStatus' })
-  status: 'running' | 'finished' | 'failed';
-
-  @ApiProperty({ enum: ['endpoint.recover'], description: 'Svix `BackgroundTaskType`' })
-  task: 'endpoint.recover';
-
-  @ApiProperty({ type: String, format: 'date-time', example: EXAMPLE.time })
-  updatedAt: string;
-}
+/** Svix `ReplayOut`: the background task a replay-missing started. */
+@ApiSchema({ name: 'ReplayOut' })
+export class ReplayOut extends BackgroundTaskStartedOut {}
 
 /** Svix `EndpointSecretOut`. */
 export class EndpointSecretOut {

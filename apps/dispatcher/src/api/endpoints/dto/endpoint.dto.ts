@@ -307,6 +307,21 @@ export class RecoverInDto {
   until?: Date | null;
 }
 
+/** Svix `ReplayIn`: send the endpoint the messages it never got, created since `since` (until `until`). */
+@ApiSchema({ name: 'ReplayIn' })
+export class ReplayInDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'Send the messages created since this time that the endpoint never got', example: EXAMPLE.time })
+  @ToDate()
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  since: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: '… and before this time (default: now)' })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'until must be an ISO-8601 date-time' })
+  until?: Date | null;
+}
+
 /** Svix `EventExampleIn`: send the event type's example to this endpoint only. */
 @ApiSchema({ name: 'EventExampleIn' })
 export class EventExampleInDto {
