@@ -125,3 +125,20 @@ export function typeFilterOf(h: ApiHarness, endpoint: object): string[] | null |
 export function only1x<T extends object>(h: ApiHarness, fields: T): Partial<T> {
   return h.sdk.major === 1 ? fields : {};
 }
+
+/** The operational webhook endpoint API: 1.x's `operationalWebhookEndpoint`, 2.x's `operationalWebhook.endpoint` (with `upsert`, `setHeaders`), under 1.x's names. */
+export function operationalEndpoints(h: ApiHarness): Svix['operationalWebhookEndpoint'] {
+  if (h.sdk.major === 1) return h.svix.operationalWebhookEndpoint;
+  const v2 = h.svix2.operationalWebhook.endpoint;
+  return {
+    list: (options?: never) => v2.list(options),
+    create: (body: never, options?: never) => v2.create(body, options),
+    get: (id: string) => v2.get(id),
+    update: (id: string, body: never) => v2.upsert(id, body),
+    delete: (id: string) => v2.delete(id),
+    getSecret: (id: string) => v2.getSecret(id),
+    rotateSecret: (id: string, body: never, options?: never) => v2.rotateSecret(id, body, options),
+    getHeaders: (id: string) => v2.getHeaders(id),
+    updateHeaders: (id: string, body: never) => v2.setHeaders(id, body),
+  } as unknown as Svix['operationalWebhookEndpoint'];
+}
