@@ -56,7 +56,7 @@ describe('body sizes', () => {
     const ok = await raw(new URL(t.localUrl(generic.ingestUrl)).pathname, {}, '');
     expect(ok.status).toBe(200);
     const message = (await t.messages(generic.appId)).at(-1)!;
-    expect(JSON.parse(message.payload)).toMatchObject({ type: 'generic-webhook.event', datacontenttype: 'application/octet-stream', data_base64: '' });
+    expect(JSON.parse(message.payload!)).toMatchObject({ type: 'generic-webhook.event', datacontenttype: 'application/octet-stream', data_base64: '' });
     expect((await t.requests(generic.id)).at(-1)).toMatchObject({ bodySize: 0, outcome: InboundOutcome.Accepted });
   });
 
@@ -95,7 +95,7 @@ describe('bodies the parsers would choke on keep their exact bytes', () => {
 
     const generic2 = await fetch(t.localUrl(generic.ingestUrl), { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
     expect(generic2.status).toBe(200);
-    const event = JSON.parse((await t.messages(generic.appId)).at(-1)!.payload) as { data_base64: string };
+    const event = JSON.parse((await t.messages(generic.appId)).at(-1)!.payload!) as { data_base64: string };
     expect(Buffer.from(event.data_base64, 'base64')).toEqual(bytes);
   });
 

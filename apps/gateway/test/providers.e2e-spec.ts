@@ -54,7 +54,7 @@ describe.each(PROVIDER_CASES.map((c, i) => [`${c.type}#${i}`, c] as [string, Pro
     expect(message.id).toMatch(/^msg_/);
     expect(message.eventType).toBe(c.expectedType);
 
-    const event = JSON.parse(message.payload) as Record<string, unknown>;
+    const event = JSON.parse(message.payload!) as Record<string, unknown>;
     const validated = new CloudEvent(event as never);
     expect(validated.validate()).toBe(true);
     expect(event).toMatchObject({ specversion: '1.0', source: `/sources/${source.id}`, type: c.expectedType, provider: c.type, datacontenttype: 'application/json' });
