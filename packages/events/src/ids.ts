@@ -12,6 +12,7 @@ export const IdPrefix = {
   source: 'src',
   inboundRequest: 'req',
   error: 'err',
+  backgroundTask: 'qtask',
 } as const;
 
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];

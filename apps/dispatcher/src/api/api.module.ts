@@ -3,6 +3,8 @@ import { ApplicationsController } from './applications/applications.controller.j
 import { ApplicationsService } from './applications/applications.service.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
 import { AttemptsService } from './attempts/attempts.service.js';
+import { BackgroundTasksController } from './background-tasks/background-tasks.controller.js';
+import { BackgroundTasksService } from './background-tasks/background-tasks.service.js';
 import { EndpointsController } from './endpoints/endpoints.controller.js';
 import { EndpointsService } from './endpoints/endpoints.service.js';
 import { EngineModule } from '../engine/engine.module.js';
@@ -16,7 +18,7 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks/opera
 /** The Svix-compatible HTTP API (CONTRACT §3). It reaches the delivery engine only through what EngineModule exports: the Publisher, DeliveryCommands and the endpoint scheduler's read of an endpoint's state. */
 @Module({
   imports: [EngineModule],
-  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController],
+  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController, BackgroundTasksController],
   providers: [
     ApplicationsService,
     EventTypesService,
@@ -24,6 +26,7 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks/opera
     MessagesService,
     AttemptsService,
     OperationalWebhookEndpointsService,
+    BackgroundTasksService,
   ],
 })
 export class ApiModule {}

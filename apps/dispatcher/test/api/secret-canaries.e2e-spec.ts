@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { OK, Receiver } from '../support/receiver.js';
-import { AUTH, eventually, startApiHarness, verifyDelivery, type ApiHarness } from './harness.js';
+import { AUTH, eventually, SDK_1, startApiHarness, verifyDelivery, type ApiHarness } from './harness.js';
 
 let h: ApiHarness;
 let receiver: Receiver;
@@ -37,7 +37,7 @@ async function api(method: string, path: string, body?: unknown, options: { head
 }
 
 beforeAll(async () => {
-  h = await startApiHarness('api-secret-canaries', { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'), LOG_LEVEL: 'trace' }, { logDestination: { write: (line) => void logLines.push(line) } });
+  h = await startApiHarness('api-secret-canaries', { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'), LOG_LEVEL: 'trace' }, SDK_1, { logDestination: { write: (line) => void logLines.push(line) } });
   receiver = await Receiver.start({ script: () => OK });
 });
 afterAll(async () => {

@@ -30,6 +30,12 @@ describe('retry policy (pure)', () => {
     expect(decideOutcome(input({ attempt: 2, random: () => 0.999 })).retryDelayMs).toBe(Math.round(300_000 * 1.0999));
   });
 
+  it('fails an attempt whose payload was expunged at once, with no bearing on the endpoint', () => {
+    const expunged = fail(0, { error: 'payload_expunged', errorDetail: "not sent: the message's payload was expunged" });
+    expect(decideOutcome(input({ result: expunged }))).toEqual({ status: DeliveryStatus.Fail, failureRun: 'unchanged', disableEndpoint: null, events: [] });
+    expect(decideOutcome(input({ result: expunged, endpointFailingSince: new Date(now.getTime() - 6 * 86_400_000) })).disableEndpoint).toBeNull();
+  });
+
   it('honours Retry-After as a lower bound', () => {
     expect(decideOutcome(input({ result: fail(429, { retryAfterMs: 60_000 }) })).retryDelayMs).toBe(60_000);
     expect(decideOutcome(input({ result: fail(503, { retryAfterMs: 1_000 }) })).retryDelayMs).toBe(5_000);

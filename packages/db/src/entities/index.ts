@@ -1,5 +1,6 @@
 import { ApplicationEntity } from './application.entity.js';
 import { AttemptEntity } from './attempt.entity.js';
+import { BackgroundTaskEntity } from './background-task.entity.js';
 import { DeliveryEntity } from './delivery.entity.js';
 import { EndpointSecretEntity } from './endpoint-secret.entity.js';
 import { EndpointEntity } from './endpoint.entity.js';
@@ -12,6 +13,7 @@ import { SourceEntity } from './source.entity.js';
 
 export * from './application.entity.js';
 export * from './attempt.entity.js';
+export * from './background-task.entity.js';
 export * from './delivery.entity.js';
 export * from './endpoint-secret.entity.js';
 export * from './endpoint.entity.js';
@@ -35,5 +37,6 @@ export const ENTITIES = [
   IdempotencyKeyEntity,
   SourceEntity,
   InboundRequestEntity,
+  BackgroundTaskEntity,
   InboundDedupKeyEntity,
 ];

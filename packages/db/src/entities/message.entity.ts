@@ -28,7 +28,7 @@ export class MessageEntity {
   @Column({ name: 'event_id', type: 'varchar', length: 256, nullable: true })
   eventId: string | null;
 
-  /** The payload as JSON text: these bytes are what every attempt signs and sends. Null once past its retention. */
+  /** The payload as JSON text: these bytes are what every attempt signs and sends. Null once past its retention, or expunged. */
   @Column({ type: 'text', nullable: true })
   payload: string | null;
 

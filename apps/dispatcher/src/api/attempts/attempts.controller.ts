@@ -1,5 +1,5 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, EmptyResponse, ListQueryDto, ListResponseOf, type ListResponse } from '@switchyard/api-kit';
 import { ApiAppIdParam, ApiAttemptIdParam, ApiEndpointIdParam, ApiMsgIdParam } from '../common/api-docs.js';
 import { EndpointMessageOut, MessageAttemptOut, MessageEndpointOut } from './attempt.mapper.js';
@@ -43,6 +43,20 @@ export class AttemptsController {
     return this.attempts.get(appId, msgId, attemptId);
   }
 
+  @Delete('msg/:msg_id/attempt/:attempt_id/content')
+  @HttpCode(204)
+  @ApiOperation({
+    operationId: 'v1.message-attempt.expunge-content',
+    summary: 'Delete Attempt Response Body',
+    description: "Removes the endpoint's response body from the attempt log in the database; `response` reads `EXPUNGED` from then on.",
+  })
+  @ApiMsgIdParam()
+  @ApiAttemptIdParam()
+  @ApiNoContentResponse({ description: 'Expunged' })
+  async expungeContent(@Param('app_id') appId: string, @Param('msg_id') msgId: string, @Param('attempt_id') attemptId: string): Promise<void> {
+    await this.attempts.expungeContent(appId, msgId, attemptId);
+  }
+
   /** 202 with an empty object: the SDK parses the body of every 2xx but 204. */
   @Post('msg/:msg_id/endpoint/:endpoint_id/resend')
   @HttpCode(202)
@@ -50,6 +64,7 @@ export class AttemptsController {
   @ApiMsgIdParam()
   @ApiEndpointIdParam()
   @ApiAcceptedResponse({ type: EmptyResponse })
+  @ApiErrors(409)
   async resend(@Param('app_id') appId: string, @Param('msg_id') msgId: string, @Param('endpoint_id') endpointId: string): Promise<Record<string, never>> {
     await this.attempts.resend(appId, msgId, endpointId);
     return {};

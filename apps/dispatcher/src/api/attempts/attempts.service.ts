@@ -98,9 +98,16 @@ export class AttemptsService {
     if (message.payload === null) throw payloadGone();
     const endpoint = await this.endpoints.find(app.id, endpointIdOrUid);
     if (await this.commands.resend(message.id, endpoint.id)) return;
-    // The engine requires the payload too: the retention sweep may have taken it meanwhile.
+    // The engine requires the payload too: the retention sweep or an expunge may have taken it meanwhile.
     const now = await this.messages.find(app, message.id).catch(() => null);
     throw now && now.payload === null ? payloadGone() : notFound('message or endpoint');
+  }
+
+  /** Removes the attempt's response body from the database (Svix attempt expunge-content); it reads `EXPUNGED` from then on. */
+  async expungeContent(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<void> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const message = await this.messages.find(app, msgIdOrEventId, false);
+    if (!(await this.commands.expungeAttempt(message.id, attemptId))) throw notFound('message attempt');
   }
 
   /** The endpoint's deliveries, newest first, as the messages they carry with their state there. */

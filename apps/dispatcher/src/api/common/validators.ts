@@ -136,3 +136,29 @@ export function ToInteger(): PropertyDecorator {
 export function ToList(): PropertyDecorator {
   return Transform(({ value }) => (typeof value === 'string' ? value.split(',').filter((s) => s !== '') : value));
 }
+
+/** The same set of strings, or null/absent alike (order and repeats aside). */
+function sameTypeList(a: unknown, b: unknown): boolean {
+  const key = (v: unknown) => (Array.isArray(v) ? JSON.stringify([...new Set(v.map(String))].sort()) : 'null');
+  return key(a) === key(b);
+}
+
+/**
+ * A field that is another name for `other` (Svix SDK 2.x's `eventTypes` for 1.x's `filterTypes`):
+ * when a body sends both, they must name the same list.
+ */
+export function AgreesWith(other: string, options?: ValidationOptions): PropertyDecorator {
+  return (target, property) =>
+    registerDecorator({
+      name: 'agreesWith',
+      target: target.constructor,
+      propertyName: String(property),
+      options: { message: `${String(property)} and ${other} name the same list and must agree when both are given`, ...options },
+      validator: {
+        validate(value: unknown, args: ValidationArguments) {
+          const otherValue = (args.object as Record<string, unknown>)[other];
+          return value === undefined || otherValue === undefined || sameTypeList(value, otherValue);
+        },
+      },
+    });
+}

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import type { EndpointEntity } from '@switchyard/db';
+import { BackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
 import { EXAMPLE, METADATA_SCHEMA } from '../common/api-docs.js';
 
 /** Svix `EndpointOut`, as sent on the wire. Secrets and headers are never part of it. */
@@ -31,6 +32,10 @@ export class EndpointOut {
   @ApiProperty({ type: [String], nullable: true, description: 'Event types this endpoint receives (null: all); `prefix.*` matches a prefix', example: ['user.signup', 'invoice.*'] })
   filterTypes: string[] | null;
 
+  /** Svix's server returns the filter under both names; SDK 2.x reads this one. */
+  @ApiProperty({ type: [String], nullable: true, description: 'The same list as filterTypes, under the name Svix SDK 2.x reads', example: ['user.signup', 'invoice.*'] })
+  eventTypes: string[] | null;
+
   @ApiProperty({ type: [String], nullable: true, description: 'Channels this endpoint listens to (null: all)', example: ['project_123'] })
   channels: string[] | null;
 
@@ -56,6 +61,7 @@ export function toEndpointOut(endpoint: EndpointEntity): EndpointOut {
     throttleRate: endpoint.rateLimit,
     disabled: endpoint.disabled,
     filterTypes: endpoint.filterTypes,
+    eventTypes: endpoint.filterTypes,
     channels: endpoint.channels,
     metadata: endpoint.metadata ?? {},
     createdAt: endpoint.createdAt.toISOString(),
@@ -105,19 +111,12 @@ export class EndpointStatsOut {
 }
 
 /** Svix `RecoverOut`: the background task a recover started. */
-export class RecoverOut {
-  @ApiProperty({ type: String, description: "The background task's id", example: 'qtask_01KQ8ZP3H6V0T2C9M4X7B1N5RS' })
-  id: string;
+@ApiSchema({ name: 'RecoverOut' })
+export class RecoverOut extends BackgroundTaskStartedOut {}
 
-  @ApiProperty({ enum: ['running', 'finished', 'failed'], enumName: 'BackgroundTaskStatus' })
-  status: 'running' | 'finished' | 'failed';
-
-  @ApiProperty({ enum: ['endpoint.recover'], description: 'Svix `BackgroundTaskType`' })
-  task: 'endpoint.recover';
-
-  @ApiProperty({ type: String, format: 'date-time', example: EXAMPLE.time })
-  updatedAt: string;
-}
+/** Svix `ReplayOut`: the background task a replay-missing started. */
+@ApiSchema({ name: 'ReplayOut' })
+export class ReplayOut extends BackgroundTaskStartedOut {}
 
 /** Svix `EndpointSecretOut`. */
 export class EndpointSecretOut {

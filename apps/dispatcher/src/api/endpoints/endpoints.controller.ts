@@ -13,8 +13,9 @@ import {
   EndpointUpdateDto,
   EventExampleInDto,
   RecoverInDto,
+  ReplayInDto,
 } from './dto/endpoint.dto.js';
-import { EndpointHeadersOut, EndpointOut, EndpointSecretOut, EndpointStatsOut, RecoverOut } from './endpoint.mapper.js';
+import { EndpointHeadersOut, EndpointOut, EndpointSecretOut, EndpointStatsOut, RecoverOut, ReplayOut } from './endpoint.mapper.js';
 import { MessageOut } from '../messages/message.mapper.js';
 import { EndpointsService } from './endpoints.service.js';
 
@@ -162,6 +163,21 @@ export class EndpointsController {
   @ApiErrors(400)
   recover(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Body() body: RecoverInDto): Promise<RecoverOut> {
     return this.endpoints.recover(appId, endpointId, body);
+  }
+
+  /** 202 with the task, finished: the missing deliveries are queued before this answers. */
+  @Post(':endpoint_id/replay-missing')
+  @HttpCode(202)
+  @ApiOperation({
+    operationId: 'v1.endpoint.replay-missing',
+    summary: 'Replay Missing Webhooks',
+    description:
+      'Sends the endpoint every message of the application created since `since` (until `until`) that routes to it and that it never had a delivery for, one manual attempt each. Messages it already got (or failed) are not resent; expunged messages are skipped. The task (`endpoint.replay`) has `data.messagesSent`.',
+  })
+  @ApiEndpointIdParam()
+  @ApiAcceptedResponse({ type: ReplayOut })
+  replayMissing(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Body() body: ReplayInDto): Promise<ReplayOut> {
+    return this.endpoints.replayMissing(appId, endpointId, body);
   }
 
   @Post(':endpoint_id/send-example')

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, EndpointStore, headersView, unprocessable, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
 import { DeliveryStatus, type ApplicationEntity, type EndpointEntity, type EventTypeEntity } from '@switchyard/db';
-import { idAtTime, isId, newId } from '@switchyard/events';
+import { idAtTime, isId } from '@switchyard/events';
 import type { EndpointScheduler } from '@switchyard/scheduler';
 import { DataSource } from 'typeorm';
 import type { Upserted } from '../common/upserted.js';
@@ -22,8 +22,12 @@ import type {
   EndpointUpdateDto,
   EventExampleInDto,
   RecoverInDto,
+  ReplayInDto,
 } from './dto/endpoint.dto.js';
-import { toEndpointOut, type EndpointCircuitOut, type EndpointOut, type EndpointStatsOut, type RecoverOut } from './endpoint.mapper.js';
+import { typeFilterOf } from './dto/endpoint.dto.js';
+import { toEndpointOut, type EndpointCircuitOut, type EndpointOut, type EndpointStatsOut, type RecoverOut, type ReplayOut } from './endpoint.mapper.js';
+import { BackgroundTasksService } from '../background-tasks/background-tasks.service.js';
+import { toBackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 /** Longest stats window (Svix: 28 days, plus five minutes of clock slack). */
@@ -67,7 +71,7 @@ function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields 
     description: dto.description ?? '',
     disabled: dto.disabled ?? false,
     rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
-    filterTypes: dto.filterTypes ?? null,
+    filterTypes: typeFilterOf(dto) ?? null,
     channels: dto.channels ?? null,
     metadata: dto.metadata ?? {},
     version: dto.version ?? 1,
@@ -85,6 +89,7 @@ export class EndpointsService {
     private readonly messages: MessagesService,
     private readonly commands: DeliveryCommands,
     @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
+    private readonly tasks: BackgroundTasksService,
   ) {}
 
   /** The application's endpoint with this id or uid, or a 404 (for the app or the endpoint). */
@@ -119,15 +124,17 @@ export class EndpointsService {
       throw error;
     });
     if (!endpoint) return { value: toEndpointOut(await this.createIn(app, dto, uid)), created: true };
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    await this.eventTypes.assertFilterTypesExist(typeFilterOf(dto));
     return { value: toEndpointOut(await this.store.update(endpoint, fullFields(dto, uid))), created: false };
   }
 
   async patch(appIdOrUid: string, endpointIdOrUid: string, dto: EndpointPatchDto): Promise<EndpointOut> {
     const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
-    const { throttleRate, rateLimit, secret, ...rest } = dto;
+    const filterTypes = typeFilterOf(dto);
+    await this.eventTypes.assertFilterTypesExist(filterTypes);
+    const { throttleRate, rateLimit, secret, eventTypes: _sameAsFilterTypes, ...rest } = dto;
     const changes: Partial<EndpointFields> & { secret?: string | null } = { ...rest };
+    if (filterTypes !== undefined) changes.filterTypes = filterTypes;
     if (throttleRate !== undefined) changes.rateLimit = throttleRate;
     else if (rateLimit !== undefined) changes.rateLimit = rateLimit;
     if (secret) changes.secret = secret;
@@ -220,10 +227,22 @@ export class EndpointsService {
     const now = Date.now();
     if (dto.since.getTime() < now - MAX_RECOVER_AGE_MS) throw unprocessable(['body', 'since'], 'Cannot recover messages more than 14 days old.');
     if (dto.until && dto.until.getTime() <= dto.since.getTime()) throw unprocessable(['body', 'until'], 'until must be after since');
-    const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
-    await this.commands.recover(endpoint.id, dto.since, dto.until ?? undefined);
-    // The deliveries are queued by now: the task's own part is finished.
-    return { id: `qtask_${newId('msg').slice('msg_'.length)}`, status: 'finished', task: 'endpoint.recover', updatedAt: new Date().toISOString() };
+    const { app, endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    // The deliveries are queued when this returns: the task's own part is finished.
+    const task = await this.tasks.run('endpoint.recover', app.id, async () => ({ messagesSent: await this.commands.recover(endpoint.id, dto.since, dto.until ?? undefined) }));
+    return toBackgroundTaskStartedOut(task);
+  }
+
+  /**
+   * Sends the endpoint every message of its application created since `since` (until `until`,
+   * default now) that routes to it and that it never had a delivery for (Svix replay-missing):
+   * one Manual attempt each, paced by the endpoint's limits. Expunged messages are skipped.
+   */
+  async replayMissing(appIdOrUid: string, endpointIdOrUid: string, dto: ReplayInDto): Promise<ReplayOut> {
+    if (dto.until && dto.until.getTime() <= dto.since.getTime()) throw unprocessable(['body', 'until'], 'until must be after since');
+    const { app, endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
+    const task = await this.tasks.run('endpoint.replay', app.id, async () => ({ messagesSent: await this.commands.replayMissing(endpoint.id, dto.since, dto.until ?? undefined) }));
+    return toBackgroundTaskStartedOut(task);
   }
 
   /** Sends the event type's example (or Svix's `svix.ping`) to this endpoint only, as a new message. */
@@ -234,7 +253,7 @@ export class EndpointsService {
   }
 
   private async createIn(app: ApplicationEntity, dto: EndpointUpdateDto & Partial<Pick<EndpointInDto, 'secret' | 'headers'>>, uid: string | null): Promise<EndpointEntity> {
-    await this.eventTypes.assertFilterTypesExist(dto.filterTypes);
+    await this.eventTypes.assertFilterTypesExist(typeFilterOf(dto));
     return this.store.create(app.id, {
       ...fullFields(dto, uid),
       secret: dto.secret ?? null,

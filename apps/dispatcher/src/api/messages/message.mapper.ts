@@ -1,5 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiSchema } from '@nestjs/swagger';
 import type { MessageEntity } from '@switchyard/db';
+import { BackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
 import { EXAMPLE } from '../common/api-docs.js';
 import { isoOrNull } from '../common/svix-types.js';
 
@@ -17,7 +18,7 @@ export class MessageOut {
   @ApiProperty({ type: String, example: 'user.signup' })
   eventType: string;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The JSON payload; `{}` when `with_content=false`', example: PAYLOAD_EXAMPLE })
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'The JSON payload; `{}` when `with_content=false`, `{"expired":true}` once expunged', example: PAYLOAD_EXAMPLE })
   payload: Record<string, unknown>;
 
   @ApiProperty({ type: [String], nullable: true, example: ['project_123'] })
@@ -58,3 +59,19 @@ export function toMessageOut(message: MessageEntity, withContent: boolean): Mess
     timestamp: message.createdAt.toISOString(),
   };
 }
+
+/** Svix `BulkExpungeContentsOut`: per id asked for, whether its payload was expunged. */
+@ApiSchema({ name: 'BulkExpungeContentsOut' })
+export class BulkExpungeContentsOut {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: ['expunged', 'not-found'] },
+    description: 'Each id of the request: `expunged` (also when it already was) or `not-found`',
+    example: { [EXAMPLE.msgId]: 'expunged', msg_unknown: 'not-found' },
+  })
+  results: Record<string, 'expunged' | 'not-found'>;
+}
+
+/** Svix `ExpungeAllContentsOut`: the `application.purge_content` task. */
+@ApiSchema({ name: 'ExpungeAllContentsOut' })
+export class ExpungeAllContentsOut extends BackgroundTaskStartedOut {}

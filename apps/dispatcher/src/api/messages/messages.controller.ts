@@ -1,10 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, type RawBodyRequest } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, type RawBodyRequest } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, ListResponseOf, type ListResponse } from '@switchyard/api-kit';
 import type { FastifyRequest } from 'fastify';
 import { ApiAppIdParam, ApiMsgIdParam } from '../common/api-docs.js';
-import { MessageContentQueryDto, MessageInDto, MessageListQueryDto } from './dto/message.dto.js';
-import { MessageOut } from './message.mapper.js';
+import { BulkExpungeContentsInDto, MessageContentQueryDto, MessageInDto, MessageListQueryDto } from './dto/message.dto.js';
+import { BulkExpungeContentsOut, ExpungeAllContentsOut, MessageOut } from './message.mapper.js';
 import { MessagesService } from './messages.service.js';
 
 /** Svix `message.*`: `/api/v1/app/{app_id}/msg`. */
@@ -48,5 +48,45 @@ export class MessagesController {
   @ApiOkResponse({ type: MessageOut })
   get(@Param('app_id') appId: string, @Param('msg_id') msgId: string, @Query() query: MessageContentQueryDto): Promise<MessageOut> {
     return this.messages.get(appId, msgId, query.with_content !== false);
+  }
+
+  @Post('bulk-expunge')
+  @HttpCode(200)
+  @ApiOperation({
+    operationId: 'v1.message.bulk-expunge-content',
+    summary: 'Bulk Expunge Message Contents',
+    description: 'Removes the payloads of the named messages (ids or eventIds) from the database; they can no longer be resent or replayed.',
+  })
+  @ApiOkResponse({ type: BulkExpungeContentsOut })
+  bulkExpungeContent(@Param('app_id') appId: string, @Body() body: BulkExpungeContentsInDto): Promise<BulkExpungeContentsOut> {
+    return this.messages.bulkExpungeContent(appId, body);
+  }
+
+  /** 202 with the task, finished: the work is done, in bounded batches, before this answers. */
+  @Post('expunge-all-contents')
+  @HttpCode(202)
+  @ApiOperation({
+    operationId: 'v1.message.expunge-all-contents',
+    summary: 'Expunge All Message Contents',
+    description:
+      "Removes every message payload of the application from the database, as an `application.purge_content` background task whose data is `{ messagesPurged }`. Deliveries not yet sent fail as `payload_expunged`.",
+  })
+  @ApiAcceptedResponse({ type: ExpungeAllContentsOut })
+  expungeAllContents(@Param('app_id') appId: string): Promise<ExpungeAllContentsOut> {
+    return this.messages.expungeAllContents(appId);
+  }
+
+  @Delete(':msg_id/content')
+  @HttpCode(204)
+  @ApiOperation({
+    operationId: 'v1.message.expunge-content',
+    summary: 'Delete Message Payload',
+    description:
+      "Removes the message's payload from the database (it reads `{\"expired\":true}` from then on). The message can't be resent or replayed afterwards; its deliveries not yet sent fail as `payload_expunged`.",
+  })
+  @ApiMsgIdParam()
+  @ApiNoContentResponse({ description: 'Expunged' })
+  async expungeContent(@Param('app_id') appId: string, @Param('msg_id') msgId: string): Promise<void> {
+    await this.messages.expungeContent(appId, msgId);
   }
 }

@@ -10,8 +10,10 @@ import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
 import { PUBLISHER } from '../../engine/common/engine.tokens.js';
-import type { MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
-import { toMessageOut, type MessageOut } from './message.mapper.js';
+import { BackgroundTasksService } from '../background-tasks/background-tasks.service.js';
+import { toBackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
+import type { BulkExpungeContentsInDto, MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
+import { toMessageOut, type BulkExpungeContentsOut, type ExpungeAllContentsOut, type MessageOut } from './message.mapper.js';
 import { rawJsonMember } from './raw-json.js';
 
 /** How far ahead `deliverAt` may be (Svix: 24 hours), plus clock slack. */
@@ -29,6 +31,7 @@ export class MessagesService {
     private readonly applications: ApplicationsService,
     private readonly commands: DeliveryCommands,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly tasks: BackgroundTasksService,
   ) {}
 
   /**
@@ -119,11 +122,49 @@ export class MessagesService {
   }
 
   /** The application's message with this id or eventId (Svix accepts either), or a 404. */
-  async find(app: ApplicationEntity, msgIdOrEventId: string): Promise<MessageEntity> {
+  async find(app: ApplicationEntity, msgIdOrEventId: string, withPayload = true): Promise<MessageEntity> {
     const where = isId('msg', msgIdOrEventId) ? { appId: app.id, id: msgIdOrEventId } : { appId: app.id, eventId: msgIdOrEventId };
-    const message = await this.dataSource.manager.findOneBy(MessageEntity, where);
+    const message = withPayload
+      ? await this.dataSource.manager.findOneBy(MessageEntity, where)
+      : await this.dataSource.manager.findOne(MessageEntity, { where, select: { id: true, appId: true, eventId: true } });
     if (!message) throw notFound('message');
     return message;
+  }
+
+  /**
+   * Removes the message's payload from PostgreSQL (Svix expunge-content). The message keeps its
+   * id, type, routing and attempt log; a resend is refused from then on, and its deliveries not yet
+   * sent fail (`payload_expunged`) rather than send anything in its place.
+   */
+  async expungeContent(appIdOrUid: string, msgIdOrEventId: string): Promise<void> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const message = await this.find(app, msgIdOrEventId, false);
+    await this.commands.expunge(app.id, [message.id]);
+  }
+
+  /** Expunges the payloads of the messages named by id or eventId; answers each name's fate. */
+  async bulkExpungeContent(appIdOrUid: string, dto: BulkExpungeContentsInDto): Promise<BulkExpungeContentsOut> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const names = [...new Set(dto.ids ?? [])];
+    const found: { id: string; event_id: string | null }[] = names.length
+      ? await this.dataSource.query(`SELECT id, event_id FROM messages WHERE app_id = $1 AND (id = ANY ($2::varchar[]) OR event_id = ANY ($2::varchar[]))`, [app.id, names])
+      : [];
+    const expunged = new Set(await this.commands.expunge(app.id, found.map((m) => m.id)));
+    const byName = new Map<string, string>();
+    for (const m of found) {
+      byName.set(m.id, m.id);
+      if (m.event_id !== null) byName.set(m.event_id, m.id);
+    }
+    const results: BulkExpungeContentsOut['results'] = {};
+    for (const name of names) results[name] = expunged.has(byName.get(name) ?? '') ? 'expunged' : 'not-found';
+    return { results };
+  }
+
+  /** Expunges the payload of every message of the application, recorded as an `application.purge_content` task. */
+  async expungeAllContents(appIdOrUid: string): Promise<ExpungeAllContentsOut> {
+    const app = await this.applications.findApp(appIdOrUid);
+    const task = await this.tasks.run('application.purge_content', app.id, async () => ({ messagesPurged: await this.commands.expungeAll(app.id) }));
+    return toBackgroundTaskStartedOut(task);
   }
 
   /** Svix's inline `application`: creates the application under the path's uid unless the uid is taken. */

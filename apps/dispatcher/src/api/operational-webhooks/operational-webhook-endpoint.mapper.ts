@@ -11,6 +11,9 @@ export class OperationalWebhookEndpointOut extends OmitType(EndpointOut, ['versi
     example: ['endpoint.disabled', 'message.attempt.exhausted'],
   })
   override filterTypes: string[] | null;
+
+  @ApiProperty({ type: [String], nullable: true, description: 'The same list as filterTypes, under the name Svix SDK 2.x reads', example: ['endpoint.disabled'] })
+  override eventTypes: string[] | null;
 }
 
 /** Svix `OperationalWebhookEndpointSecretOut`. */
@@ -28,6 +31,7 @@ export function toOperationalWebhookEndpointOut(endpoint: EndpointEntity): Opera
     description: endpoint.description,
     disabled: endpoint.disabled,
     filterTypes: endpoint.filterTypes,
+    eventTypes: endpoint.filterTypes,
     rateLimit: endpoint.rateLimit,
     throttleRate: endpoint.rateLimit,
     metadata: endpoint.metadata ?? {},

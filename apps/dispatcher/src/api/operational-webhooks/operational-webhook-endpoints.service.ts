@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EndpointStore, headersView, type ListResponse, type PageRequest } from '@switchyard/api-kit';
 import type { EndpointEntity } from '@switchyard/db';
 import { OperationalWebhooks } from '../../engine/operational-webhooks/operational-webhooks.js';
+import { typeFilterOf } from '../endpoints/dto/endpoint.dto.js';
 import type {
   OperationalWebhookEndpointHeadersInDto,
   OperationalWebhookEndpointInDto,
@@ -32,7 +33,7 @@ export class OperationalWebhookEndpointsService {
       description: dto.description ?? '',
       disabled: dto.disabled ?? false,
       rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
-      filterTypes: dto.filterTypes ?? null,
+      filterTypes: typeFilterOf(dto) ?? null,
       metadata: dto.metadata ?? {},
       secret: dto.secret ?? null,
     });
@@ -52,7 +53,7 @@ export class OperationalWebhookEndpointsService {
       description: dto.description ?? '',
       disabled: dto.disabled ?? false,
       rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
-      filterTypes: dto.filterTypes ?? null,
+      filterTypes: typeFilterOf(dto) ?? null,
       metadata: dto.metadata ?? {},
     });
     return toOperationalWebhookEndpointOut(updated);

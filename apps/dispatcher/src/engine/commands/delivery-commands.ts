@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DeliveryStatus } from '@switchyard/db';
-import { idAtTime, IdPrefix } from '@switchyard/events';
+import { idAtTime, IdPrefix, newId } from '@switchyard/events';
 import type { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 import { DeliveryRepository } from '../delivery/delivery.repository.js';
 import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../common/engine.tokens.js';
 
 /** Deliveries `recover` re-queues per statement. */
 const RECOVER_BATCH = 1_000;
+/** Messages `replay-missing` looks at, and `expunge-all-contents` expunges, per statement. */
+const REPLAY_BATCH = 500;
+const EXPUNGE_BATCH = 1_000;
 
 /** What `resend` did. */
 export type ResendResult =
@@ -100,5 +103,58 @@ export class DeliveryCommands {
     if (!row) return undefined;
     if (row.created) await this.work.afterCommit('a single delivery', () => this.work.wake([{ endpointId, delayMs: row.delayMs }]));
     return { deliveryId: row.id, created: row.created };
+  }
+
+  /**
+   * Sends the endpoint every message of its application created in [since, until) that routes to
+   * it and that it never had a delivery for (Svix endpoint.replayMissing): one Manual attempt
+   * each, as recover. Expunged messages are left out. Returns how many deliveries were created.
+   */
+  async replayMissing(endpointId: string, since: Date, until: Date = new Date()): Promise<number> {
+    const fromId = idAtTime(IdPrefix.message, since);
+    const toId = idAtTime(IdPrefix.message, until);
+    let afterId = '';
+    let total = 0;
+    for (;;) {
+      const ids = Array.from({ length: REPLAY_BATCH }, () => newId(IdPrefix.delivery));
+      const batch = await this.repository.replayMissingBatch(endpointId, fromId, toId, afterId, ids);
+      total += batch.created;
+      if (batch.lastId === null) break;
+      afterId = batch.lastId;
+    }
+    if (total > 0) await this.tryNow('replayed deliveries', endpointId, 0);
+    return total;
+  }
+
+  /**
+   * Expunges the payloads of the application's messages among `messageIds`; their deliveries not
+   * yet sent fail at once as `payload_expunged` (their endpoints are woken for it). Returns the
+   * ids that were found.
+   */
+  async expunge(appId: string, messageIds: readonly string[]): Promise<string[]> {
+    const { ids, endpointIds } = await this.repository.expungeMessages(appId, messageIds);
+    if (endpointIds.length > 0) {
+      await this.work.afterCommit('expunged deliveries', () => this.work.wake(endpointIds.map((endpointId) => ({ endpointId, delayMs: 0 }))));
+    }
+    return ids;
+  }
+
+  /** Expunges the payload of every message of the application, in bounded batches. Returns how many had one. */
+  async expungeAll(appId: string): Promise<number> {
+    let afterId = '';
+    let total = 0;
+    for (;;) {
+      const ids = await this.repository.messagesWithPayload(appId, afterId, EXPUNGE_BATCH);
+      if (ids.length === 0) break;
+      total += (await this.expunge(appId, ids)).length;
+      afterId = ids[ids.length - 1]!;
+      if (ids.length < EXPUNGE_BATCH) break;
+    }
+    return total;
+  }
+
+  /** Removes the response body of one attempt of the message. False when there is no such attempt. */
+  expungeAttempt(messageId: string, attemptId: string): Promise<boolean> {
+    return this.repository.expungeAttempt(messageId, attemptId);
   }
 }

@@ -35,6 +35,7 @@ export interface OutcomeInput {
  * The retry policy, as a pure function:
  * - 2xx: Success. `recovered` if an earlier failure event (failing or exhausted) was sent for it.
  * - 410: Fail at once and disable the endpoint.
+ * - the payload was expunged: Fail at once (unsent), with no effect on the endpoint.
  * - a Manual attempt (resend, recover) is one attempt: on failure the delivery is Fail again.
  * - a Scheduled failure waits RETRY_SCHEDULE[n-1] (+ up to 10 % jitter; at least Retry-After on a
  *   429 or 503), or is Fail (`exhausted`) when the schedule is spent. `failing` goes out once,
@@ -52,6 +53,8 @@ export function decideOutcome(input: OutcomeInput): Outcome {
     };
   }
 
+  // Nothing left to send: the delivery ends here, and it says nothing about the endpoint.
+  if (result.error === 'payload_expunged') return { status: DeliveryStatus.Fail, failureRun: 'unchanged', disableEndpoint: null, events: [] };
   const failureRun = input.endpointFailingSince ? 'unchanged' : 'start';
   const failingTooLong =
     input.endpointFailingSince !== null && input.now.getTime() - input.endpointFailingSince.getTime() >= input.endpointDisableAfterMs;

@@ -139,7 +139,7 @@ export class DeliveryPipeline {
 
   /** Hands a claimed delivery to the senders; the turn does not wait for it. */
   submit(claimed: Claimed): void {
-    this.pool.run(Buffer.byteLength(claimed.delivery.payload), () => this.deliver(claimed));
+    this.pool.run(Buffer.byteLength(claimed.delivery.payload ?? ''), () => this.deliver(claimed));
   }
 
   /**
@@ -159,7 +159,7 @@ export class DeliveryPipeline {
     const deadline = claimedAt + maxWaitMs;
     let bytes = 0;
     for (const delivery of deliveries) {
-      const b = Buffer.byteLength(delivery.payload);
+      const b = Buffer.byteLength(delivery.payload ?? '');
       bytes += b;
       line.items.push({ delivery, claimedAt, deadline, bytes: b });
     }
@@ -305,6 +305,8 @@ export class DeliveryPipeline {
         startedAt,
       };
     }
+    // Expunged after the delivery was created: never send an empty or substitute body.
+    if (delivery.payload === null) return { kind: 'unsent', claimed, error: 'payload_expunged', detail: "not sent: the message's payload was expunged", startedAt };
     if (delivery.endpoint.secrets.length === 0) return { kind: 'unsent', claimed, error: 'no_signing_secret', detail: 'not sent: the endpoint has no signing secret', startedAt };
     let secrets: string[];
     try {

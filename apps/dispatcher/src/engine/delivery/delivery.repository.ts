@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { ApplicationKind, delayMsSql, DeliveryStatus, prepared, TriggerType } from '@switchyard/db';
+import { ApplicationKind, delayMsSql, DeliveryStatus, prepared, routesToEndpointSql, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import type { OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
 import { PreparedSql } from '../common/prepared-sql.js';
@@ -30,7 +30,8 @@ export interface ClaimedDelivery {
   readonly trigger: TriggerType;
   /** The lease, as PostgreSQL wrote it (exact to the microsecond): proof of ownership on later writes. */
   readonly lease: string;
-  readonly payload: string;
+  /** The bytes to sign and send; null when the message's payload was expunged (the attempt then fails, unsent). */
+  readonly payload: string | null;
   readonly eventId: string | null;
   readonly endpoint: EndpointTarget;
   /** How long it had been due when it was claimed (database clock). */
@@ -252,7 +253,7 @@ export class DeliveryRepository {
         attemptsBefore: r.attempts!,
         trigger: r.next_trigger as TriggerType,
         lease: r.lease!,
-        payload: r.payload!,
+        payload: r.payload,
         eventId: r.event_id,
         endpoint,
         lateMs: Number(r.late_ms ?? 0),
@@ -469,5 +470,84 @@ export class DeliveryRepository {
     if (!row?.found) return undefined;
     if (row.created_id) return { id: row.created_id, created: true, delayMs: Number(row.delay_ms ?? 0) };
     return { id: row.existing_id!, created: false, delayMs: 0 };
+  }
+
+  /**
+   * Expunges the payloads of the application's messages among `messageIds` (Svix expunge): the
+   * text is set to NULL (not hidden), a remembered idempotent answer that carried it loses it too,
+   * and deliveries still to be sent are made due now, so that they fail at once as
+   * `payload_expunged` instead of waiting out their schedule. Answers the ids found (expunged,
+   * also when they already were) and the endpoints to wake.
+   */
+  async expungeMessages(appId: string, messageIds: readonly string[]): Promise<{ ids: string[]; endpointIds: string[] }> {
+    if (messageIds.length === 0) return { ids: [], endpointIds: [] };
+    const rows = await this.sql.query<{ ids: string[]; endpoint_ids: string[] }>(
+      `WITH m AS (
+         UPDATE messages SET payload = NULL WHERE app_id = $1 AND id = ANY ($2::varchar[]) RETURNING id),
+       k AS (
+         UPDATE idempotency_keys SET response_body = jsonb_set(response_body, '{payload}', '{}'::jsonb)
+         WHERE jsonb_typeof(response_body) = 'object' AND response_body ? 'payload' AND response_body->>'id' IN (SELECT id FROM m)),
+       d AS (
+         UPDATE deliveries SET next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now()
+         WHERE message_id IN (SELECT id FROM m) AND status = ${DeliveryStatus.Pending}
+         RETURNING endpoint_id)
+       SELECT COALESCE((SELECT array_agg(id) FROM m), '{}') AS ids, COALESCE((SELECT array_agg(DISTINCT endpoint_id) FROM d), '{}') AS endpoint_ids`,
+      [appId, messageIds],
+    );
+    return { ids: rows[0]?.ids ?? [], endpointIds: rows[0]?.endpoint_ids ?? [] };
+  }
+
+  /** Up to `limit` ids of the application's messages that still have a payload, after `afterId` in id order. */
+  async messagesWithPayload(appId: string, afterId: string, limit: number): Promise<string[]> {
+    const rows = await this.sql.query<{ id: string }>(
+      `SELECT id FROM messages WHERE app_id = $1 AND id > $2 AND payload IS NOT NULL ORDER BY id LIMIT $3`,
+      [appId, afterId, limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Removes an attempt's response body (Svix's attempt expunge: the text reads `EXPUNGED`). False when there is no such attempt of the message. */
+  async expungeAttempt(messageId: string, attemptId: string): Promise<boolean> {
+    const rows = await this.sql.query<{ id: string }>(
+      `UPDATE attempts SET response_body = NULL, response = 'EXPUNGED' WHERE id = $1 AND message_id = $2 RETURNING id`,
+      [attemptId, messageId],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * One batch of `replay-missing`: the application's messages with ids in [fromId, toId) after
+   * `afterId` that route to the endpoint, were fanned out, still have their payload and have no
+   * delivery to it, each given a delivery due now (one Manual attempt, as recover). Answers the
+   * last message id looked at (null: none left) and how many deliveries were created.
+   */
+  async replayMissingBatch(
+    endpointId: string,
+    fromId: string,
+    toId: string,
+    afterId: string,
+    deliveryIds: readonly string[],
+  ): Promise<{ lastId: string | null; created: number }> {
+    const rows = await this.sql.query<{ last_id: string | null; created: number }>(
+      `WITH e AS (SELECT * FROM endpoints WHERE id = $1),
+       picked AS (
+         SELECT m.id, m.deliver_at, row_number() OVER (ORDER BY m.id) AS k
+         FROM messages m CROSS JOIN e
+         WHERE m.app_id = e.app_id AND m.id >= $2 AND m.id < $3 AND m.id > $4
+           AND m.payload IS NOT NULL AND m.fanned_out_at IS NOT NULL
+           AND ${routesToEndpointSql('e', 'm.event_type', 'm.channels')}
+           AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.message_id = m.id AND d.endpoint_id = e.id)
+         ORDER BY m.id LIMIT cardinality($5::varchar[])),
+       ins AS (
+         INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at, next_trigger)
+         SELECT ($5::varchar[])[p.k], p.id, $1, (SELECT app_id FROM e), ${DeliveryStatus.Pending}, 0,
+                GREATEST(now(), COALESCE(p.deliver_at, now())), ${TriggerType.Manual}
+         FROM picked p
+         ON CONFLICT (message_id, endpoint_id) DO NOTHING
+         RETURNING id)
+       SELECT (SELECT max(id) FROM picked) AS last_id, (SELECT count(*) FROM ins)::int AS created`,
+      [endpointId, fromId, toId, afterId, deliveryIds],
+    );
+    return { lastId: rows[0]?.last_id ?? null, created: rows[0]?.created ?? 0 };
   }
 }

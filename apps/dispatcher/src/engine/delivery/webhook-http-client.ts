@@ -21,7 +21,8 @@ export type AttemptErrorCode =
   | 'network_error'
   | 'no_signing_secret'
   | 'secret_unreadable'
-  | 'circuit_open';
+  | 'circuit_open'
+  | 'payload_expunged';
 
 /** What an endpoint is sent. */
 export interface OutboundRequest {

@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsInt, IsOption
 import { MAX_RATE_LIMIT, METADATA_LIMITS } from '../../applications/dto/application.dto.js';
 import { MAX_DESCRIPTION_LENGTH } from '../../event-types/dto/event-type.dto.js';
 import { EXAMPLE, METADATA_SCHEMA } from '../../common/api-docs.js';
-import { CHANNEL_PATTERN, FILTER_TYPE_PATTERN, HasNoControlCharacters, IsAbsentOr, IsStorableText, IsStringRecord, IsUid, ToDate, UID_PATTERN } from '../../common/validators.js';
+import { AgreesWith, CHANNEL_PATTERN, FILTER_TYPE_PATTERN, HasNoControlCharacters, IsAbsentOr, IsStorableText, IsStringRecord, IsUid, ToDate, UID_PATTERN } from '../../common/validators.js';
 
 /** Bounds of an endpoint's custom headers as the DTO sees them (EndpointStore checks names and values). */
 export const HEADER_LIMITS = { maxEntries: 50, maxKeyLength: 256, maxValueLength: 4096 } as const;
@@ -46,6 +46,14 @@ export const ENDPOINT_DOCS = {
     minItems: 1,
     maxItems: 250,
     description: 'Event types this endpoint receives (null: all); `prefix.*` matches every type starting `prefix.`, `*` every type',
+    example: ['user.signup', 'invoice.*'],
+  },
+  eventTypes: {
+    type: [String],
+    nullable: true,
+    minItems: 1,
+    maxItems: 250,
+    description: 'The same list as filterTypes, under the name Svix SDK 2.x uses; when a body gives both, they must agree',
     example: ['user.signup', 'invoice.*'],
   },
   metadata: { ...METADATA_SCHEMA, maxProperties: METADATA_LIMITS.maxEntries },
@@ -110,10 +118,29 @@ export class EndpointCommonFieldsDto {
   @Matches(FILTER_TYPE_PATTERN, { each: true, message: 'each filter type must be an event type name, optionally ending in .*' })
   filterTypes?: string[] | null;
 
+  /** SDK 2.x's name for filterTypes. */
+  @ApiPropertyOptional(ENDPOINT_DOCS.eventTypes)
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1, { message: "eventTypes can't be empty, it must have at least one item; use null for every type" })
+  @ArrayMaxSize(250)
+  @IsString({ each: true })
+  @Matches(FILTER_TYPE_PATTERN, { each: true, message: 'each event type must be an event type name, optionally ending in .*' })
+  @AgreesWith('filterTypes')
+  eventTypes?: string[] | null;
+
   @ApiPropertyOptional(ENDPOINT_DOCS.metadata)
   @IsAbsentOr()
   @IsStringRecord(METADATA_LIMITS)
   metadata?: Record<string, string>;
+}
+
+/**
+ * The type filter a write gives, under either name (`filterTypes`, SDK 1.x; `eventTypes`, SDK 2.x;
+ * validation made sure they agree when both are present). Undefined: the body names neither.
+ */
+export function typeFilterOf(dto: Pick<EndpointCommonFieldsDto, 'filterTypes' | 'eventTypes'>): string[] | null | undefined {
+  return dto.filterTypes !== undefined ? dto.filterTypes : dto.eventTypes;
 }
 
 /** The fields all application-endpoint writes share (Svix `EndpointUpdate` minus `url` and `version`). */
@@ -269,6 +296,21 @@ export class EndpointStatsQueryDto {
 @ApiSchema({ name: 'RecoverIn' })
 export class RecoverInDto {
   @ApiProperty({ type: String, format: 'date-time', description: 'Re-send the failed messages created since this time', example: EXAMPLE.time })
+  @ToDate()
+  @IsDate({ message: 'since must be an ISO-8601 date-time' })
+  since: Date;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: '… and before this time (default: now)' })
+  @IsOptional()
+  @ToDate()
+  @IsDate({ message: 'until must be an ISO-8601 date-time' })
+  until?: Date | null;
+}
+
+/** Svix `ReplayIn`: send the endpoint the messages it never got, created since `since` (until `until`). */
+@ApiSchema({ name: 'ReplayIn' })
+export class ReplayInDto {
+  @ApiProperty({ type: String, format: 'date-time', description: 'Send the messages created since this time that the endpoint never got', example: EXAMPLE.time })
   @ToDate()
   @IsDate({ message: 'since must be an ISO-8601 date-time' })
   since: Date;

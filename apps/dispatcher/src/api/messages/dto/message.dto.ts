@@ -3,9 +3,10 @@ import { Type } from 'class-transformer';
 import { EVENT_TYPE_NAME, MAX_EVENT_TYPE_LENGTH } from '@switchyard/events';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { TimeBoundListQueryDto, WithContentQueryDto } from '../../common/list-query.dto.js';
-import { CHANNEL_PATTERN, IsJsonObject, IsUid, ToBoolean, ToDate, ToList, UID_PATTERN } from '../../common/validators.js';
+import { CHANNEL_PATTERN, IsAbsentOr, IsJsonObject, IsUid, ToBoolean, ToDate, ToList, UID_PATTERN } from '../../common/validators.js';
 import { ApplicationInDto } from '../../applications/dto/application.dto.js';
 import { PAYLOAD_EXAMPLE } from '../message.mapper.js';
+import { EXAMPLE } from '../../common/api-docs.js';
 
 const EVENT_TYPE_MESSAGE = "event types are letters, digits, '-', '_' and '.'";
 const CHANNEL_MESSAGE = "channels and tags are 1-128 characters of a-z, A-Z, 0-9, '-', '_', '.' and ':'";
@@ -162,3 +163,18 @@ export class MessageListQueryDto extends MessageFilterQueryDto {}
 
 /** Query of `GET …/msg/{msg_id}` and `POST …/msg`. */
 export class MessageContentQueryDto extends WithContentQueryDto {}
+
+/** Most ids one bulk expunge takes. */
+export const MAX_BULK_EXPUNGE_IDS = 1000;
+
+/** Svix `BulkExpungeContentsIn`: the messages (ids or eventIds) whose payloads to expunge. */
+@ApiSchema({ name: 'BulkExpungeContentsIn' })
+export class BulkExpungeContentsInDto {
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_BULK_EXPUNGE_IDS, description: "Message ids (`msg_…`) or the eventIds they were published with", example: [EXAMPLE.msgId] })
+  @IsAbsentOr()
+  @IsArray()
+  @ArrayMaxSize(MAX_BULK_EXPUNGE_IDS)
+  @IsString({ each: true })
+  @MaxLength(256, { each: true })
+  ids?: string[];
+}
