@@ -43,7 +43,7 @@ export interface ClaimBatch {
   /** Null when the endpoint no longer exists. */
   readonly endpoint: EndpointTarget | null;
   readonly deliveries: ClaimedDelivery[];
-  /** Deliveries ended as `fail` without an attempt because the endpoint is disabled (or the payload is gone). */
+  /** Deliveries ended as `fail` without an attempt because the endpoint is disabled. */
   readonly endedDisabled: number;
   /** When the endpoint's next delivery that is not due yet becomes due, in ms; null when none. */
   readonly nextDueInMs: number | null;
@@ -235,16 +235,11 @@ export class DeliveryRepository {
       secrets: first.secrets ?? [],
     };
     const deliveries: ClaimedDelivery[] = [];
-    const payloadGone: string[] = [];
     let endedDisabled = 0;
     for (const r of rows) {
       if (!r.delivery_id) continue;
       if (r.delivery_status !== DeliveryStatus.Sending) {
         endedDisabled++;
-        continue;
-      }
-      if (r.payload === null) {
-        payloadGone.push(r.delivery_id);
         continue;
       }
       deliveries.push({
@@ -258,16 +253,6 @@ export class DeliveryRepository {
         endpoint,
         lateMs: Number(r.late_ms ?? 0),
       });
-    }
-    if (payloadGone.length > 0) {
-      // The retention sweep never empties the payload of a pending delivery, but an expunge may:
-      // there is nothing to send, so the delivery ends as `fail` without an attempt.
-      await this.sql.query(
-        `UPDATE deliveries SET status = ${DeliveryStatus.Fail}, next_attempt_at = NULL, next_trigger = ${TriggerType.Scheduled}, updated_at = now()
-         WHERE id = ANY($1::varchar[]) AND status = ${DeliveryStatus.Sending}`,
-        [payloadGone],
-      );
-      endedDisabled += payloadGone.length;
     }
     return { endpoint, deliveries, endedDisabled, nextDueInMs: first.has_next ? Number(first.next_due_ms) : null };
   }
