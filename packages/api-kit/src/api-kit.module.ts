@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { SecretBox } from '@switchyard/db';
-import { API_TOKEN, BearerAuthGuard } from './auth.guard.js';
+import { ApiAuthenticator, API_TOKEN, BearerAuthGuard } from './auth.guard.js';
 import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
 import { IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PathParamsPipe } from './path-params.pipe.js';
@@ -29,6 +29,7 @@ export class ApiKitModule {
       global: true,
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
+        ApiAuthenticator,
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKey) },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
         { provide: APP_FILTER, useClass: SvixExceptionFilter },
@@ -38,7 +39,7 @@ export class ApiKitModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         EndpointStore,
       ],
-      exports: [API_TOKEN, SECRET_BOX, EndpointStore],
+      exports: [API_TOKEN, ApiAuthenticator, SECRET_BOX, EndpointStore],
     };
   }
 }

@@ -11,6 +11,11 @@ export interface DispatcherSettings extends CommonSettings {
   readonly endpointDisableAfterMs: number;
   readonly allowPrivateNetworks: boolean;
   readonly maxPayloadBytes: number;
+  /**
+   * Largest management-API request body; larger gets 413 before it is parsed. At least
+   * MAX_PAYLOAD_BYTES + MESSAGE_ENVELOPE_BYTES, so that a message whose payload is at the limit fits.
+   */
+  readonly apiMaxBodyBytes: number;
 
   // The delivery engine's limits (README "Configuration").
   /** Attempts in flight in this process at once (waiting sockets are cheap; this bounds memory). */
@@ -77,6 +82,12 @@ export interface DispatcherSettings extends CommonSettings {
   readonly queueStalledIntervalMs: number;
 }
 
+/**
+ * Room a message body has beyond its payload: eventType, eventId, channels, tags, deliverAt, the
+ * `application` to create and the JSON around them (a few KiB at most), and whitespace.
+ */
+export const MESSAGE_ENVELOPE_BYTES = 64 * 1024;
+
 /** Injection token of the settings object. */
 export const DISPATCHER_SETTINGS = Symbol('DISPATCHER_SETTINGS');
 
@@ -88,13 +99,19 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const schedule = parseRetrySchedule(scheduleText);
   if (!schedule.ok) reader.problem(`RETRY_SCHEDULE: ${schedule.error}`);
   const deliveryTimeoutMs = reader.integer('DELIVERY_TIMEOUT_MS', 15_000, 100, 300_000);
+  const maxPayloadBytes = reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
+  const apiMaxBodyBytes = reader.integer('API_MAX_BODY_BYTES', maxPayloadBytes + MESSAGE_ENVELOPE_BYTES, 1024, 256 * 1024 * 1024);
+  if (apiMaxBodyBytes < maxPayloadBytes + MESSAGE_ENVELOPE_BYTES) {
+    reader.problem(`API_MAX_BODY_BYTES must be at least MAX_PAYLOAD_BYTES + ${MESSAGE_ENVELOPE_BYTES} (${maxPayloadBytes + MESSAGE_ENVELOPE_BYTES}), so that a message with the largest payload fits`);
+  }
   const settings: DispatcherSettings = {
     ...common,
     retryScheduleMs: schedule.ok ? schedule.delaysMs : [],
     deliveryTimeoutMs,
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
     allowPrivateNetworks: reader.boolean('ALLOW_PRIVATE_NETWORKS', false),
-    maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxPayloadBytes,
+    apiMaxBodyBytes,
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 1000, 1, 100_000),
     deliveryBufferBytes: reader.integer('DELIVERY_BUFFER_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     turnConcurrency: reader.integer('TURN_CONCURRENCY', 8, 1, 200),

@@ -6,6 +6,8 @@ export interface GatewaySettings extends CommonSettings {
   readonly publicUrl: string;
   /** Largest inbound body; larger gets 413. */
   readonly maxBodyBytes: number;
+  /** Largest management-API (`/ingest/api/…`) request body; larger gets 413 before it is parsed. */
+  readonly apiMaxBodyBytes: number;
   /** How long an ingest token's source (and its opened config) is reused without asking PostgreSQL; 0: always ask. */
   readonly sourceCacheTtlMs: number;
   /** Sources kept in that cache at most (least recently used go first). */
@@ -27,6 +29,7 @@ export function loadGatewaySettings(env: Env): GatewaySettings {
     ...common,
     publicUrl: reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, ''),
     maxBodyBytes: reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024),
+    apiMaxBodyBytes: reader.integer('API_MAX_BODY_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
     sourceCacheTtlMs: reader.integer('SOURCE_CACHE_TTL_MS', 1_000, 0, 60_000),
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),

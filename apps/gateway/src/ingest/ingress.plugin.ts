@@ -75,6 +75,8 @@ export function ingressPlugin(service: IngressService, maxBodyBytes: number) {
     instance.route({
       method: [...METHODS],
       url: '/in/:token',
+      // the server's own bodyLimit is the management API's (API_MAX_BODY_BYTES)
+      bodyLimit: maxBodyBytes,
       handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const answer = await service.handle({ token: tokenOf(request), method: request.method, search: searchOf(request.url), headers: request.headers, body });
