@@ -1469,7 +1469,7 @@ async function main() {
   log(dim(`   one round trip here: PostgreSQL ${pgRt.wallUs} µs (${pgRt.clientCpuUs} µs client CPU), Redis ${redisRt.wallUs} µs (${redisRt.clientCpuUs} µs client CPU)`));
 
   const adminKey = `sk_bench_${hex(12)}`;
-  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ...APP_ENV };
+  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', ...APP_ENV };
   if (Object.keys(APP_ENV).length > 0) {
     results.appEnv = APP_ENV;
     log(dim(`   app settings overridden: ${Object.entries(APP_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));

@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
-import { QueueName } from '@switchyard/events';
-import type { Queue } from 'bull';
+import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
@@ -29,7 +26,6 @@ export async function createDispatcherApp(settings: DispatcherSettings): Promise
     description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
     version: '1.0',
   });
-  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut)), app.get<Queue>(getQueueToken(QueueName.Turns))], settings.adminApiKey);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

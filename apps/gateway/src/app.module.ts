@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
 import type { Logger } from 'pino';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
@@ -24,6 +24,7 @@ export class AppModule {
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
+        AdminListenerModule.forRoot({ host: settings.adminHost, port: settings.adminPort, adminToken: settings.adminApiKey, queueNames: [QueueName.FanOut] }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
         PublishingModule.forRoot({
           redisUrl: settings.redisUrl,

@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
-import { QueueName } from '@switchyard/events';
-import type { Queue } from 'bull';
+import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import type { GatewaySettings } from './config/gateway-settings.js';
@@ -39,7 +36,6 @@ export async function createGatewayApp(settings: GatewaySettings): Promise<NestF
     version: '1.0',
     extraPaths: INGRESS_OPENAPI_PATHS,
   });
-  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut))], settings.adminApiKey);
   await app.init();
   await fastify.ready();
   return app;

@@ -110,6 +110,10 @@ export interface CommonSettings {
   readonly queuePrefix: string;
   readonly port: number;
   readonly host: string;
+  /** Where the admin listener (metrics, queue dashboard, detailed readiness) binds; never the public address by default. */
+  readonly adminHost: string;
+  /** Its port; 0 takes an ephemeral one (tests). */
+  readonly adminPort: number;
   /** The bearer token with full access. */
   readonly adminApiKey: string;
   /** True when ADMIN_API_KEY was unset and a key was generated for this run. */
@@ -141,7 +145,7 @@ export interface CommitSettings {
 const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
 
 /** Reads the settings every app shares, recording problems on the reader. */
-export function readCommonSettings(reader: EnvReader, defaults: { port: number; databasePoolSize?: number }): CommonSettings {
+export function readCommonSettings(reader: EnvReader, defaults: { port: number; adminPort: number; databasePoolSize?: number }): CommonSettings {
   const nodeEnv = reader.string('NODE_ENV', 'development');
   const queuePrefix = reader.string('QUEUE_PREFIX', 'switchyard');
   if (!QUEUE_PREFIX.test(queuePrefix)) reader.problem('QUEUE_PREFIX must be 1-64 characters of letters, digits, _ - : { }');
@@ -159,13 +163,18 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
     secretEncryptionKey = parseEncryptionKey(keyText);
     if (!secretEncryptionKey) reader.problem('SECRET_ENCRYPTION_KEY must be 32 bytes as base64 or 64 hex digits');
   }
+  const port = reader.integer('PORT', defaults.port, 0, 65535);
+  const adminPort = reader.integer('ADMIN_PORT', defaults.adminPort, 0, 65535);
+  if (adminPort !== 0 && adminPort === port) reader.problem(`ADMIN_PORT must differ from PORT (both are ${port})`);
   return {
     nodeEnv,
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/switchyard', ['postgres:', 'postgresql:']),
     redisUrl: reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix,
-    port: reader.integer('PORT', defaults.port, 0, 65535),
+    port,
     host: reader.string('HOST', '0.0.0.0'),
+    adminHost: reader.string('ADMIN_HOST', '127.0.0.1'),
+    adminPort,
     adminApiKey,
     adminApiKeyGenerated,
     secretEncryptionKey,

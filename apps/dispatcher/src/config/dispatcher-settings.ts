@@ -94,7 +94,7 @@ export const DISPATCHER_SETTINGS = Symbol('DISPATCHER_SETTINGS');
 /** Reads and validates the dispatcher's environment; throws a SettingsError listing every bad key. */
 export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const reader = new EnvReader(env);
-  const common = readCommonSettings(reader, { port: 3001, databasePoolSize: 20 });
+  const common = readCommonSettings(reader, { port: 3001, adminPort: 9001, databasePoolSize: 20 });
   const scheduleText = reader.string('RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h');
   const schedule = parseRetrySchedule(scheduleText);
   if (!schedule.ok) reader.problem(`RETRY_SCHEDULE: ${schedule.error}`);

@@ -1,4 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminListener } from '@switchyard/api-kit';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { createDispatcherApp } from '../../src/bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from '../../src/config/dispatcher-settings.js';
@@ -9,27 +10,37 @@ export interface TestDispatcher {
   readonly app: NestFastifyApplication;
   readonly settings: DispatcherSettings;
   readonly db: TestDatabase;
+  /** `http://127.0.0.1:<port>` of its admin listener (metrics, queue dashboard, detailed readiness). */
+  readonly adminUrl: string;
   close(): Promise<void>;
 }
 
-/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed. */
-export async function startTestDispatcher(label: string, env: Record<string, string> = {}): Promise<TestDispatcher> {
+/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed, and its admin listener on an ephemeral port. */
+export async function startTestDispatcher(
+  label: string,
+  env: Record<string, string> = {},
+  /** How the app reaches its database (e.g. through a proxy the test can cut); the test itself uses db.url. */
+  options: { databaseUrl?: (url: string) => string } = {},
+): Promise<TestDispatcher> {
   const db = await createTestDatabase(`dispatcher-${label}`);
   const settings = loadDispatcherSettings({
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: testQueuePrefix(`dispatcher-${label}`),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
     RETRY_SCHEDULE: '1s,1s,1s',
     ALLOW_PRIVATE_NETWORKS: 'true',
+    ADMIN_PORT: '0',
     ...env,
   });
   const app = await createDispatcherApp(settings);
+  const adminUrl = await app.get(AdminListener).listen();
   return {
     app,
     settings,
     db,
+    adminUrl,
     async close() {
       await app.close();
       await db.drop();

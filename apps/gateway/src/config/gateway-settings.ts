@@ -24,7 +24,7 @@ export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 /** Reads and validates the gateway's environment; throws a SettingsError listing every bad key. */
 export function loadGatewaySettings(env: Env): GatewaySettings {
   const reader = new EnvReader(env);
-  const common = readCommonSettings(reader, { port: 3000 });
+  const common = readCommonSettings(reader, { port: 3000, adminPort: 9000 });
   const settings: GatewaySettings = {
     ...common,
     publicUrl: reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, ''),

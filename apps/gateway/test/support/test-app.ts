@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminListener } from '@switchyard/api-kit';
 import { InboundRequestEntity, MessageEntity } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { QueueName } from '@switchyard/events';
@@ -19,6 +20,8 @@ export interface TestGateway {
   readonly db: TestDatabase;
   /** `http://127.0.0.1:<port>` of the listening app. */
   readonly baseUrl: string;
+  /** `http://127.0.0.1:<port>` of its admin listener (metrics, queue dashboard, detailed readiness). */
+  readonly adminUrl: string;
   /** The official SDK pointed at the app. */
   readonly svix: Svix;
   readonly dataSource: DataSource;
@@ -31,16 +34,22 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway on its own database and queue prefix, listening on 127.0.0.1. */
-export async function startTestGateway(label: string, env: Record<string, string> = {}): Promise<TestGateway> {
+/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its admin listener too, on another port). */
+export async function startTestGateway(
+  label: string,
+  env: Record<string, string> = {},
+  /** How the app reaches its database (e.g. through a proxy the test can cut); the test itself uses db.url. */
+  options: { databaseUrl?: (url: string) => string } = {},
+): Promise<TestGateway> {
   const db = await createTestDatabase(`gateway-${label}`);
   const settings = loadGatewaySettings({
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: testQueuePrefix(`gateway-${label}`),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: TEST_PUBLIC_URL,
+    ADMIN_PORT: '0',
     ...env,
   });
   const app = await createGatewayApp(settings);
@@ -48,6 +57,7 @@ export async function startTestGateway(label: string, env: Record<string, string
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
+  const adminUrl = await app.get(AdminListener).listen();
   const dataSource = app.get(DataSource);
   const fanOut = app.get<Queue>(getQueueToken(QueueName.FanOut));
   return {
@@ -55,6 +65,7 @@ export async function startTestGateway(label: string, env: Record<string, string
     settings,
     db,
     baseUrl,
+    adminUrl,
     svix: new Svix(TEST_ADMIN_KEY, { serverUrl: baseUrl }),
     dataSource,
     fanOut,
