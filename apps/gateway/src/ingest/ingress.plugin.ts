@@ -8,7 +8,7 @@ const ingressResponses = {
   '401': { description: 'The signature does not verify; `code` is the reason (missing_header, malformed, bad_signature, stale_timestamp, future_timestamp)' },
   '404': { description: 'No source has this ingest URL' },
   '405': { description: 'The source type does not take this method' },
-  '413': { description: 'The body is larger than MAX_BODY_BYTES' },
+  '413': { description: 'The body is larger than MAX_BODY_BYTES, or the event built from it larger than MAX_EVENT_BYTES (`payload_too_large`)' },
 };
 
 /** The ingress in the OpenAPI document (it is a raw Fastify route, which Nest's scanner does not see). */

@@ -138,7 +138,14 @@ export class IngressService {
         await log({ outcome: InboundOutcome.Handshake, responseStatus: outcome.response.status });
         return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
       case 'event': {
-        const answer = await this.publish(source, request, outcome.event);
+        const built = this.buildEvent(source, outcome.event);
+        const eventBytes = Buffer.byteLength(built.payload);
+        if (eventBytes > this.settings.maxEventBytes) {
+          // The dispatcher's API holds published payloads to MAX_PAYLOAD_BYTES; this is the gateway's own cap.
+          await log({ outcome: InboundOutcome.Rejected, reason: 'event_too_large', responseStatus: 413 });
+          return errorResponse(413, 'payload_too_large', `the event built from this request is ${eventBytes} bytes; the limit is ${this.settings.maxEventBytes} bytes`);
+        }
+        const answer = await this.publish(source, request, outcome.event, built);
         const seconds = (performance.now() - started) / 1000;
         if (answer.outcome === 'overloaded') this.metrics.observe(source.type, InboundOutcome.Rejected, 'overloaded', seconds);
         else this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, seconds);
@@ -147,15 +154,9 @@ export class IngressService {
     }
   }
 
-  /** Commits the message and its log row together (the one Publisher); a provider event id seen before is a duplicate. */
-  private async publish(
-    source: SourceEntity,
-    request: IngressRequest,
-    event: NormalizedEvent,
-  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
-    const providerEventId = dedupKey(event.providerEventId);
+  /** The CloudEvent of a normalized event, as the JSON text it is published as. */
+  private buildEvent(source: SourceEntity, event: NormalizedEvent): { eventId: string; payload: string } {
     const eventId = newId('evt');
-    const messageId = newId('msg');
     const cloudEvent = buildCloudEvent({
       id: eventId,
       sourceId: source.id,
@@ -168,11 +169,23 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
+    return { eventId, payload: JSON.stringify(cloudEvent) };
+  }
+
+  /** Commits the message and its log row together (the one Publisher); a provider event id seen before is a duplicate. */
+  private async publish(
+    source: SourceEntity,
+    request: IngressRequest,
+    event: NormalizedEvent,
+    { eventId, payload }: { eventId: string; payload: string },
+  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
+    const providerEventId = dedupKey(event.providerEventId);
+    const messageId = newId('msg');
     const row = this.logRow(source, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
     let result;
     try {
       result = await this.publisher.publishInbound({
-        message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
+        message: { id: messageId, appId: source.appId, eventType: event.type, payload },
         request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, eventId },
       });
     } catch (error) {
@@ -195,13 +208,17 @@ export class IngressService {
   }
 
   private logRow(source: SourceEntity, request: IngressRequest, fields: LogFields): LogRow {
+    // A request not accepted keeps only the start of its body: anyone holding an ingest URL can send
+    // MAX_BODY_BYTES of rejected bodies at line rate. An accepted one is kept whole (it is the event).
+    const accepted = fields.outcome === InboundOutcome.Accepted;
     return {
       id: newId('req'),
       sourceId: source.id,
       method: request.method.slice(0, 16),
       url: redactUrl(request.token, request.search),
       headers: redactHeaders(request.headers),
-      body: request.body,
+      body: accepted ? request.body : request.body.subarray(0, this.settings.rejectedBodyBytes),
+      bodySize: request.body.length,
       outcome: fields.outcome,
       reason: fields.reason ?? null,
       responseStatus: fields.responseStatus,
