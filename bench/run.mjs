@@ -1496,7 +1496,7 @@ async function main() {
   const adminKey = `sk_bench_${hex(12)}`;
   // Production requires an encryption key for secrets at rest: one for this run, unless the caller set one.
   const encryptionKey = process.env.SECRET_ENCRYPTION_KEYS || process.env.SECRET_ENCRYPTION_KEY ? {} : { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64') };
-  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ...encryptionKey, ...APP_ENV };
+  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', ...encryptionKey, ...APP_ENV };
   if (Object.keys(APP_ENV).length > 0) {
     results.appEnv = APP_ENV;
     log(dim(`   app settings overridden: ${Object.entries(APP_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));

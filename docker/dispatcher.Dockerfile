@@ -25,11 +25,13 @@ RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store sh docker/scripts/build.
 
 FROM ${NODE_IMAGE} AS runner
 # A bounded V8 heap: left alone, V8 grows it while memory is plentiful (see BENCHMARKS.md, Memory).
-ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=160 HOST=0.0.0.0 PORT=3001
+# The admin listener (metrics, queue dashboard, detailed readiness) stays on the container's
+# loopback unless ADMIN_HOST opens it (compose sets 0.0.0.0 and publishes it on the host's loopback).
+ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=160 HOST=0.0.0.0 PORT=3001 ADMIN_PORT=9001
 WORKDIR /app
 COPY --from=builder --chown=node:node /deploy/ ./
 USER node
-EXPOSE 3001
+EXPOSE 3001 9001
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + process.env.PORT + '/api/v1/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 CMD ["node", "dist/main.js"]

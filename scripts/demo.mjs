@@ -113,6 +113,7 @@ try {
   await migrate(database.url);
   const adminKey = `sk_demo_${randomBytes(12).toString('hex')}`;
   const [gatewayPort, dispatcherPort] = [await freePort(), await freePort()];
+  const [gatewayAdminPort, dispatcherAdminPort] = [await freePort(), await freePort()];
   const gatewayUrl = `http://127.0.0.1:${gatewayPort}`;
   const dispatcherUrl = `http://127.0.0.1:${dispatcherPort}`;
   const common = {
@@ -121,14 +122,15 @@ try {
     DATABASE_URL: database.url,
     QUEUE_PREFIX: `sy-demo-${randomBytes(4).toString('hex')}`,
     ADMIN_API_KEY: adminKey,
+    ADMIN_HOST: '127.0.0.1',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
   };
-  const gateway = startApp('gateway', 'apps/gateway/dist/main.js', { ...common, PORT: String(gatewayPort), PUBLIC_URL: gatewayUrl });
-  const dispatcher = startApp('dispatcher', 'apps/dispatcher/dist/main.js', { ...common, PORT: String(dispatcherPort), RETRY_SCHEDULE: '2s,2s,2s', ALLOW_PRIVATE_NETWORKS: 'true' });
+  const gateway = startApp('gateway', 'apps/gateway/dist/main.js', { ...common, PORT: String(gatewayPort), ADMIN_PORT: String(gatewayAdminPort), PUBLIC_URL: gatewayUrl });
+  const dispatcher = startApp('dispatcher', 'apps/dispatcher/dist/main.js', { ...common, PORT: String(dispatcherPort), ADMIN_PORT: String(dispatcherAdminPort), RETRY_SCHEDULE: '2s,2s,2s', ALLOW_PRIVATE_NETWORKS: 'true' });
   await Promise.all([waitHealthy('gateway', gatewayUrl, gateway), waitHealthy('dispatcher', dispatcherUrl, dispatcher)]);
-  ok(`gateway    ${cyan(gatewayUrl)}`);
-  ok(`dispatcher ${cyan(dispatcherUrl)}   (database ${database.name})`);
+  ok(`gateway    ${cyan(gatewayUrl)}   admin (metrics, queues, readiness) ${cyan(`http://127.0.0.1:${gatewayAdminPort}`)}`);
+  ok(`dispatcher ${cyan(dispatcherUrl)}   admin ${cyan(`http://127.0.0.1:${dispatcherAdminPort}`)}   (database ${database.name})`);
   receiver = await startReceiver();
   ok(`a local receiver listens at ${cyan(receiver.url)}`);
 

@@ -55,9 +55,12 @@ try {
 
 const gatewayPort = env.GATEWAY_PORT || '3000';
 const dispatcherPort = env.DISPATCHER_PORT || '3001';
+// Each app's admin listener (metrics, queue dashboard, detailed readiness) on a port of its own.
+const gatewayAdminPort = env.GATEWAY_ADMIN_PORT || '9000';
+const dispatcherAdminPort = env.DISPATCHER_ADMIN_PORT || '9001';
 const apps = [
-  { name: 'gateway   ', tint: 36, entry: 'apps/gateway/dist/main.js', env: { PORT: gatewayPort, PUBLIC_URL: env.PUBLIC_URL || `http://localhost:${gatewayPort}` } },
-  { name: 'dispatcher', tint: 35, entry: 'apps/dispatcher/dist/main.js', env: { PORT: dispatcherPort } },
+  { name: 'gateway   ', tint: 36, entry: 'apps/gateway/dist/main.js', env: { PORT: gatewayPort, ADMIN_PORT: gatewayAdminPort, PUBLIC_URL: env.PUBLIC_URL || `http://localhost:${gatewayPort}` } },
+  { name: 'dispatcher', tint: 35, entry: 'apps/dispatcher/dist/main.js', env: { PORT: dispatcherPort, ADMIN_PORT: dispatcherAdminPort } },
 ];
 
 let stopping = false;
@@ -88,6 +91,7 @@ const children = apps.map((app) => {
 console.log('');
 console.log(`  gateway     http://localhost:${gatewayPort}    ingest URLs, /ingest/api/v1/…, /docs`);
 console.log(`  dispatcher  http://localhost:${dispatcherPort}    Svix API /api/v1/…, /docs`);
+console.log(`  admin       http://${env.ADMIN_HOST || '127.0.0.1'}:${gatewayAdminPort} (gateway), :${dispatcherAdminPort} (dispatcher)    /metrics, /admin/queues, /health/ready`);
 if (env.SWITCHYARD_GENERATED_KEY) {
   console.log(`  ADMIN_API_KEY (generated for this run): ${paint(1, env.ADMIN_API_KEY)}`);
 }

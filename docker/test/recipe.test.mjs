@@ -106,9 +106,10 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
     expect(existsSync(join(db, 'src'))).toBe(false);
   });
 
-  it('starts from the deploy folder against the real services and answers health', async () => {
+  it('starts from the deploy folder against the real services and answers health, with the admin surfaces on their own port', async () => {
     const database = await createTestDatabase(`recipe-${app}`);
     const port = await freePort();
+    const adminPort = await freePort();
     // The compose file's migrate service runs this entry point of the dispatcher image.
     sh('node', [join(deploy, 'node_modules', '@switchyard', 'db', 'dist', 'migrate.js')], deploy);
     const child = spawn('node', ['dist/main.js'], {
@@ -119,6 +120,7 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
         DATABASE_URL: database.url,
         PORT: String(port),
         HOST: '127.0.0.1',
+        ADMIN_PORT: String(adminPort),
         ADMIN_API_KEY: 'sk_recipe_check_0123456789',
         // Production refuses to start without a key for secrets at rest.
         SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'),
@@ -133,6 +135,11 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
     child.stderr.on('data', (d) => (out += d));
     try {
       await waitForHealth(port, child, () => out);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+      expect(await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()).toEqual({ status: 'ok' });
+      const metrics = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain(`service="${app}"`);
       child.kill('SIGTERM');
       const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
       expect(code).toBe(0);

@@ -1,17 +1,11 @@
 import 'reflect-metadata';
-import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
-import { QueueName } from '@switchyard/events';
-import type { Queue } from 'bull';
+import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
-
-/** Room above MAX_PAYLOAD_BYTES for the rest of a message body (eventType, channels, …). */
-const ENVELOPE_BYTES = 64 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
 export async function createDispatcherApp(settings: DispatcherSettings, options: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
@@ -19,7 +13,7 @@ export async function createDispatcherApp(settings: DispatcherSettings, options:
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings, logger),
     new FastifyAdapter({
-      bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES,
+      bodyLimit: settings.apiMaxBodyBytes,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
       ...fastifyLoggingOptions(logger),
     }),
@@ -27,12 +21,12 @@ export async function createDispatcherApp(settings: DispatcherSettings, options:
   );
   app.useLogger(app.get(Logger));
   installRequestLogging(app.getHttpAdapter().getInstance());
+  installApiAuthHook(app, { protectedPrefixes: ['/api/'], publicRoutes: ['/api/v1/health'] });
   setupOpenApi(app, {
     title: 'Switchyard dispatcher',
     description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
     version: '1.0',
   });
-  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut)), app.get<Queue>(getQueueToken(QueueName.Turns))], settings.adminApiKey);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { reportSecretsAtRest } from '@switchyard/api-kit';
+import { AdminListener, reportSecretsAtRest } from '@switchyard/api-kit';
 import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createDispatcherApp } from './bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from './config/dispatcher-settings.js';
@@ -19,7 +19,8 @@ const app = await createDispatcherApp(settings);
 await reportSecretsAtRest(app);
 exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`dispatcher: ${m}`) });
 await app.listen(settings.port, settings.host);
+const adminUrl = await app.get(AdminListener).listen();
 if (settings.adminApiKeyGenerated) {
   console.log(`dispatcher: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);
 }
-console.log(`dispatcher: listening on http://${settings.host}:${settings.port}`);
+console.log(`dispatcher: listening on http://${settings.host}:${settings.port}; admin (metrics, queues, readiness) on ${adminUrl}`);

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startThrowawayRedis, type ThrowawayRedis } from '@switchyard/db/testing';
-import { AUTH, startApiHarness, type ApiHarness } from './api/harness.js';
+import { startLoopbackProxy, testDatabaseBaseUrl, type LoopbackProxy } from '@switchyard/db/testing';
+import { AUTH, SDK_1, startApiHarness, type ApiHarness } from './api/harness.js';
 import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from '@switchyard/api-kit/testing';
 import { failTimes, OK, Receiver } from './support/receiver.js';
 import { TEST_ADMIN_KEY } from './support/test-app.js';
@@ -252,7 +252,7 @@ describe('dispatcher observability', () => {
     await h.svix.endpoint.create(app.id, { url: receiver.url('/flaky') });
     await h.svix.message.create(app.id, { eventType: 'metrics.test', payload: { n: 1 } });
     const text = await eventually('the delivery to show in /metrics', async () => {
-      const body = await (await fetch(`${h.baseUrl}/metrics`)).text();
+      const body = await (await fetch(`${h.adminUrl}/metrics`)).text();
       return metric(body, 'switchyard_deliveries_total', { outcome: 'success' }) >= 1 ? body : undefined;
     });
     expect(metric(text, 'switchyard_delivery_attempts_total', { outcome: 'failure', status_class: '5xx', trigger: 'scheduled' })).toBe(1);
@@ -270,39 +270,70 @@ describe('dispatcher observability', () => {
     expect(text).toContain('process_cpu_seconds_total');
   });
 
-  it('keeps the queue dashboard behind the admin token and lists both queues', async () => {
-    expect((await fetch(`${h.baseUrl}/admin/queues`)).status).toBe(401);
-    const api = await fetch(`${h.baseUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+  it('keeps the queue dashboard on the admin listener, behind the admin token, listing both queues', async () => {
+    expect((await fetch(`${h.adminUrl}/admin/queues`)).status).toBe(401);
+    const api = await fetch(`${h.adminUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(api.status).toBe(200);
     const text = JSON.stringify(await api.json());
     expect(text).toContain('fan-out');
     expect(text).toContain('turns');
   });
+
+  it('serves no admin surface on the public port: metrics and the dashboard are 404 there, with or without the token', async () => {
+    expect(h.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(h.adminUrl).not.toBe(h.baseUrl);
+    for (const path of ['/metrics', '/admin/queues', '/admin/queues/api/queues']) {
+      for (const headers of [{}, AUTH]) {
+        const res = await fetch(`${h.baseUrl}${path}`, { headers });
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      }
+    }
+    expect((await fetch(`${h.baseUrl}/docs-json`)).status).toBe(200);
+    expect(await (await fetch(`${h.baseUrl}/health/ready`)).json()).toEqual({ status: 'ok' });
+  });
 });
 
-describe('dispatcher readiness follows Redis; liveness does not', () => {
-  let redis: ThrowawayRedis;
+describe('dispatcher readiness: the status in public, the detail on the admin listener', () => {
+  let database: LoopbackProxy;
+  let redis: LoopbackProxy;
   let h: ApiHarness;
   beforeAll(async () => {
-    redis = await startThrowawayRedis();
-    h = await startApiHarness('readiness', { REDIS_URL: redis.url });
+    // the app reaches PostgreSQL and Redis through ports this test can close
+    database = await startLoopbackProxy(Number(new URL(testDatabaseBaseUrl()).port || 5432));
+    const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    redis = await startLoopbackProxy(Number(new URL(redisUrl).port || 6379));
+    h = await startApiHarness('readiness', { REDIS_URL: redis.via(redisUrl) }, SDK_1, { databaseUrl: (url) => database.via(url) });
   });
   afterAll(async () => {
-    await redis?.start();
+    await database?.restore();
+    await redis?.restore();
     await h?.close();
-    await redis?.stop();
+    await database?.cut();
+    await redis?.cut();
   });
 
-  it('answers 200, then 503 while Redis is down (liveness stays 204), then 200 again', async () => {
-    expect((await fetch(`${h.baseUrl}/health/ready`)).status).toBe(200);
-    await redis.stop();
+  it('answers 200, then 503 with the status only while PostgreSQL and Redis are unreachable (the admin listener names them; liveness stays 204), then 200 again', async () => {
+    expect(await (await fetch(`${h.baseUrl}/health/ready`)).json()).toEqual({ status: 'ok' });
+    expect(await (await fetch(`${h.adminUrl}/health/ready`)).json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
+    await redis.cut();
+    await database.cut();
     const down = await eventually('readiness to turn 503', async () => {
       const res = await fetch(`${h.baseUrl}/health/ready`);
       return res.status === 503 ? res : undefined;
     });
-    expect(await down.json()).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { database: { status: 'up' } } });
+    const text = await down.text();
+    expect(JSON.parse(text)).toEqual({ status: 'error' });
+    for (const leak of ['127.0.0.1', String(database.port), String(redis.port), 'ECONNREFUSED', 'database', 'redis', 'timeout']) expect(text).not.toContain(leak);
+    const detail = await eventually('both checks to fail', async () => {
+      const res = await fetch(`${h.adminUrl}/health/ready`);
+      const body = (await res.json()) as { error?: Record<string, unknown> };
+      return res.status === 503 && body.error?.database && body.error?.redis ? body : undefined;
+    });
+    expect(detail).toMatchObject({ status: 'error', error: { database: { status: 'down' }, redis: { status: 'down' } } });
+    expect(JSON.stringify(detail)).toMatch(/ECONNREFUSED|timeout/);
     expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(204);
-    await redis.start();
+    await database.restore();
+    await redis.restore();
     await eventually('readiness to return', async () => (await fetch(`${h.baseUrl}/health/ready`)).status === 200);
   });
 });

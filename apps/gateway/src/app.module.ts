@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
 import type { Logger } from 'pino';
 import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
@@ -27,6 +27,7 @@ export class AppModule {
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys, idempotencyTtlMs: settings.idempotencyTtlMs }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
+        AdminListenerModule.forRoot({ host: settings.adminHost, port: settings.adminPort, adminToken: settings.adminApiKey, queueNames: [QueueName.FanOut] }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
         PublishingModule.forRoot({
           redisUrl: settings.redisUrl,

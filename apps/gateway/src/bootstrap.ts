@@ -1,10 +1,7 @@
 import 'reflect-metadata';
-import { getQueueToken } from '@nestjs/bull';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi, setupQueueBoard } from '@switchyard/api-kit';
-import { QueueName } from '@switchyard/events';
-import type { Queue } from 'bull';
+import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module.js';
@@ -20,12 +17,14 @@ export async function createGatewayApp(settings: GatewaySettings, options: { log
   const logger = createRootLogger({ level: settings.logLevel, service: 'gateway', destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(settings, logger),
-    new FastifyAdapter({ bodyLimit: settings.maxBodyBytes, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH }, ...fastifyLoggingOptions(logger) }),
+    // The management API's limit; the ingress sets MAX_BODY_BYTES in its own context.
+    new FastifyAdapter({ bodyLimit: settings.apiMaxBodyBytes, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH }, ...fastifyLoggingOptions(logger) }),
     { rawBody: true, bufferLogs: true },
   );
   app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLogging(fastify);
+  installApiAuthHook(app, { protectedPrefixes: ['/ingest/api/', '/api/'], publicRoutes: ['/api/v1/health'] });
   // The ingress keeps exact bytes for every content type, so it lives in its own Fastify context.
   void fastify.register(ingressPlugin(app.get(IngressService), settings.maxBodyBytes));
   // Node answers 400 from about 1,000 headers (its count limit is in raw name/value entries); the
@@ -38,7 +37,6 @@ export async function createGatewayApp(settings: GatewaySettings, options: { log
     version: '1.0',
     extraPaths: INGRESS_OPENAPI_PATHS,
   });
-  await setupQueueBoard(app, [app.get<Queue>(getQueueToken(QueueName.FanOut))], settings.adminApiKey);
   await app.init();
   await fastify.ready();
   return app;

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { reportSecretsAtRest } from '@switchyard/api-kit';
+import { AdminListener, reportSecretsAtRest } from '@switchyard/api-kit';
 import { exitGracefullyOnSignal, SettingsError } from '@switchyard/platform';
 import { createGatewayApp } from './bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from './config/gateway-settings.js';
@@ -19,7 +19,8 @@ const app = await createGatewayApp(settings);
 await reportSecretsAtRest(app);
 exitGracefullyOnSignal(() => app.close(), { log: (m) => console.log(`gateway: ${m}`) });
 await app.listen(settings.port, settings.host);
+const adminUrl = await app.get(AdminListener).listen();
 if (settings.adminApiKeyGenerated) {
   console.log(`gateway: ADMIN_API_KEY was not set; generated one for this run: ${settings.adminApiKey}`);
 }
-console.log(`gateway: listening on http://${settings.host}:${settings.port}`);
+console.log(`gateway: listening on http://${settings.host}:${settings.port}; admin (metrics, queues, readiness) on ${adminUrl}`);

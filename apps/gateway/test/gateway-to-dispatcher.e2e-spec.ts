@@ -44,6 +44,7 @@ beforeAll(async () => {
       QUEUE_PREFIX: t.settings.queuePrefix,
       PORT: '0',
       HOST: '127.0.0.1',
+      ADMIN_PORT: '0',
       ADMIN_API_KEY: TEST_ADMIN_KEY,
       ALLOW_PRIVATE_NETWORKS: 'true',
       RETRY_SCHEDULE: '1s,1s,1s',

@@ -134,7 +134,7 @@ describe('group commit through the gateway', () => {
       expect(failed.map((a) => a.status)).toEqual([500, 500, 500, 500, 500]);
       expect(failed[0]!.json()).toEqual({ code: 'internal_error', detail: 'internal error' });
       expect(await stored(batch)).toEqual({ requests: 0, messages: 0 });
-      const metrics = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).text();
+      const metrics = await (await fetch(`${t.adminUrl}/metrics`)).text();
       expect(metrics).toMatch(/switchyard_commit_statement_seconds_count\{[^}]*kind="inbound",outcome="error"\} [1-9]/);
 
       // the provider retries: nothing half-stored is in the way, so each is accepted (not a duplicate)
@@ -162,6 +162,7 @@ describe('SIGKILL under load', () => {
     if (!existsSync(GATEWAY_MAIN)) throw new Error(`${GATEWAY_MAIN} is missing: run pnpm build first`);
     const db = await createTestDatabase('gateway-sigkill');
     const port = await freePort();
+    const adminPort = await freePort();
     const base = `http://127.0.0.1:${port}`;
     let log = '';
     const child = spawn(process.execPath, [GATEWAY_MAIN], {
@@ -172,6 +173,7 @@ describe('SIGKILL under load', () => {
         QUEUE_PREFIX: `sy-test-sigkill-${process.pid}-${Date.now()}`,
         PORT: String(port),
         HOST: '127.0.0.1',
+        ADMIN_PORT: String(adminPort),
         ADMIN_API_KEY: TEST_ADMIN_KEY,
         PUBLIC_URL: base,
         LOG_LEVEL: 'warn',
@@ -222,7 +224,7 @@ describe('SIGKILL under load', () => {
         await Promise.all(senders);
         throw error;
       }
-      const metrics = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } })).text();
+      const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
       child.kill('SIGKILL');
       killed = true;
       await Promise.all(senders);

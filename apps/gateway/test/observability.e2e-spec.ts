@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Validator } from '@seriousme/openapi-schema-validator';
-import { startThrowawayRedis, type ThrowawayRedis } from '@switchyard/db/testing';
+import { startLoopbackProxy, testDatabaseBaseUrl, type LoopbackProxy } from '@switchyard/db/testing';
 import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from '@switchyard/api-kit/testing';
 import { startTestGateway, TEST_ADMIN_KEY, type TestGateway } from './support/test-app.js';
 
@@ -39,7 +39,7 @@ const CONTRACT_OPERATIONS: [string, string, string][] = [
 ];
 
 /** The tags operations are grouped by. */
-const TAGS = new Set(['Ingest Source', 'Ingest Endpoint', 'Ingress', 'Health', 'Metrics']);
+const TAGS = new Set(['Ingest Source', 'Ingest Endpoint', 'Ingress', 'Health']);
 
 const AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
 
@@ -169,7 +169,7 @@ describe('gateway observability', () => {
     const post = await fetch(t.localUrl(source.ingestUrl!), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
     expect(post.status).toBe(401);
     await fetch(`${t.baseUrl}/in/no-such-token-at-all`, { method: 'POST', body: '{}' });
-    const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const text = await (await fetch(`${t.adminUrl}/metrics`)).text();
     expect(text).toMatch(/switchyard_ingress_requests_total\{source_type="github",outcome="rejected",reason="missing_header",service="gateway"\} 1/);
     expect(text).toMatch(/switchyard_ingress_requests_total\{source_type="unknown",outcome="rejected",reason="unknown_token",service="gateway"\} 1/);
     expect(text).toContain('process_resident_memory_bytes');
@@ -183,45 +183,82 @@ describe('gateway observability', () => {
     expect(hostile.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('keeps the queue dashboard behind the admin token', async () => {
-    expect((await fetch(`${t.baseUrl}/admin/queues`)).status).toBe(401);
-    expect((await fetch(`${t.baseUrl}/admin/queues`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+  it('keeps the queue dashboard on the admin listener, behind the admin token', async () => {
+    expect((await fetch(`${t.adminUrl}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${t.adminUrl}/admin/queues`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
     const basic = Buffer.from(`admin:${TEST_ADMIN_KEY}`).toString('base64');
-    const page = await fetch(`${t.baseUrl}/admin/queues`, { headers: { authorization: `Basic ${basic}` } });
+    const page = await fetch(`${t.adminUrl}/admin/queues`, { headers: { authorization: `Basic ${basic}` } });
     expect(page.status).toBe(200);
-    const api = await fetch(`${t.baseUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
+    const api = await fetch(`${t.adminUrl}/admin/queues/api/queues`, { headers: { authorization: `Bearer ${TEST_ADMIN_KEY}` } });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('fan-out');
   });
+
+  it('serves no admin surface on the public port: metrics and the dashboard are 404 there, with or without the token', async () => {
+    expect(t.adminUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(t.adminUrl).not.toBe(t.baseUrl);
+    for (const path of ['/metrics', '/admin/queues', '/admin/queues/api/queues']) {
+      for (const headers of [{}, { authorization: `Bearer ${TEST_ADMIN_KEY}` }] as Record<string, string>[]) {
+        const res = await fetch(`${t.baseUrl}${path}`, { headers });
+        expect({ path, status: res.status }).toEqual({ path, status: 404 });
+      }
+    }
+    // what stays public: ingress, the API, the docs, liveness and readiness
+    expect((await fetch(`${t.baseUrl}/docs-json`)).status).toBe(200);
+    expect((await fetch(`${t.baseUrl}/api/v1/health`)).status).toBe(204);
+    expect(await (await fetch(`${t.baseUrl}/health/ready`)).json()).toEqual({ status: 'ok' });
+  });
 });
 
-describe('gateway readiness follows Redis; liveness does not', () => {
-  let redis: ThrowawayRedis;
+describe('gateway readiness: the status in public, the detail on the admin listener', () => {
+  let database: LoopbackProxy;
+  let redis: LoopbackProxy;
   let t: TestGateway;
   beforeAll(async () => {
-    redis = await startThrowawayRedis();
-    t = await startTestGateway('readiness', { REDIS_URL: redis.url });
+    // the app reaches PostgreSQL and Redis through ports this test can close
+    database = await startLoopbackProxy(Number(new URL(testDatabaseBaseUrl()).port || 5432));
+    const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    redis = await startLoopbackProxy(Number(new URL(redisUrl).port || 6379));
+    t = await startTestGateway('readiness', { REDIS_URL: redis.via(redisUrl) }, { databaseUrl: (url) => database.via(url) });
   });
   afterAll(async () => {
+    await database?.restore();
+    await redis?.restore();
     await t?.close();
-    await redis?.stop();
+    await database?.cut();
+    await redis?.cut();
   });
 
   it('is ready with PostgreSQL and Redis up', async () => {
     const res = await fetch(`${t.baseUrl}/health/ready`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
+    expect(await res.json()).toEqual({ status: 'ok' });
+    const admin = await fetch(`${t.adminUrl}/health/ready`);
+    expect(admin.status).toBe(200);
+    expect(await admin.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
   });
 
-  it('turns 503 when Redis stops while liveness stays 204, and recovers when Redis returns', async () => {
-    await redis.stop();
+  it('turns 503 with the status only when PostgreSQL and Redis are unreachable, while the admin listener names what failed; liveness stays 204', async () => {
+    await redis.cut();
+    await database.cut();
     const down = await eventually('readiness to turn 503', async () => {
       const res = await fetch(`${t.baseUrl}/health/ready`);
       return res.status === 503 ? res : undefined;
     });
-    expect(await down.json()).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+    const text = await down.text();
+    expect(JSON.parse(text)).toEqual({ status: 'error' });
+    for (const leak of ['127.0.0.1', String(database.port), String(redis.port), 'ECONNREFUSED', 'database', 'redis', 'timeout']) expect(text).not.toContain(leak);
+    const detail = await eventually('both checks to fail', async () => {
+      const res = await fetch(`${t.adminUrl}/health/ready`);
+      const body = (await res.json()) as { error?: Record<string, { status: string; message?: string }> };
+      return res.status === 503 && body.error?.database && body.error?.redis ? body : undefined;
+    });
+    expect(detail).toMatchObject({ status: 'error', error: { database: { status: 'down' }, redis: { status: 'down' } } });
+    // the detail the public answer leaves out: the operator's error text
+    expect(JSON.stringify(detail)).toMatch(/ECONNREFUSED|timeout/);
     expect((await fetch(`${t.baseUrl}/api/v1/health`)).status).toBe(204);
-    await redis.start();
+    await database.restore();
+    await redis.restore();
     await eventually('readiness to return', async () => (await fetch(`${t.baseUrl}/health/ready`)).status === 200);
   });
 });

@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { SecretBox } from '@switchyard/db';
-import { API_TOKEN, BearerAuthGuard } from './auth.guard.js';
+import { ApiAuthenticator, API_TOKEN, BearerAuthGuard } from './auth.guard.js';
 import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
 import { IDEMPOTENCY_TTL, IDEMPOTENCY_TTL_MS, IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PathParamsPipe } from './path-params.pipe.js';
@@ -31,6 +31,7 @@ export class ApiKitModule {
       global: true,
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
+        ApiAuthenticator,
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKeys ?? []) },
         { provide: IDEMPOTENCY_TTL, useValue: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS },
         { provide: APP_GUARD, useClass: BearerAuthGuard },
@@ -41,7 +42,7 @@ export class ApiKitModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         EndpointStore,
       ],
-      exports: [API_TOKEN, SECRET_BOX, EndpointStore],
+      exports: [API_TOKEN, ApiAuthenticator, SECRET_BOX, EndpointStore],
     };
   }
 }

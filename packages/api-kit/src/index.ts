@@ -2,6 +2,7 @@ export * from './api-error.js';
 export * from './svix-exception.filter.js';
 export * from './validation.js';
 export * from './auth.guard.js';
+export * from './api-auth.hook.js';
 export * from './pagination.js';
 export * from './idempotency.interceptor.js';
 export * from './path-params.pipe.js';

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import { newId } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
 
 const STATUS_CODES: Record<number, string> = {
@@ -44,17 +44,24 @@ export class SvixExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const { status, body, headers } = this.translate(exception);
+    const { status, body, headers } = this.translate(exception, host.switchToHttp().getRequest<FastifyRequest | undefined>());
     if (reply.sent) return;
     if (headers) void reply.headers(headers);
     void reply.status(status).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 
-  translate(exception: unknown): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } {
+  translate(exception: unknown, request?: FastifyRequest): { status: number; body: Record<string, unknown>; headers?: Record<string, string> } {
     if (exception instanceof ApiError) return { status: exception.status, body: exception.body() };
     // More writes are waiting for PostgreSQL than COMMIT_QUEUE_MAX: shed load, and say when to come back.
     if (exception instanceof GroupCommitterFullError) {
       return { status: 503, body: { code: 'overloaded', detail: 'too many writes are waiting; retry shortly' }, headers: { 'retry-after': '1' } };
+    }
+    const fastify = exception as { statusCode?: number; code?: string; message?: string };
+    // Refused by the body parser (Nest hands it over as a 413 HttpException), before anything was
+    // parsed: name the limit (API_MAX_BODY_BYTES). Services say 413 with an ApiError of their own.
+    if (fastify.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (exception instanceof HttpException && exception.getStatus() === 413)) {
+      const limit = request?.routeOptions?.bodyLimit;
+      return { status: 413, body: { code: 'payload_too_large', detail: limit ? `request body is larger than ${limit} bytes` : 'request body is too large' } };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -63,7 +70,6 @@ export class SvixExceptionFilter implements ExceptionFilter {
       const response = exception.getResponse();
       if (status !== 500 && typeof response === 'object' && response !== null) return { status, body: response as Record<string, unknown> };
     }
-    const fastify = exception as { statusCode?: number; code?: string; message?: string };
     if (typeof fastify.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
       const detail = fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '') ? 'body is not valid JSON' : (fastify.message ?? 'bad request');
       return { status: fastify.statusCode, body: { code: STATUS_CODES[fastify.statusCode] ?? 'bad_request', detail } };

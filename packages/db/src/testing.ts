@@ -120,3 +120,62 @@ export async function startThrowawayRedis(): Promise<ThrowawayRedis> {
   await start();
   return { port, url: `redis://127.0.0.1:${port}`, start, stop };
 }
+
+export interface LoopbackProxy {
+  /** The loopback port that forwards to the target while the proxy is up. */
+  readonly port: number;
+  /** `url` with its host and port replaced by the proxy's. */
+  via(url: string): string;
+  /** Closes the port and drops every connection through it: the target looks unreachable (connection refused). */
+  cut(): Promise<void>;
+  /** Opens the port again. */
+  restore(): Promise<void>;
+}
+
+/**
+ * A TCP forwarder on a free loopback port, so a test can make a shared service (PostgreSQL,
+ * Redis) unreachable for one app, and reachable again, without touching the service itself.
+ */
+export async function startLoopbackProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<LoopbackProxy> {
+  const net = await import('node:net');
+  const port = await freeLoopbackPort();
+  const sockets = new Set<import('node:net').Socket>();
+  let server: import('node:net').Server | undefined;
+  const restore = async () => {
+    if (server) return;
+    server = net.createServer((client) => {
+      const upstream = net.connect(targetPort, targetHost);
+      for (const s of [client, upstream]) {
+        sockets.add(s);
+        s.on('close', () => sockets.delete(s));
+        s.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+      client.on('close', () => upstream.destroy());
+      upstream.on('close', () => client.destroy());
+    });
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(port, '127.0.0.1', () => resolve());
+    });
+  };
+  const cut = async () => {
+    const closing = server;
+    server = undefined;
+    for (const s of sockets) s.destroy();
+    sockets.clear();
+    if (closing) await new Promise((resolve) => closing.close(resolve));
+  };
+  await restore();
+  return {
+    port,
+    via(url) {
+      const parsed = new URL(url);
+      parsed.hostname = '127.0.0.1';
+      parsed.port = String(port);
+      return parsed.toString();
+    },
+    cut,
+    restore,
+  };
+}

@@ -110,6 +110,10 @@ export interface CommonSettings {
   readonly queuePrefix: string;
   readonly port: number;
   readonly host: string;
+  /** Where the admin listener (metrics, queue dashboard, detailed readiness) binds; never the public address by default. */
+  readonly adminHost: string;
+  /** Its port; 0 takes an ephemeral one (tests). */
+  readonly adminPort: number;
   /** The bearer token with full access. */
   readonly adminApiKey: string;
   /** True when ADMIN_API_KEY was unset and a key was generated for this run. */
@@ -164,7 +168,7 @@ export function positiveDuration(reader: EnvReader, key: string, fallback: strin
 }
 
 /** Reads the settings every app shares, recording problems on the reader. */
-export function readCommonSettings(reader: EnvReader, defaults: { port: number; databasePoolSize?: number }): CommonSettings {
+export function readCommonSettings(reader: EnvReader, defaults: { port: number; adminPort: number; databasePoolSize?: number }): CommonSettings {
   const nodeEnv = reader.string('NODE_ENV', 'development');
   const queuePrefix = reader.string('QUEUE_PREFIX', 'switchyard');
   if (!QUEUE_PREFIX.test(queuePrefix)) reader.problem('QUEUE_PREFIX must be 1-64 characters of letters, digits, _ - : { }');
@@ -181,13 +185,18 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
   if (encryption.problems.length === 0 && encryption.keys.length === 0 && nodeEnv === 'production') {
     reader.problem('SECRET_ENCRYPTION_KEYS (or SECRET_ENCRYPTION_KEY) must be set when NODE_ENV=production: endpoint and source secrets are encrypted at rest with it (openssl rand -base64 32)');
   }
+  const port = reader.integer('PORT', defaults.port, 0, 65535);
+  const adminPort = reader.integer('ADMIN_PORT', defaults.adminPort, 0, 65535);
+  if (adminPort !== 0 && adminPort === port) reader.problem(`ADMIN_PORT must differ from PORT (both are ${port})`);
   return {
     nodeEnv,
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/switchyard', ['postgres:', 'postgresql:']),
     redisUrl: reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
     queuePrefix,
-    port: reader.integer('PORT', defaults.port, 0, 65535),
+    port,
     host: reader.string('HOST', '0.0.0.0'),
+    adminHost: reader.string('ADMIN_HOST', '127.0.0.1'),
+    adminPort,
     adminApiKey,
     adminApiKeyGenerated,
     secretEncryptionKeys: encryption.keys,

@@ -3,7 +3,7 @@ import { EnvReader, readCommonSettings, SettingsError } from '../src/index.js';
 
 function read(env: Record<string, string>) {
   const reader = new EnvReader(env);
-  const settings = readCommonSettings(reader, { port: 3001 });
+  const settings = readCommonSettings(reader, { port: 3001, adminPort: 9001 });
   return { settings, problems: reader.problems };
 }
 
@@ -17,11 +17,19 @@ describe('readCommonSettings', () => {
       queuePrefix: 'switchyard',
       port: 3001,
       host: '0.0.0.0',
+      adminHost: '127.0.0.1',
+      adminPort: 9001,
       logLevel: 'info',
       adminApiKeyGenerated: true,
       secretEncryptionKeys: [],
     });
     expect(settings.adminApiKey).toMatch(/^sk_[A-Za-z0-9_-]{32}$/);
+  });
+
+  it('reads the admin listener, which must not share the public port', () => {
+    expect(read({ ADMIN_HOST: '0.0.0.0', ADMIN_PORT: '0' }).settings).toMatchObject({ adminHost: '0.0.0.0', adminPort: 0 });
+    expect(read({ PORT: '0', ADMIN_PORT: '0' }).problems).toEqual([]);
+    expect(read({ PORT: '9001' }).problems).toEqual(['ADMIN_PORT must differ from PORT (both are 9001)']);
   });
 
   it('generates a different key each run when unset', () => {

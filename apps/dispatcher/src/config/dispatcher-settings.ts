@@ -12,6 +12,11 @@ export interface DispatcherSettings extends CommonSettings {
   readonly endpointDisableAfterMs: number;
   readonly allowPrivateNetworks: boolean;
   readonly maxPayloadBytes: number;
+  /**
+   * Largest management-API request body; larger gets 413 before it is parsed. At least
+   * MAX_PAYLOAD_BYTES + MESSAGE_ENVELOPE_BYTES, so that a message whose payload is at the limit fits.
+   */
+  readonly apiMaxBodyBytes: number;
 
   // The delivery engine's limits (README "Configuration").
   /** Attempts in flight in this process at once (waiting sockets are cheap; this bounds memory). */
@@ -96,13 +101,19 @@ export interface DispatcherSettings extends CommonSettings {
   readonly attemptRetentionMs: number;
 }
 
+/**
+ * Room a message body has beyond its payload: eventType, eventId, channels, tags, deliverAt, the
+ * `application` to create and the JSON around them (a few KiB at most), and whitespace.
+ */
+export const MESSAGE_ENVELOPE_BYTES = 64 * 1024;
+
 /** Injection token of the settings object. */
 export const DISPATCHER_SETTINGS = Symbol('DISPATCHER_SETTINGS');
 
 /** Reads and validates the dispatcher's environment; throws a SettingsError listing every bad key. */
 export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const reader = new EnvReader(env);
-  const common = readCommonSettings(reader, { port: 3001, databasePoolSize: 20 });
+  const common = readCommonSettings(reader, { port: 3001, adminPort: 9001, databasePoolSize: 20 });
   const scheduleText = reader.string('RETRY_SCHEDULE', '5s,5m,30m,2h,5h,10h,10h');
   const schedule = parseRetrySchedule(scheduleText);
   if (!schedule.ok) reader.problem(`RETRY_SCHEDULE: ${schedule.error}`);
@@ -113,13 +124,19 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const dnsServers = dnsServersText?.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const badServer = dnsServers?.find((s) => !isDnsServer(s));
   if (badServer !== undefined) reader.problem(`DNS_SERVERS: "${badServer}" is not an IP address, ip:port or [ipv6]:port`);
+  const maxPayloadBytes = reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);
+  const apiMaxBodyBytes = reader.integer('API_MAX_BODY_BYTES', maxPayloadBytes + MESSAGE_ENVELOPE_BYTES, 1024, 256 * 1024 * 1024);
+  if (apiMaxBodyBytes < maxPayloadBytes + MESSAGE_ENVELOPE_BYTES) {
+    reader.problem(`API_MAX_BODY_BYTES must be at least MAX_PAYLOAD_BYTES + ${MESSAGE_ENVELOPE_BYTES} (${maxPayloadBytes + MESSAGE_ENVELOPE_BYTES}), so that a message with the largest payload fits`);
+  }
   const settings: DispatcherSettings = {
     ...common,
     retryScheduleMs: schedule.ok ? schedule.delaysMs : [],
     deliveryTimeoutMs,
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
     allowPrivateNetworks,
-    maxPayloadBytes: reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    maxPayloadBytes,
+    apiMaxBodyBytes,
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 1000, 1, 100_000),
     deliveryBufferBytes: reader.integer('DELIVERY_BUFFER_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
     turnConcurrency: reader.integer('TURN_CONCURRENCY', 8, 1, 200),

@@ -49,7 +49,7 @@ export async function startApiHarness(
   label: string,
   env: Record<string, string> = {},
   sdk: SdkUnderTest = SDK_1,
-  options: { logDestination?: DestinationStream } = {},
+  options: Parameters<typeof startTestDispatcher>[2] = {},
 ): Promise<ApiHarness> {
   const t = await startTestDispatcher(sdk.major === 1 ? label : `${label}-v${sdk.major}`, { ...FAST_ENGINE_ENV, ...env }, options);
   await t.app.listen(0, '127.0.0.1');

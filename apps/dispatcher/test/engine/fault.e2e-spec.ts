@@ -20,6 +20,7 @@ function processEnv(db: TestDatabase, prefix: string): Record<string, string> {
     QUEUE_PREFIX: prefix,
     PORT: '0',
     HOST: '127.0.0.1',
+    ADMIN_PORT: '0',
     ADMIN_API_KEY: 'sk_test_fault_key_0123456789abcdef',
     LOG_LEVEL: 'warn',
     ALLOW_PRIVATE_NETWORKS: 'true',

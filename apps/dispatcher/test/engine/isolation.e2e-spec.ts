@@ -227,7 +227,7 @@ describe('isolation: a circuit closes again when its endpoint recovers', () => {
     const ep = await createEndpoint(engine, appId, { url: receiver.url('/flaps') });
     await publishMessages(engine, appId, 2);
     await eventually(async () => expect((await stats(engine, appId, ep.id)).circuit).toMatchObject({ state: 'open' }), { timeoutMs: 5_000 });
-    const metrics = (await engine.t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await (await fetch(`${engine.t.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(new RegExp(`switchyard_endpoint_circuit_state\\{endpoint_id="${ep.id}",service="dispatcher"\\} 2`));
 
     healthy = true;

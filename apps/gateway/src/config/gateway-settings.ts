@@ -6,6 +6,16 @@ export interface GatewaySettings extends CommonSettings {
   readonly publicUrl: string;
   /** Largest inbound body; larger gets 413. */
   readonly maxBodyBytes: number;
+  /** Largest management-API (`/ingest/api/…`) request body; larger gets 413 before it is parsed. */
+  readonly apiMaxBodyBytes: number;
+  /**
+   * Largest CloudEvent (its JSON) the gateway publishes for an accepted request; a request whose
+   * event would be larger gets 413 and is logged as rejected, nothing published. The gateway's
+   * counterpart of the dispatcher's MAX_PAYLOAD_BYTES.
+   */
+  readonly maxEventBytes: number;
+  /** Body bytes the request log keeps of a request it did not accept (the full size is recorded beside them). */
+  readonly rejectedBodyBytes: number;
   /** How long an ingest token's source (and its opened config) is reused without asking PostgreSQL; 0: always ask. */
   readonly sourceCacheTtlMs: number;
   /** Sources kept in that cache at most (least recently used go first). */
@@ -27,17 +37,35 @@ export interface GatewaySettings extends CommonSettings {
 const DEDUP_WINDOW_MIN_MS = 5 * 60 * 1000;
 const DEDUP_WINDOW_MAX_MS = 365 * 24 * 3600 * 1000;
 
+/**
+ * MAX_EVENT_BYTES by default: what a body of MAX_BODY_BYTES can become in an ordinary case, so
+ * that every body the ingress takes can be published: a binary body travels base64-encoded
+ * (4/3 of its size), plus room for the envelope's attributes. Only bodies that grow when
+ * re-encoded as JSON (text full of quotes or control characters, numbers such as 1e9) pass it.
+ */
+export function defaultMaxEventBytes(maxBodyBytes: number): number {
+  return Math.ceil((maxBodyBytes * 4) / 3) + EVENT_ENVELOPE_BYTES;
+}
+
+/** Room for a CloudEvent's attributes (id, source, type, time, subject, provider event id, …) around its data. */
+const EVENT_ENVELOPE_BYTES = 64 * 1024;
+
 /** Injection token of the settings object. */
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 
 /** Reads and validates the gateway's environment; throws a SettingsError listing every bad key. */
 export function loadGatewaySettings(env: Env): GatewaySettings {
   const reader = new EnvReader(env);
-  const common = readCommonSettings(reader, { port: 3000 });
+  const common = readCommonSettings(reader, { port: 3000, adminPort: 9000 });
+  const publicUrl = reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, '');
+  const maxBodyBytes = reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024);
   const settings: GatewaySettings = {
     ...common,
-    publicUrl: reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, ''),
-    maxBodyBytes: reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024),
+    publicUrl,
+    maxBodyBytes,
+    apiMaxBodyBytes: reader.integer('API_MAX_BODY_BYTES', 1024 * 1024, 1024, 256 * 1024 * 1024),
+    maxEventBytes: reader.integer('MAX_EVENT_BYTES', defaultMaxEventBytes(maxBodyBytes), 1024, 1024 * 1024 * 1024),
+    rejectedBodyBytes: reader.integer('REJECTED_BODY_BYTES', 64 * 1024, 0, 256 * 1024 * 1024),
     sourceCacheTtlMs: reader.integer('SOURCE_CACHE_TTL_MS', 1_000, 0, 60_000),
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
     fanOutInlineMax: reader.integer('FAN_OUT_INLINE_MAX', 10, 0, 250),

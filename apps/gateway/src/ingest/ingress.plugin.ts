@@ -8,7 +8,7 @@ const ingressResponses = {
   '401': { description: 'The signature does not verify; `code` is the reason (missing_header, malformed, bad_signature, stale_timestamp, future_timestamp)' },
   '404': { description: 'No source has this ingest URL' },
   '405': { description: 'The source type does not take this method' },
-  '413': { description: 'The body is larger than MAX_BODY_BYTES' },
+  '413': { description: 'The body is larger than MAX_BODY_BYTES, or the event built from it larger than MAX_EVENT_BYTES (`payload_too_large`)' },
 };
 
 /** The ingress in the OpenAPI document (it is a raw Fastify route, which Nest's scanner does not see). */
@@ -75,6 +75,8 @@ export function ingressPlugin(service: IngressService, maxBodyBytes: number) {
     instance.route({
       method: [...METHODS],
       url: '/in/:token',
+      // the server's own bodyLimit is the management API's (API_MAX_BODY_BYTES)
+      bodyLimit: maxBodyBytes,
       handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const answer = await service.handle({ token: tokenOf(request), method: request.method, search: searchOf(request.url), headers: request.headers, body });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PUBLISHER } from '@switchyard/api-kit';
-import { InboundOutcome } from '@switchyard/db';
+import { InboundOutcome, type SourceEntity } from '@switchyard/db';
 import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
 import type { Publisher } from '@switchyard/publisher';
@@ -154,7 +154,14 @@ export class IngressService {
         await log({ outcome: InboundOutcome.Handshake, responseStatus: outcome.response.status });
         return { status: outcome.response.status, contentType: outcome.response.contentType, body: outcome.response.body };
       case 'event': {
-        const answer = await this.publish(found, request, outcome.event);
+        const built = this.buildEvent(source, outcome.event);
+        const eventBytes = Buffer.byteLength(built.payload);
+        if (eventBytes > this.settings.maxEventBytes) {
+          // The dispatcher's API holds published payloads to MAX_PAYLOAD_BYTES; this is the gateway's own cap.
+          await log({ outcome: InboundOutcome.Rejected, reason: 'event_too_large', responseStatus: 413 });
+          return errorResponse(413, 'payload_too_large', `the event built from this request is ${eventBytes} bytes; the limit is ${this.settings.maxEventBytes} bytes`);
+        }
+        const answer = await this.publish(found, request, outcome.event, built);
         const seconds = (performance.now() - started) / 1000;
         if (answer.outcome === 'overloaded') this.metrics.observe(source.type, InboundOutcome.Rejected, 'overloaded', seconds);
         else this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, seconds);
@@ -163,20 +170,9 @@ export class IngressService {
     }
   }
 
-  /**
-   * Commits the message and its log row together (the one Publisher); a request whose dedup key
-   * (signed id, or digest of the signed content) the source accepted within DEDUP_WINDOW is a duplicate.
-   */
-  private async publish(
-    found: IngressSource,
-    request: IngressRequest,
-    event: NormalizedEvent,
-  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
-    const { source } = found;
-    const providerEventId = storedId(event.providerEventId);
-    const dedupKey = storedId(event.dedupKey);
+  /** The CloudEvent of a normalized event, as the JSON text it is published as. */
+  private buildEvent(source: SourceEntity, event: NormalizedEvent): { eventId: string; payload: string } {
     const eventId = newId('evt');
-    const messageId = newId('msg');
     const cloudEvent = buildCloudEvent({
       id: eventId,
       sourceId: source.id,
@@ -189,11 +185,28 @@ export class IngressService {
       data: event.data,
       dataBase64: event.dataBase64,
     });
+    return { eventId, payload: JSON.stringify(cloudEvent) };
+  }
+
+  /**
+   * Commits the message and its log row together (the one Publisher); a request whose dedup key
+   * (signed id, or digest of the signed content) the source accepted within DEDUP_WINDOW is a duplicate.
+   */
+  private async publish(
+    found: IngressSource,
+    request: IngressRequest,
+    event: NormalizedEvent,
+    { eventId, payload }: { eventId: string; payload: string },
+  ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
+    const { source } = found;
+    const providerEventId = storedId(event.providerEventId);
+    const dedupKey = storedId(event.dedupKey);
+    const messageId = newId('msg');
     const row = this.logRow(found, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
     let result;
     try {
       result = await this.publisher.publishInbound({
-        message: { id: messageId, appId: source.appId, eventType: event.type, payload: JSON.stringify(cloudEvent) },
+        message: { id: messageId, appId: source.appId, eventType: event.type, payload },
         request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, dedupKey, eventId },
       });
     } catch (error) {
@@ -219,13 +232,17 @@ export class IngressService {
 
   /** The request-log row: headers and query redacted by name and by the source's own credential values. */
   private logRow({ source, secretValues }: Pick<IngressSource, 'source' | 'secretValues'>, request: IngressRequest, fields: LogFields): LogRow {
+    // A request not accepted keeps only the start of its body: anyone holding an ingest URL can send
+    // MAX_BODY_BYTES of rejected bodies at line rate. An accepted one is kept whole (it is the event).
+    const accepted = fields.outcome === InboundOutcome.Accepted;
     return {
       id: newId('req'),
       sourceId: source.id,
       method: request.method.slice(0, 16),
       url: redactUrl(request.token, request.search, secretValues),
       headers: redactHeaders(request.headers, secretValues),
-      body: request.body,
+      body: accepted ? request.body : request.body.subarray(0, this.settings.rejectedBodyBytes),
+      bodySize: request.body.length,
       outcome: fields.outcome,
       reason: fields.reason ?? null,
       responseStatus: fields.responseStatus,

@@ -14,7 +14,10 @@ export interface LogRow {
   readonly url: string;
   /** Already redacted. */
   readonly headers: Record<string, string | string[]>;
+  /** What is kept of the body: at most REJECTED_BODY_BYTES of it. */
   readonly body: Buffer;
+  /** The size of the whole body received. */
+  readonly bodySize: number;
   readonly outcome: InboundOutcome;
   readonly reason: string | null;
   readonly responseStatus: number;
@@ -63,7 +66,7 @@ export class RequestLog implements BeforeApplicationShutdown {
           rows.map((r) => r.url),
           rows.map((r) => JSON.stringify(r.headers)),
           rows.map((r) => r.body),
-          rows.map((r) => r.body.length),
+          rows.map((r) => r.bodySize),
           rows.map((r) => r.outcome),
           rows.map((r) => r.reason),
           rows.map((r) => r.responseStatus),

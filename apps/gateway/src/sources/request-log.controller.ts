@@ -8,7 +8,8 @@ import { DataSource } from 'typeorm';
 import { ApiRequestIdParam, ApiSourceIdParam, IngestRequestDetailOut, IngestRequestOut } from './source.out.js';
 import { SourceStore } from './source.store.js';
 
-function view(row: InboundRequestEntity): IngestRequestOut {
+/** A row without its body (lists), and how many body bytes it keeps. */
+function view(row: InboundRequestEntity, storedBytes: number): IngestRequestOut {
   return {
     id: row.id,
     receivedAt: row.receivedAt.toISOString(),
@@ -16,6 +17,7 @@ function view(row: InboundRequestEntity): IngestRequestOut {
     url: row.url,
     headers: row.headers,
     bodySize: row.bodySize,
+    bodyTruncated: storedBytes < row.bodySize,
     outcome: row.outcome,
     reason: row.reason,
     responseStatus: row.responseStatus,
@@ -28,7 +30,8 @@ function view(row: InboundRequestEntity): IngestRequestOut {
 
 /**
  * Our extension to Svix Ingest: the source's request log, read-only. Every request to the ingest
- * URL is here, accepted or not, with the reason it was refused; one request also shows its body.
+ * URL is here, accepted or not, with the reason it was refused; one request also shows its body
+ * (of a request not accepted, its first REJECTED_BODY_BYTES: `bodyTruncated`, with `bodySize` the whole).
  */
 @Controller('ingest/api/v1/source/:sourceId/request')
 @ApiTags('Ingest Source')
@@ -54,7 +57,15 @@ export class RequestLogController {
       .createQueryBuilder('r')
       .select(['r.id', 'r.receivedAt', 'r.method', 'r.url', 'r.headers', 'r.bodySize', 'r.outcome', 'r.reason', 'r.responseStatus', 'r.providerEventId', 'r.dedupKey', 'r.eventId', 'r.messageId'])
       .where('r.source_id = :sourceId', { sourceId: source.id });
-    return paginate(qb, query, { column: 'r.id', key: (r) => r.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, view);
+    const page = await paginate(qb, query, { column: 'r.id', key: (r) => r.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (r) => r);
+    // the kept body's length, without reading it (octet_length of a bytea reads only its header)
+    const ids = page.data.map((r) => r.id);
+    const stored = new Map<string, number>(
+      ids.length === 0
+        ? []
+        : ((await this.dataSource.query(`SELECT id, octet_length(body) AS n FROM inbound_requests WHERE id = ANY($1)`, [ids])) as { id: string; n: number }[]).map((r) => [r.id, Number(r.n)]),
+    );
+    return { ...page, data: page.data.map((r) => view(r, stored.get(r.id) ?? r.bodySize)) };
   }
 
   @Get(':requestId')
@@ -65,6 +76,6 @@ export class RequestLogController {
     const source = await this.sources.find(sourceId);
     const row = isId('req', requestId) ? await this.dataSource.manager.findOneBy(InboundRequestEntity, { id: requestId, sourceId: source.id }) : null;
     if (!row) throw notFound('request');
-    return { ...view(row), bodyBase64: row.body.toString('base64') };
+    return { ...view(row, row.body.length), bodyBase64: row.body.toString('base64') };
   }
 }

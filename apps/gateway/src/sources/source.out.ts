@@ -122,8 +122,15 @@ export class IngestRequestOut {
   })
   headers: Record<string, string | string[]>;
 
-  @ApiProperty({ type: 'integer', description: 'Bytes of body received', example: 7421 })
+  @ApiProperty({ type: 'integer', description: 'Bytes of body received: the whole body, also when only its start is kept', example: 7421 })
   bodySize: number;
+
+  @ApiProperty({
+    type: Boolean,
+    description: 'True when the log keeps only the start of the body: a request not accepted keeps its first REJECTED_BODY_BYTES (64 KiB by default)',
+    example: false,
+  })
+  bodyTruncated: boolean;
 
   @ApiProperty({ enum: InboundOutcome, enumName: 'IngestRequestOutcome' })
   outcome: InboundOutcome;
@@ -160,6 +167,6 @@ export class IngestRequestOut {
 /** One request with its body. */
 @ApiSchema({ name: 'IngestRequestDetailOut' })
 export class IngestRequestDetailOut extends IngestRequestOut {
-  @ApiProperty({ type: String, format: 'byte', description: 'The body exactly as received, base64-encoded' })
+  @ApiProperty({ type: String, format: 'byte', description: 'The body exactly as received, base64-encoded; only its first bytes when bodyTruncated' })
   bodyBase64: string;
 }

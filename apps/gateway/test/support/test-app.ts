@@ -1,5 +1,6 @@
 import { getQueueToken } from '@nestjs/bull';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AdminListener } from '@switchyard/api-kit';
 import { InboundRequestEntity, MessageEntity } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { QueueName } from '@switchyard/events';
@@ -20,6 +21,8 @@ export interface TestGateway {
   readonly db: TestDatabase;
   /** `http://127.0.0.1:<port>` of the listening app. */
   readonly baseUrl: string;
+  /** `http://127.0.0.1:<port>` of its admin listener (metrics, queue dashboard, detailed readiness). */
+  readonly adminUrl: string;
   /** The official SDK pointed at the app. */
   readonly svix: Svix;
   readonly dataSource: DataSource;
@@ -32,23 +35,33 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its log lines to `logDestination`, if given). */
-export async function startTestGateway(label: string, env: Record<string, string> = {}, options: { logDestination?: DestinationStream } = {}): Promise<TestGateway> {
+/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its admin listener too, on another port; its log lines to `logDestination`, if given). */
+export async function startTestGateway(
+  label: string,
+  env: Record<string, string> = {},
+  options: {
+    logDestination?: DestinationStream;
+    /** How the app reaches its database (e.g. through a proxy the test can cut); the test itself uses db.url. */
+    databaseUrl?: (url: string) => string;
+  } = {},
+): Promise<TestGateway> {
   const db = await createTestDatabase(`gateway-${label}`);
   const settings = loadGatewaySettings({
-    DATABASE_URL: db.url,
+    DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: testQueuePrefix(`gateway-${label}`),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: TEST_PUBLIC_URL,
+    ADMIN_PORT: '0',
     ...env,
   });
-  const app = await createGatewayApp(settings, options);
+  const app = await createGatewayApp(settings, { logDestination: options.logDestination });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const baseUrl = `http://127.0.0.1:${port}`;
+  const adminUrl = await app.get(AdminListener).listen();
   const dataSource = app.get(DataSource);
   const fanOut = app.get<Queue>(getQueueToken(QueueName.FanOut));
   return {
@@ -56,6 +69,7 @@ export async function startTestGateway(label: string, env: Record<string, string
     settings,
     db,
     baseUrl,
+    adminUrl,
     svix: new Svix(TEST_ADMIN_KEY, { serverUrl: baseUrl }),
     dataSource,
     fanOut,

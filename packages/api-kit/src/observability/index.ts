@@ -4,3 +4,4 @@ export * from './readiness.js';
 export * from './openapi.js';
 export * from './queue-board.js';
 export * from './retention.js';
+export * from './admin-listener.js';

@@ -29,7 +29,7 @@ export const REDACTED_LOG_PATHS: readonly string[] = [
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Routes too frequent to be worth a line each (probes and scrapes). */
-const QUIET_PATHS = new Set(['/api/v1/health', '/health/ready', '/metrics']);
+const QUIET_PATHS = new Set(['/api/v1/health', '/health/ready']);
 
 export interface LoggingOptions {
   readonly level: string;

@@ -1,24 +1,10 @@
-import { Controller, Get, Header, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Injectable, Module, type DynamicModule, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { Public } from '../auth.guard.js';
 
-/** Prometheus exposition at GET /metrics, unauthenticated like most scrape targets. */
-@Controller('metrics')
-@Public()
-@ApiTags('Metrics')
-export class MetricsController implements OnModuleDestroy {
+/** Empties the registry when the app closes (its collectors hold timers and references). */
+@Injectable()
+class MetricsRegistryCleanup implements OnModuleDestroy {
   constructor(private readonly registry: Registry) {}
-
-  @Get()
-  @ApiOperation({ operationId: 'metrics.get', summary: 'Prometheus metrics', description: 'The Prometheus text exposition format. No token needed.', security: [] })
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'Every metric of this process', schema: { type: 'string' } })
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @Header('cache-control', 'no-store')
-  metrics(): Promise<string> {
-    return this.registry.metrics();
-  }
 
   onModuleDestroy(): void {
     this.registry.clear();
@@ -27,7 +13,8 @@ export class MetricsController implements OnModuleDestroy {
 
 /**
  * A prom-client Registry of the app's own (not the global one, so two apps in one test process
- * never collide), with Node process metrics. Apps register their counters on the injected Registry.
+ * never collide), with Node process metrics. Apps register their counters on the injected Registry;
+ * the admin listener serves it at /metrics.
  */
 @Module({})
 export class MetricsModule {
@@ -38,8 +25,7 @@ export class MetricsModule {
     return {
       module: MetricsModule,
       global: true,
-      controllers: [MetricsController],
-      providers: [{ provide: Registry, useValue: registry }],
+      providers: [{ provide: Registry, useValue: registry }, MetricsRegistryCleanup],
       exports: [Registry],
     };
   }

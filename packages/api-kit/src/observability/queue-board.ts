@@ -1,10 +1,9 @@
 import { createBullBoard } from '@bull-board/api';
 import { BullAdapter } from '@bull-board/api/bullAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { timingSafeEqualStrings } from '@switchyard/signing';
 import type { Queue } from 'bull';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where the queue dashboard is served. */
 export const QUEUE_BOARD_PATH = '/admin/queues';
@@ -24,12 +23,11 @@ export function hasAdminToken(authorization: string | undefined, token: string):
   return decoded.includes(':') && timingSafeEqualStrings(token, password);
 }
 
-/** Mounts the Bull dashboard (@bull-board) at /admin/queues behind the admin token. Call before init(). */
-export async function setupQueueBoard(app: NestFastifyApplication, queues: readonly Queue[], adminToken: string): Promise<void> {
+/** Mounts the Bull dashboard (@bull-board) at /admin/queues behind the admin token, on the admin listener's server. */
+export async function setupQueueBoard(fastify: FastifyInstance, queues: readonly Queue[], adminToken: string): Promise<void> {
   const serverAdapter = new BullBoardFastifyAdapter();
   serverAdapter.setBasePath(QUEUE_BOARD_PATH);
   createBullBoard({ queues: queues.map((q) => new BullAdapter(q)), serverAdapter });
-  const fastify = app.getHttpAdapter().getInstance();
   await fastify.register(
     async (scope) => {
       scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {

@@ -1,1 +1,2 @@
 export * from './openapi-document.js';
+export * from './early-answer.js';

@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
 import { parseRetryAfter } from '@switchyard/events';
 import { Agent, type Dispatcher } from 'undici';
 import { DNS_DEFAULTS, DnsLookupError, DnsResolver, DnsTimeoutError, type DnsResolverOptions } from './dns-resolver.js';
@@ -28,7 +29,7 @@ export type AttemptErrorCode =
 export interface OutboundRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
-  /** The exact bytes that were signed. */
+  /** The exact bytes that were signed, as text (sent as its UTF-8). */
   readonly body: string;
   /** Called when the request's headers are written to the socket (rate pacing counts from then). */
   readonly onSent?: () => void;
@@ -77,6 +78,25 @@ const DRAIN_BYTES = 64 * 1024;
 export const MAX_RESPONSE_HEADER_BYTES = 16 * 1024;
 /** Longest error detail kept. */
 const MAX_DETAIL_CHARS = 500;
+/** A body of at least this many characters is written in chunks of as many (see bodyChunks). */
+const BODY_CHUNK_CHARS = 64 * 1024;
+
+/**
+ * A large text body as UTF-8 chunks, encoded as they are written. Given the whole string, undici
+ * would copy it into one Buffer held for the whole attempt, a second copy of every payload in
+ * flight beside the string, left for the garbage collector afterwards; chunks live for a write
+ * each. A chunk never ends between the two halves of a surrogate pair, which would each be
+ * sent as U+FFFD instead of the bytes that were signed.
+ */
+function* bodyChunks(text: string): Generator<Buffer> {
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(start + BODY_CHUNK_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    yield Buffer.from(text.slice(start, end), 'utf8');
+    start = end;
+  }
+}
 
 class AttemptTimeout extends Error {
   readonly code = 'ETIMEDOUT';
@@ -284,14 +304,17 @@ export class WebhookHttpClient {
           watchWrites();
           creating = request.onSent;
         }
+        const chunked = request.body.length >= BODY_CHUNK_CHARS;
         let pending: Promise<Dispatcher.ResponseData>;
         try {
           pending = this.agent.request({
             origin: url.origin,
             path: `${url.pathname}${url.search}`,
             method: 'POST',
-            headers: request.headers,
-            body: request.body,
+            // chunks still go with a content-length, never chunked transfer-encoding
+            headers: chunked ? { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) } : request.headers,
+            // undici writes any iterable body; its types name only streams
+            body: chunked ? (bodyChunks(request.body) as unknown as Readable) : request.body,
             signal: deadline.signal,
           });
         } finally {
