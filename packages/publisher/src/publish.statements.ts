@@ -6,8 +6,8 @@ const jsonTextArray = (column: string) => `CASE WHEN ${column} IS NULL THEN NULL
 const MESSAGES_INLINE = inlineFanOutSql({
   input: 'i',
   channels: 'i.channels',
-  max: '$12::int',
-  deliveryIds: '$11::varchar[]',
+  max: '$14::int',
+  deliveryIds: '$13::varchar[]',
   message: 'm',
   dueAt: 'GREATEST(now(), COALESCE(m.deliver_at, now()))',
 });
@@ -16,24 +16,25 @@ const MESSAGES_INLINE = inlineFanOutSql({
  * Publishing a batch of messages from the API, in one statement: resolve each one's customer
  * application (by id or by uid), route it to its endpoints, insert it (unless its application
  * already has a message with its eventId: ON CONFLICT DO NOTHING) and, when it goes to at most
- * `$12` endpoints, its deliveries, marked fanned out; otherwise it is left for its application's
+ * `$14` endpoints, its deliveries, marked fanned out; otherwise it is left for its application's
  * fan-out turn. One row per delivery, or one row with a null delivery id, per input row `n`.
  */
 export const PUBLISH_MESSAGES = prepared(
   `WITH raw AS (
      SELECT * FROM unnest($1::varchar[], $2::boolean[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[])
-       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, n)),
+                          $9::timestamptz[], $10::timestamptz[], $11::varchar[], $12::varchar[])
+       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, trace_parent, trace_state, n)),
    i AS (
-     SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at,
+     SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at, raw.trace_parent, raw.trace_state,
             ${jsonTextArray('raw.channels')} AS channels, ${jsonTextArray('raw.tags')} AS tags,
             COALESCE((SELECT a.id FROM applications a WHERE raw.by_id AND a.id = raw.app_ref AND a.kind = '${ApplicationKind.App}'),
                      (SELECT a.id FROM applications a WHERE NOT raw.by_id AND a.uid = raw.app_ref AND a.kind = '${ApplicationKind.App}')) AS app_id
      FROM raw),
    ${MESSAGES_INLINE.targets},
    m AS (
-     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, fanned_out_at)
-     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, ${MESSAGES_INLINE.fannedOutAt}
+     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, trace_parent, trace_state, fanned_out_at)
+     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, i.trace_parent, i.trace_state,
+            ${MESSAGES_INLINE.fannedOutAt}
      FROM i WHERE i.app_id IS NOT NULL ORDER BY i.n
      ON CONFLICT (app_id, event_id) DO NOTHING
      RETURNING id, app_id, deliver_at, fanned_out_at),
@@ -47,8 +48,8 @@ export const PUBLISH_MESSAGES = prepared(
 const INBOUND_INLINE = inlineFanOutSql({
   input: 'acc',
   channels: 'NULL::text[]',
-  max: '$15::int',
-  deliveryIds: '$14::varchar[]',
+  max: '$17::int',
+  deliveryIds: '$16::varchar[]',
   message: 'm',
   dueAt: 'now()',
 });
@@ -57,7 +58,7 @@ const INBOUND_INLINE = inlineFanOutSql({
  * A batch of accepted inbound requests, in one statement (one round trip, atomic). For each one:
  * the request-log row, which carries the source's dedup key (a provider event id accepted
  * before conflicts, and nothing else of that request is stored); for those that went in, the
- * message it points at and, when the application routes it to at most `$15` enabled endpoints,
+ * message it points at and, when the application routes it to at most `$17` enabled endpoints,
  * its deliveries. A request whose provider event id was accepted by a commit before this
  * statement began gets a `duplicate` log row pointing at that first acceptance. The request-log
  * rows go in first so that a duplicate never leaves an orphan message; the foreign key from the
@@ -67,8 +68,9 @@ const INBOUND_INLINE = inlineFanOutSql({
 export const PUBLISH_INBOUND = prepared(
   `WITH i AS (
      SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::text[],
-                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[])
-       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, n)),
+                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[], $14::varchar[], $15::varchar[])
+       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id,
+                            trace_parent, trace_state, n)),
    req AS (
      INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, response_status, provider_event_id, event_id, message_id)
      SELECT i.req_id, i.source_id, i.method, i.url, i.headers, i.body, i.body_size, 'accepted', 200, i.pe_id, i.event_id, i.msg_id
@@ -86,8 +88,8 @@ export const PUBLISH_INBOUND = prepared(
      WHERE NOT EXISTS (SELECT 1 FROM req WHERE req.id = i.req_id)),
    ${INBOUND_INLINE.targets},
    m AS (
-     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
-     SELECT acc.msg_id, acc.app_id, acc.event_type, acc.payload, now(), ${INBOUND_INLINE.fannedOutAt}
+     INSERT INTO messages (id, app_id, event_type, payload, created_at, trace_parent, trace_state, fanned_out_at)
+     SELECT acc.msg_id, acc.app_id, acc.event_type, acc.payload, now(), acc.trace_parent, acc.trace_state, ${INBOUND_INLINE.fannedOutAt}
      FROM acc ORDER BY acc.n
      RETURNING id, app_id, fanned_out_at),
    ${INBOUND_INLINE.deliveries}

@@ -16,6 +16,9 @@ export interface MessageToPublish {
   readonly deliverAt: Date | null;
   /** Its id's time, so `timestamp` and id order always agree. */
   readonly createdAt: Date;
+  /** The W3C trace context its attempts continue (validated; version 00), or null. */
+  readonly traceParent?: string | null;
+  readonly traceState?: string | null;
 }
 
 /** The customer application a message is published into, by id or uid. */
@@ -35,7 +38,15 @@ export type PublishResult =
 
 /** An accepted inbound webhook: the normalized event as a message of the source's application, and its request-log row. */
 export interface InboundToPublish {
-  readonly message: { readonly id: string; readonly appId: string; readonly eventType: string; readonly payload: string };
+  readonly message: {
+    readonly id: string;
+    readonly appId: string;
+    readonly eventType: string;
+    readonly payload: string;
+    /** The W3C trace context its attempts continue (validated; version 00), or null. */
+    readonly traceParent?: string | null;
+    readonly traceState?: string | null;
+  };
   readonly request: {
     readonly id: string;
     readonly sourceId: string;
@@ -241,6 +252,8 @@ export class Publisher {
       items.map((x) => json(x.message.tags)),
       items.map((x) => x.message.deliverAt),
       items.map((x) => x.message.createdAt),
+      items.map((x) => x.message.traceParent ?? null),
+      items.map((x) => x.message.traceState ?? null),
       deliveryIds(items.length, inlineMax),
       inlineMax,
     ]);
@@ -281,6 +294,8 @@ export class Publisher {
       items.map((x) => x.request.body.length),
       items.map((x) => x.request.providerEventId),
       items.map((x) => x.request.eventId),
+      items.map((x) => x.message.traceParent ?? null),
+      items.map((x) => x.message.traceState ?? null),
       deliveryIds(items.length, inlineMax),
       inlineMax,
     ]);
