@@ -121,6 +121,31 @@ export interface CommonSettings {
   readonly databasePoolSize: number;
   /** How concurrent writes share statements (group commit). */
   readonly commit: CommitSettings;
+  /** OpenTelemetry tracing (the standard OTEL_* variables). */
+  readonly tracing: TracingSettings;
+}
+
+/**
+ * Tracing is on only when an OTLP endpoint is set. Only the variables that decide whether and
+ * where are read here; the SDK reads the rest of its standard OTEL_* variables (sampler, batch,
+ * resource, exporter headers) itself, and only when tracing is on.
+ */
+export interface TracingSettings {
+  readonly enabled: boolean;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`; null when neither is set. */
+  readonly tracesUrl: string | null;
+}
+
+/** Reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, OTEL_SDK_DISABLED and OTEL_TRACES_EXPORTER. */
+export function readTracingSettings(reader: EnvReader): TracingSettings {
+  const specific = reader.string('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = reader.string('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const disabled = reader.boolean('OTEL_SDK_DISABLED', false);
+  const exporter = reader.oneOf('OTEL_TRACES_EXPORTER', 'otlp', ['otlp', 'none']);
+  let tracesUrl: string | null = null;
+  if (specific !== undefined) tracesUrl = reader.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, ['http:', 'https:']);
+  else if (base !== undefined) tracesUrl = `${reader.url('OTEL_EXPORTER_OTLP_ENDPOINT', base, ['http:', 'https:']).replace(/\/+$/, '')}/v1/traces`;
+  return { enabled: tracesUrl !== null && !disabled && exporter === 'otlp', tracesUrl };
 }
 
 /**
@@ -177,5 +202,6 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
       inFlight: reader.integer('COMMIT_IN_FLIGHT', 2, 1, 64),
       queueMax: reader.integer('COMMIT_QUEUE_MAX', 4096, 1, 1_000_000),
     },
+    tracing: readTracingSettings(reader),
   };
 }

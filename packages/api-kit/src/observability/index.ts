@@ -3,3 +3,4 @@ export * from './metrics.js';
 export * from './readiness.js';
 export * from './openapi.js';
 export * from './queue-board.js';
+export * from './tracing.js';
