@@ -6,7 +6,7 @@ import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PAT
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import type { GatewaySettings } from './config/gateway-settings.js';
 import { INGRESS_OPENAPI_PATHS, ingressPlugin } from './ingest/ingress.plugin.js';
 import { IngressService } from './ingest/ingress.service.js';
@@ -15,10 +15,10 @@ import { IngressService } from './ingest/ingress.service.js';
 const MAX_HEADERS_COUNT = 4096;
 
 /** Builds the gateway application (not yet listening): used by main.ts and by the tests alike. */
-export async function createGatewayApp(settings: GatewaySettings): Promise<NestFastifyApplication> {
+export async function createGatewayApp(settings: GatewaySettings, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger({ level: settings.logLevel, service: 'gateway' });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings, logger),
+    AppModule.forRoot(settings, logger, options),
     new FastifyAdapter({ bodyLimit: settings.maxBodyBytes, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH }, ...fastifyLoggingOptions(logger) }),
     { rawBody: true, bufferLogs: true },
   );

@@ -155,3 +155,4 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
   const provider = new base.BasicTracerProvider({ resource, spanProcessors: [processor] });
   return new SdkTracing(provider.getTracer('switchyard', options.serviceVersion), new core.W3CTraceContextPropagator(), () => provider.shutdown());
 }
+export type { SpanExporter } from '@opentelemetry/sdk-trace-base';

@@ -6,6 +6,7 @@ import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
 import { Svix } from 'svix';
 import { DataSource } from 'typeorm';
+import type { AppOptions } from '../../src/app.module.js';
 import { createGatewayApp } from '../../src/bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from '../../src/config/gateway-settings.js';
 
@@ -32,7 +33,7 @@ export interface TestGateway {
 }
 
 /** A gateway on its own database and queue prefix, listening on 127.0.0.1. */
-export async function startTestGateway(label: string, env: Record<string, string> = {}): Promise<TestGateway> {
+export async function startTestGateway(label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestGateway> {
   const db = await createTestDatabase(`gateway-${label}`);
   const settings = loadGatewaySettings({
     DATABASE_URL: db.url,
@@ -43,7 +44,7 @@ export async function startTestGateway(label: string, env: Record<string, string
     PUBLIC_URL: TEST_PUBLIC_URL,
     ...env,
   });
-  const app = await createGatewayApp(settings);
+  const app = await createGatewayApp(settings, options);
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;
