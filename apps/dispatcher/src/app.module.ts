@@ -1,7 +1,8 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule } from '@switchyard/api-kit';
+import { ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, TracingModule } from '@switchyard/api-kit';
+import type { SpanExporter } from '@switchyard/tracing';
 import { dataSourceOptions } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import type { Logger } from 'pino';
@@ -10,10 +11,16 @@ import { ApiModule } from './api/api.module.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 
+/** What tests may put in beside the settings. */
+export interface AppOptions {
+  /** Spans go here (synchronously) instead of OTLP, and tracing is on. */
+  readonly spanExporter?: SpanExporter;
+}
+
 /** The dispatcher, wired from one validated settings object. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' })): DynamicModule {
+  static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' }), options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -34,6 +41,7 @@ export class AppModule {
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKey: settings.secretEncryptionKey }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
+        TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-dispatcher', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),
         PublishingModule.forRoot({
           redisUrl: settings.redisUrl,

@@ -6,17 +6,17 @@ import { createRootLogger, fastifyLoggingOptions, installRequestLogging, MAX_PAT
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
 import { Logger } from 'nestjs-pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Room above MAX_PAYLOAD_BYTES for the rest of a message body (eventType, channels, …). */
 const ENVELOPE_BYTES = 64 * 1024;
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
-export async function createDispatcherApp(settings: DispatcherSettings): Promise<NestFastifyApplication> {
+export async function createDispatcherApp(settings: DispatcherSettings, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings, logger),
+    AppModule.forRoot(settings, logger, options),
     new FastifyAdapter({
       bodyLimit: settings.maxPayloadBytes + ENVELOPE_BYTES,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },

@@ -62,7 +62,8 @@ describe('tracing on (in-memory exporter)', () => {
   });
 
   it('nothing received, or a malformed traceparent (ignored, never an error): a new trace starts at the ingress', async () => {
-    for (const headers of [{}, { traceparent: 'not-a-trace' }, { traceparent: `00-${'0'.repeat(32)}-${PARENT_ID}-01` }]) {
+    const cases: Record<string, string>[] = [{}, { traceparent: 'not-a-trace' }, { traceparent: `00-${'0'.repeat(32)}-${PARENT_ID}-01` }];
+    for (const headers of cases) {
       memory.reset();
       const { res, message } = await github(t, source, headers);
       expect(res.status).toBe(200);
@@ -103,7 +104,8 @@ describe('tracing off', () => {
   });
 
   it('none, or a malformed one: nothing is stored, and the request is accepted all the same', async () => {
-    for (const headers of [{}, { traceparent: `ff-${TRACE_ID}-${PARENT_ID}-01` }, { traceparent: TRACEPARENT.toUpperCase(), tracestate: 'a=1' }]) {
+    const cases: Record<string, string>[] = [{}, { traceparent: `ff-${TRACE_ID}-${PARENT_ID}-01` }, { traceparent: TRACEPARENT.toUpperCase(), tracestate: 'a=1' }];
+    for (const headers of cases) {
       const { res, message } = await github(t, source, headers);
       expect(res.status).toBe(200);
       expect(message).toMatchObject({ traceParent: null, traceState: null });
