@@ -5,6 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FAST_ENGINE_ENV } from '../engine/support.js';
 import type { ReceivedRequest } from '../support/receiver.js';
+import type { AppOptions } from '../../src/app.module.js';
 import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../support/test-app.js';
 
 export { eventually } from '../engine/support.js';
@@ -25,8 +26,8 @@ export const AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
 const TABLES = ['applications', 'event_types', 'endpoints', 'endpoint_secrets', 'messages', 'deliveries', 'attempts'] as const;
 
 /** A dispatcher (API and engine, with the engine suite's short retries) on an ephemeral loopback port, with an SDK client and supertest. */
-export async function startApiHarness(label: string, env: Record<string, string> = {}): Promise<ApiHarness> {
-  const t = await startTestDispatcher(label, { ...FAST_ENGINE_ENV, ...env });
+export async function startApiHarness(label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<ApiHarness> {
+  const t = await startTestDispatcher(label, { ...FAST_ENGINE_ENV, ...env }, options);
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;

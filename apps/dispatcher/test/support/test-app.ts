@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
+import type { AppOptions } from '../../src/app.module.js';
 import { createDispatcherApp } from '../../src/bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from '../../src/config/dispatcher-settings.js';
 
@@ -13,7 +14,7 @@ export interface TestDispatcher {
 }
 
 /** A dispatcher on its own database and queue prefix, with short retries and loopback allowed. */
-export async function startTestDispatcher(label: string, env: Record<string, string> = {}): Promise<TestDispatcher> {
+export async function startTestDispatcher(label: string, env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestDispatcher> {
   const db = await createTestDatabase(`dispatcher-${label}`);
   const settings = loadDispatcherSettings({
     DATABASE_URL: db.url,
@@ -28,7 +29,7 @@ export async function startTestDispatcher(label: string, env: Record<string, str
     DNS_SYSTEM_FALLBACK: 'false',
     ...env,
   });
-  const app = await createDispatcherApp(settings);
+  const app = await createDispatcherApp(settings, options);
   return {
     app,
     settings,
