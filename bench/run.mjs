@@ -16,6 +16,8 @@
 //      healthy one (hanging endpoints), through the public API only.
 // Flags: --quick (short rounds, < 1 min), --profile (node --cpu-prof on the apps, summarised),
 // --only=gateway,dispatcher,e2e,ingest,bull,isolation (a subset), --e2e-rate=N (the end-to-end arm's offered rate).
+// --only=tracing (asked for by name only; not part of a full run): the gateway with tracing off vs
+// on (every request a sampled traceparent, spans exported to a local OTLP/HTTP sink).
 import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -475,6 +477,102 @@ async function armGateway(ctx) {
     ledger,
     queueKeysDeleted: deleted,
   };
+}
+
+// ─────────────────────────────── tracing: off vs on (issue 15) ───────────────────────────────
+
+/** A local OTLP/HTTP sink (POST /v1/traces, JSON) in the bench process, counting the spans it gets. */
+async function startOtlpSink() {
+  const { createServer } = await import('node:http');
+  const sink = { spans: 0, posts: 0 };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => {
+      sink.posts++;
+      try {
+        for (const rs of JSON.parse(Buffer.concat(chunks).toString('utf8')).resourceSpans ?? []) for (const ss of rs.scopeSpans ?? []) sink.spans += ss.spans?.length ?? 0;
+      } catch {
+        // counted as a post all the same
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+  });
+  const port = await freePort();
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  sink.url = `http://127.0.0.1:${port}`;
+  sink.close = () => new Promise((resolve) => server.close(resolve));
+  return sink;
+}
+
+/**
+ * The gateway with tracing off (no OTLP endpoint: the SDK is not loaded; a received traceparent
+ * is only validated and stored) against tracing on (a span per request, batched to a local
+ * OTLP/HTTP sink), rounds interleaved, every request carrying a sampled traceparent: the cost of
+ * tracing per request, and what "off" costs.
+ */
+async function armTracing(ctx) {
+  log(bold('\nTracing: gateway ingest with tracing off vs on (OTLP/HTTP to a local sink), every request with a sampled traceparent'));
+  const sink = await startOtlpSink();
+  const ARMS = ['off', 'on'];
+  const arms = {};
+  for (const arm of ARMS) {
+    const prefix = `sy-bench-tr-${arm}-${hex(4)}`;
+    cleanups.push(async () => void (await deletePrefix(redis, prefix)));
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const env = { ...ctx.appEnv, QUEUE_PREFIX: prefix, PORT: String(port), PUBLIC_URL: url, ...(arm === 'on' ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}) };
+    const handle = startNode(`gateway-tracing-${arm}`, GATEWAY_MAIN, { env, core: SUT_CORE });
+    await waitHealthy(handle, url);
+    const secret = `bench-${hex(16)}`;
+    const source = await new Svix(ctx.adminKey, { serverUrl: url }).ingest.source.create({ name: `tracing ${arm}`, type: 'github', config: { secret } });
+    arms[arm] = { url, handle, path: new URL(source.ingestUrl).pathname, secret };
+  }
+  const body = githubBody();
+  const cannon = (arm, seconds) =>
+    new Promise((resolve, reject) => {
+      const { url, path, secret } = arms[arm];
+      const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+      autocannon(
+        {
+          url: `${url}${path}`,
+          connections: PLAN.connections,
+          duration: seconds,
+          requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-github-delivery': randomUUID(), traceparent: `00-${hex(16)}-${hex(8)}-01` } }) }],
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      );
+    });
+  if (PLAN.gwFirstWarmS > 0) for (const arm of ARMS) await cannon(arm, PLAN.gwFirstWarmS);
+  const rounds = { off: [], on: [] };
+  for (let round = 1; round <= PLAN.rounds; round++) {
+    for (const arm of ARMS) {
+      await cannon(arm, PLAN.gwWarmS);
+      const { result, cpu, wallSeconds, foreign } = await withCpu([arms[arm].handle.pid], () => cannon(arm, PLAN.gwMeasureS));
+      const ok = result['2xx'];
+      const total = ok + result.non2xx + result.errors + result.timeouts;
+      if (total > 0 && (total - ok) / total > 0.001) results.void.push(`tracing arm ${arm} round ${round}: ${total - ok} of ${total} requests not 2xx`);
+      const r = { perSecond: ok / result.duration, sutCpuMsPerRequest: (cpu[0] / ok) * 1000, sutCpuUtilisation: cpu[0] / wallSeconds, p99Ms: result.latency.p99, foreignCpu: foreign };
+      rounds[arm].push(r);
+      log(`   round ${round} tracing ${arm.padEnd(3)} ${fmt(r.perSecond).padStart(7)}/s  (${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, closed-loop p99 ${fmt(r.p99Ms)} ms)`);
+    }
+  }
+  // Stopping flushes the on-arm's last batch into the sink.
+  for (const arm of ARMS) await stop(arms[arm].handle);
+  await sink.close();
+  const of = (arm, key) => summary(rounds[arm].map((r) => r[key]));
+  results.arms.tracing = {
+    what: 'GitHub-signed POST /in/:token with a sampled traceparent; gateway with tracing off (no OTLP endpoint) vs on (BatchSpanProcessor → OTLP/HTTP JSON to a local sink); autocannon closed loop, 50 connections, rounds interleaved',
+    offPerSecond: of('off', 'perSecond'),
+    onPerSecond: of('on', 'perSecond'),
+    ratio: summary(rounds.on.map((r, i) => r.perSecond / rounds.off[i].perSecond)),
+    offCpuMsPerRequest: of('off', 'sutCpuMsPerRequest'),
+    onCpuMsPerRequest: of('on', 'sutCpuMsPerRequest'),
+    spansExported: sink.spans,
+    exports: sink.posts,
+    rounds,
+  };
+  log(`   the sink got ${sink.spans} spans in ${sink.posts} exports`);
 }
 
 let ownReads = 0;
@@ -1377,6 +1475,11 @@ function printTable() {
     rows.push(['  CPU per request (app core)', `${fmt(g.sutCpuMsPerRequest.median * 1000)} µs`, `bare ${fmt(g.limitCpuMsPerRequest.median * 1000)} µs`, `${(g.limitCpuMsPerRequest.median / g.sutCpuMsPerRequest.median).toFixed(2)}×`, `+ PG/Redis ${fmt(g.storesCpuMsPerRequest.median * 1000)} µs`]);
     rows.push([`  accept latency @ ${g.latency.offeredPerSecond}/s (70 %)`, `p50 ${fmt(g.latency.gateway.p50Ms.median)} / p99 ${fmt(g.latency.gateway.p99Ms.median)} ms`, `bare p50 ${fmt(g.latency.bare.p50Ms.median)} / p99 ${fmt(g.latency.bare.p99Ms.median)} ms`, '', 'open loop']);
   }
+  const tr = results.arms.tracing;
+  if (tr) {
+    rows.push(['Gateway ingest, tracing on (OTLP)', fmtRange(tr.onPerSecond, '/s'), `off ${fmtRange(tr.offPerSecond, '/s')}`, ratioText(tr.ratio), `${tr.spansExported} spans exported`]);
+    rows.push(['  CPU per request (app core)', `on ${fmt(tr.onCpuMsPerRequest.median * 1000)} µs`, `off ${fmt(tr.offCpuMsPerRequest.median * 1000)} µs`, `+${fmt((tr.onCpuMsPerRequest.median - tr.offCpuMsPerRequest.median) * 1000)} µs`, 'off: SDK not loaded']);
+  }
   const d = results.arms.dispatcher;
   if (d) {
     for (const [key, x] of Object.entries(d.scenarios)) {
@@ -1506,6 +1609,7 @@ async function main() {
   const ctx = { db, adminKey, appEnv, receiver, receiverPorts, payload: messagePayload(), databaseName: database.name };
 
   if (want('gateway')) await armGateway(ctx);
+  if (ONLY?.includes('tracing')) await armTracing(ctx);
 
   if (want('dispatcher') || want('e2e') || want('ingest') || want('bull')) {
     let dp;

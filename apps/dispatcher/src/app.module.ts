@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import {
   attemptRetention,
   dataSourceOptions,
@@ -11,8 +11,9 @@ import {
   messageRetention,
   payloadRetention,
 } from '@switchyard/db';
+import type { SpanExporter } from '@switchyard/tracing';
 import { QueueName } from '@switchyard/events';
-import type { Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { ApiModule } from './api/api.module.js';
 import { EngineModule } from './engine/engine.module.js';
@@ -21,10 +22,18 @@ import { HealthController } from './health/health.controller.js';
 /** Advisory lock of the dispatcher's retention sweep: "swyd", "rtnd". */
 const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e64] as const;
 
+/** What tests may put in beside the settings. */
+export interface AppOptions {
+  /** Spans go here (synchronously) instead of OTLP, and tracing is on. */
+  readonly spanExporter?: SpanExporter;
+  /** Log lines go here instead of stdout. */
+  readonly logDestination?: DestinationStream;
+}
+
 /** The dispatcher, wired from one validated settings object. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' })): DynamicModule {
+  static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' }), options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -46,6 +55,7 @@ export class AppModule {
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
         AdminListenerModule.forRoot({ host: settings.adminHost, port: settings.adminPort, adminToken: settings.adminApiKey, queueNames: [QueueName.FanOut, QueueName.Turns] }),
+        TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-dispatcher', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),
         PublishingModule.forRoot({
           redisUrl: settings.redisUrl,

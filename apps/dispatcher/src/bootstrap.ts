@@ -3,15 +3,14 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
-export async function createDispatcherApp(settings: DispatcherSettings, options: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+export async function createDispatcherApp(settings: DispatcherSettings, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher', destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings, logger),
+    AppModule.forRoot(settings, logger, options),
     new FastifyAdapter({
       bodyLimit: settings.apiMaxBodyBytes,
       routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },

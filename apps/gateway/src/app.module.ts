@@ -1,8 +1,9 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule } from '@switchyard/api-kit';
-import type { Logger } from 'pino';
+import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import type { SpanExporter } from '@switchyard/tracing';
+import type { DestinationStream, Logger } from 'pino';
 import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
@@ -13,10 +14,18 @@ import { SourcesModule } from './sources/sources.module.js';
 /** Advisory lock of the gateway's retention sweep: "swyd", "rtng". */
 const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e67] as const;
 
+/** What tests may put in beside the settings. */
+export interface AppOptions {
+  /** Spans go here (synchronously) instead of OTLP, and tracing is on. */
+  readonly spanExporter?: SpanExporter;
+  /** Log lines go here instead of stdout. */
+  readonly logDestination?: DestinationStream;
+}
+
 /** The gateway, wired from one validated settings object. */
 @Module({})
 export class AppModule {
-  static forRoot(settings: GatewaySettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'gateway' })): DynamicModule {
+  static forRoot(settings: GatewaySettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'gateway' }), options: AppOptions = {}): DynamicModule {
     return {
       module: AppModule,
       global: true,
@@ -28,6 +37,7 @@ export class AppModule {
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'gateway' }),
         AdminListenerModule.forRoot({ host: settings.adminHost, port: settings.adminPort, adminToken: settings.adminApiKey, queueNames: [QueueName.FanOut] }),
+        TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-gateway', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
         PublishingModule.forRoot({
           redisUrl: settings.redisUrl,

@@ -3,8 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
-import { AppModule } from './app.module.js';
+import { AppModule, type AppOptions } from './app.module.js';
 import type { GatewaySettings } from './config/gateway-settings.js';
 import { INGRESS_OPENAPI_PATHS, ingressPlugin } from './ingest/ingress.plugin.js';
 import { IngressService } from './ingest/ingress.service.js';
@@ -13,10 +12,10 @@ import { IngressService } from './ingest/ingress.service.js';
 const MAX_HEADERS_COUNT = 4096;
 
 /** Builds the gateway application (not yet listening): used by main.ts and by the tests alike. */
-export async function createGatewayApp(settings: GatewaySettings, options: { logDestination?: DestinationStream } = {}): Promise<NestFastifyApplication> {
+export async function createGatewayApp(settings: GatewaySettings, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const logger = createRootLogger({ level: settings.logLevel, service: 'gateway', destination: options.logDestination });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(settings, logger),
+    AppModule.forRoot(settings, logger, options),
     // The management API's limit; the ingress sets MAX_BODY_BYTES in its own context.
     new FastifyAdapter({ bodyLimit: settings.apiMaxBodyBytes, routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH }, ...fastifyLoggingOptions(logger) }),
     { rawBody: true, bufferLogs: true },

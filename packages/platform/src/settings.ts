@@ -133,6 +133,8 @@ export interface CommonSettings {
   readonly idempotencyTtlMs: number;
   /** How the retention sweep runs (README "Retention"). */
   readonly retention: RetentionSweepSettings;
+  /** OpenTelemetry tracing (the standard OTEL_* variables). */
+  readonly tracing: TracingSettings;
 }
 
 /** RETENTION_SWEEP_INTERVAL and RETENTION_BATCH_SIZE: how often the sweep runs, and how many rows one statement removes. */
@@ -141,6 +143,29 @@ export interface RetentionSweepSettings {
   readonly batchSize: number;
   /** RETENTION_MAX_BATCHES: batches one kind of row gets per pass, so a pass always ends. */
   readonly maxBatchesPerPass: number;
+}
+
+/**
+ * Tracing is on only when an OTLP endpoint is set. Only the variables that decide whether and
+ * where are read here; the SDK reads the rest of its standard OTEL_* variables (sampler, batch,
+ * resource, exporter headers) itself, and only when tracing is on.
+ */
+export interface TracingSettings {
+  readonly enabled: boolean;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT as is, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`; null when neither is set. */
+  readonly tracesUrl: string | null;
+}
+
+/** Reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, OTEL_SDK_DISABLED and OTEL_TRACES_EXPORTER. */
+export function readTracingSettings(reader: EnvReader): TracingSettings {
+  const specific = reader.string('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const base = reader.string('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const disabled = reader.boolean('OTEL_SDK_DISABLED', false);
+  const exporter = reader.oneOf('OTEL_TRACES_EXPORTER', 'otlp', ['otlp', 'none']);
+  let tracesUrl: string | null = null;
+  if (specific !== undefined) tracesUrl = reader.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, ['http:', 'https:']);
+  else if (base !== undefined) tracesUrl = `${reader.url('OTEL_EXPORTER_OTLP_ENDPOINT', base, ['http:', 'https:']).replace(/\/+$/, '')}/v1/traces`;
+  return { enabled: tracesUrl !== null && !disabled && exporter === 'otlp', tracesUrl };
 }
 
 /**
@@ -214,5 +239,6 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
       batchSize: reader.integer('RETENTION_BATCH_SIZE', 1_000, 1, 100_000),
       maxBatchesPerPass: reader.integer('RETENTION_MAX_BATCHES', 100, 1, 100_000),
     },
+    tracing: readTracingSettings(reader),
   };
 }

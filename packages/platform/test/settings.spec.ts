@@ -85,6 +85,28 @@ describe('readCommonSettings', () => {
   });
 });
 
+describe('tracing settings (OTEL_*)', () => {
+  it('off unless an OTLP endpoint is set', () => {
+    expect(read({}).settings.tracing).toEqual({ enabled: false, tracesUrl: null });
+    expect(read({ OTEL_SERVICE_NAME: 'x', OTEL_TRACES_SAMPLER: 'always_on' }).settings.tracing.enabled).toBe(false);
+  });
+
+  it('OTEL_EXPORTER_OTLP_ENDPOINT is a base (+ /v1/traces); the traces endpoint is used as it is and wins', () => {
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).settings.tracing).toEqual({ enabled: true, tracesUrl: 'http://collector:4318/v1/traces' });
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://b/otlp/traces' }).settings.tracing).toEqual({
+      enabled: true,
+      tracesUrl: 'https://b/otlp/traces',
+    });
+  });
+
+  it('OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none turn it off; bad values are listed', () => {
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_SDK_DISABLED: 'true' }).settings.tracing.enabled).toBe(false);
+    expect(read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://a:4318', OTEL_TRACES_EXPORTER: 'none' }).settings.tracing.enabled).toBe(false);
+    const { problems } = read({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_TRACES_EXPORTER: 'zipkin' });
+    expect(problems).toEqual([expect.stringContaining('OTEL_TRACES_EXPORTER'), expect.stringContaining('OTEL_EXPORTER_OTLP_ENDPOINT')]);
+  });
+});
+
 describe('EnvReader', () => {
   it('parses booleans, durations and ranges, and throws a SettingsError listing problems', () => {
     const reader = new EnvReader({ A: 'yes', B: '5d', C: 'maybe', D: '7x', E: '12' });

@@ -17,23 +17,28 @@ const MESSAGES_INLINE = inlineFanOutSql({
  * application (by id or by uid), route it to its endpoints, insert it (unless its application
  * already has a message with its eventId: ON CONFLICT DO NOTHING) and, when it goes to at most
  * `$12` endpoints, its deliveries, marked fanned out; otherwise it is left for its application's
- * fan-out turn. One row per delivery, or one row with a null delivery id, per input row `n`.
+ * fan-out turn. `$13`: per-message payload expiry; `$14`/`$15`: each message's W3C trace context.
+ * One row per delivery, or one row with a null delivery id, per input row `n`.
  */
 export const PUBLISH_MESSAGES = prepared(
   `WITH raw AS (
      SELECT * FROM unnest($1::varchar[], $2::boolean[], $3::varchar[], $4::varchar[], $5::varchar[], $6::text[], $7::text[], $8::text[],
-                          $9::timestamptz[], $10::timestamptz[], $13::timestamptz[])
-       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at, n)),
+                          $9::timestamptz[], $10::timestamptz[], $13::timestamptz[], $14::varchar[], $15::varchar[])
+       WITH ORDINALITY AS raw(msg_id, by_id, app_ref, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at,
+                              trace_parent, trace_state, n)),
    i AS (
      SELECT raw.n, raw.msg_id, raw.event_type, raw.event_id, raw.payload, raw.deliver_at, raw.created_at, raw.payload_expires_at,
+            raw.trace_parent, raw.trace_state,
             ${jsonTextArray('raw.channels')} AS channels, ${jsonTextArray('raw.tags')} AS tags,
             COALESCE((SELECT a.id FROM applications a WHERE raw.by_id AND a.id = raw.app_ref AND a.kind = '${ApplicationKind.App}'),
                      (SELECT a.id FROM applications a WHERE NOT raw.by_id AND a.uid = raw.app_ref AND a.kind = '${ApplicationKind.App}')) AS app_id
      FROM raw),
    ${MESSAGES_INLINE.targets},
    m AS (
-     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at, fanned_out_at)
-     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, i.payload_expires_at, ${MESSAGES_INLINE.fannedOutAt}
+     INSERT INTO messages (id, app_id, event_type, event_id, payload, channels, tags, deliver_at, created_at, payload_expires_at, trace_parent, trace_state,
+                           fanned_out_at)
+     SELECT i.msg_id, i.app_id, i.event_type, i.event_id, i.payload, i.channels, i.tags, i.deliver_at, i.created_at, i.payload_expires_at,
+            i.trace_parent, i.trace_state, ${MESSAGES_INLINE.fannedOutAt}
      FROM i WHERE i.app_id IS NOT NULL ORDER BY i.n
      ON CONFLICT (app_id, event_id) DO NOTHING
      RETURNING id, app_id, deliver_at, fanned_out_at),
@@ -62,15 +67,16 @@ const INBOUND_INLINE = inlineFanOutSql({
  * commit before this statement began gets a `duplicate` log row pointing at that acceptance; one
  * whose key was claimed by a statement that committed while this one ran gets nothing here (the
  * statement's snapshot cannot see that claim) and is logged by the caller. The claim goes first,
- * so a duplicate never leaves an orphan message. Two requests of one batch never share a key
+ * so a duplicate never leaves an orphan message. `$18`/`$19`: each message's W3C trace context. Two requests of one batch never share a key
  * (the group committer keeps them apart): an upsert may touch a row once per statement. One row
  * per delivery (or one with a null delivery id) per input row `n`.
  */
 export const PUBLISH_INBOUND = prepared(
   `WITH i AS (
      SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::varchar[], $7::varchar[], $8::text[],
-                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[], $16::varchar[])
-       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, dedup_key, n)),
+                          $9::jsonb[], $10::bytea[], $11::int[], $12::varchar[], $13::varchar[], $16::varchar[], $18::varchar[], $19::varchar[])
+       WITH ORDINALITY AS i(msg_id, app_id, event_type, payload, req_id, source_id, method, url, headers, body, body_size, pe_id, event_id, dedup_key,
+                            trace_parent, trace_state, n)),
    claimed AS (
      INSERT INTO inbound_dedup_keys AS k (source_id, dedup_key, accepted_at, request_id, event_id, message_id)
      SELECT i.source_id, i.dedup_key, now(), i.req_id, i.event_id, i.msg_id FROM i WHERE i.dedup_key IS NOT NULL ORDER BY i.n
@@ -92,8 +98,8 @@ export const PUBLISH_INBOUND = prepared(
      FROM i JOIN first ON first.n = i.n),
    ${INBOUND_INLINE.targets},
    m AS (
-     INSERT INTO messages (id, app_id, event_type, payload, created_at, fanned_out_at)
-     SELECT acc.msg_id, acc.app_id, acc.event_type, acc.payload, now(), ${INBOUND_INLINE.fannedOutAt}
+     INSERT INTO messages (id, app_id, event_type, payload, created_at, trace_parent, trace_state, fanned_out_at)
+     SELECT acc.msg_id, acc.app_id, acc.event_type, acc.payload, now(), acc.trace_parent, acc.trace_state, ${INBOUND_INLINE.fannedOutAt}
      FROM acc ORDER BY acc.n
      RETURNING id, app_id, fanned_out_at),
    ${INBOUND_INLINE.deliveries}

@@ -18,6 +18,9 @@ export interface MessageToPublish {
   readonly createdAt: Date;
   /** When its payload goes, if the publisher asked for a retention of its own; else PAYLOAD_RETENTION applies. */
   readonly payloadExpiresAt?: Date | null;
+  /** The W3C trace context its attempts continue (validated; version 00), or null. */
+  readonly traceParent?: string | null;
+  readonly traceState?: string | null;
 }
 
 /** The customer application a message is published into, by id or uid. */
@@ -37,7 +40,15 @@ export type PublishResult =
 
 /** An accepted inbound webhook: the normalized event as a message of the source's application, and its request-log row. */
 export interface InboundToPublish {
-  readonly message: { readonly id: string; readonly appId: string; readonly eventType: string; readonly payload: string };
+  readonly message: {
+    readonly id: string;
+    readonly appId: string;
+    readonly eventType: string;
+    readonly payload: string;
+    /** The W3C trace context its attempts continue (validated; version 00), or null. */
+    readonly traceParent?: string | null;
+    readonly traceState?: string | null;
+  };
   readonly request: {
     readonly id: string;
     readonly sourceId: string;
@@ -266,6 +277,8 @@ export class Publisher {
       deliveryIds(items.length, inlineMax),
       inlineMax,
       items.map((x) => x.message.payloadExpiresAt ?? null),
+      items.map((x) => x.message.traceParent ?? null),
+      items.map((x) => x.message.traceState ?? null),
     ]);
     return byPosition(rows, items.length).map((group): CommittedMessage => {
       const first = group[0];
@@ -308,6 +321,8 @@ export class Publisher {
       inlineMax,
       items.map((x) => x.request.dedupKey),
       this.dedupWindowMs,
+      items.map((x) => x.message.traceParent ?? null),
+      items.map((x) => x.message.traceState ?? null),
     ]);
     return Promise.all(
       byPosition(rows, items.length).map(async (group, i): Promise<InboundResult | Error> => {

@@ -199,6 +199,20 @@ describe('Publisher.publishMessage (batched)', () => {
     expect(Math.max(...sizes)).toBeGreaterThan(1);
   });
 
+  it('each message of a shared statement keeps its own trace context (or none)', async () => {
+    const a = await app();
+    await endpoint(a);
+    const { p } = publisher();
+    const traced = (n: number) => ({ traceParent: `00-${n.toString(16).padStart(32, '0')}-${'1'.repeat(16)}-01`, traceState: n % 2 ? `k=v${n}` : null });
+    const items = Array.from({ length: 12 }, (_, n) => message(n % 3 === 0 ? {} : traced(n + 1)));
+    await Promise.all(items.map((m) => p.publishMessage({ by: 'id', value: a }, m)));
+    const rows = await q<{ id: string; trace_parent: string | null; trace_state: string | null }>(`SELECT id, trace_parent, trace_state FROM messages WHERE id = ANY($1)`, [
+      items.map((m) => m.id),
+    ]);
+    expect(rows).toHaveLength(12);
+    for (const m of items) expect(rows.find((r) => r.id === m.id)).toMatchObject({ trace_parent: m.traceParent ?? null, trace_state: m.traceState ?? null });
+  });
+
   it('an eventId already used in the application is refused, also by a publish in the same batch; other applications may use it', async () => {
     const a = await app();
     const b = await app();
@@ -295,6 +309,23 @@ describe('Publisher.publishInbound (batched)', () => {
     );
     expect(counts).toEqual({ m: '16', d: '16' });
     expect(batches.filter((x) => x.kind === 'inbound').length).toBeLessThan(16);
+  });
+
+  it('each inbound message of a shared statement keeps its own trace context (or none)', async () => {
+    const src = await source();
+    const { p } = publisher();
+    const items = Array.from({ length: 10 }, (_, n) => {
+      const item = inbound(src, `gh-trace-${n}`);
+      if (n % 2 === 0) return item;
+      return { ...item, message: { ...item.message, traceParent: `00-${'a'.repeat(31)}${n}-${'b'.repeat(16)}-01`, traceState: n === 1 ? 'vendor=1' : null } };
+    });
+    const results = await Promise.all(items.map((x) => p.publishInbound(x)));
+    expect(results.every((r) => r.kind === 'accepted')).toBe(true);
+    const rows = await q<{ id: string; trace_parent: string | null; trace_state: string | null }>(`SELECT id, trace_parent, trace_state FROM messages WHERE id = ANY($1)`, [
+      items.map((x) => x.message.id),
+    ]);
+    expect(rows).toHaveLength(10);
+    for (const { message: m } of items) expect(rows.find((r) => r.id === m.id)).toMatchObject({ trace_parent: m.traceParent ?? null, trace_state: m.traceState ?? null });
   });
 
   it('duplicates: of an earlier commit, and within one batch; each answers the first acceptance and leaves a duplicate log row only', async () => {

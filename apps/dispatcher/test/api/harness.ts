@@ -7,6 +7,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FAST_ENGINE_ENV } from '../engine/support.js';
 import type { ReceivedRequest } from '../support/receiver.js';
+import type { AppOptions } from '../../src/app.module.js';
 import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../support/test-app.js';
 
 export { eventually } from '../engine/support.js';

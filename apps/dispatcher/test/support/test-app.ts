@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DestinationStream } from 'pino';
 import { AdminListener } from '@switchyard/api-kit';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
+import type { AppOptions } from '../../src/app.module.js';
 import { createDispatcherApp } from '../../src/bootstrap.js';
 import { loadDispatcherSettings, type DispatcherSettings } from '../../src/config/dispatcher-settings.js';
 
@@ -16,12 +17,11 @@ export interface TestDispatcher {
   close(): Promise<void>;
 }
 
-/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed, its admin listener on an ephemeral port (its log lines to `logDestination`, if given). */
+/** A dispatcher on its own database and queue prefix, with short retries and loopback allowed, its admin listener on an ephemeral port. */
 export async function startTestDispatcher(
   label: string,
   env: Record<string, string> = {},
-  options: {
-    logDestination?: DestinationStream;
+  options: AppOptions & {
     /** How the app reaches its database (e.g. through a proxy the test can cut); the test itself uses db.url. */
     databaseUrl?: (url: string) => string;
   } = {},
@@ -41,7 +41,7 @@ export async function startTestDispatcher(
     ADMIN_PORT: '0',
     ...env,
   });
-  const app = await createDispatcherApp(settings, { logDestination: options.logDestination });
+  const app = await createDispatcherApp(settings, { logDestination: options.logDestination, spanExporter: options.spanExporter });
   const adminUrl = await app.get(AdminListener).listen();
   return {
     app,

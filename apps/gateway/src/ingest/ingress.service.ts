@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { PUBLISHER } from '@switchyard/api-kit';
+import { PUBLISHER, TRACING } from '@switchyard/api-kit';
 import { InboundOutcome, type SourceEntity } from '@switchyard/db';
 import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
 import type { Publisher } from '@switchyard/publisher';
 import type { HeaderBag } from '@switchyard/signing';
+import { traceContextOf, type IngressTrace, type Tracing } from '@switchyard/tracing';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
 import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
 import { SourceConfigUnreadableError, SourceStore, type IngressSource } from '../sources/source.store.js';
@@ -75,6 +76,7 @@ export class IngressService {
     @Inject(PUBLISHER) private readonly publisher: Publisher,
     @Inject(GATEWAY_SETTINGS) private readonly settings: GatewaySettings,
     private readonly metrics: IngressMetrics,
+    @Inject(TRACING) private readonly tracing: Tracing,
   ) {}
 
   /** The URL the provider called, as it knows it (PUBLIC_URL, never the Host header). */
@@ -82,7 +84,33 @@ export class IngressService {
     return `${this.settings.publicUrl}/in/${token}${search}`;
   }
 
+  /**
+   * One ingress request, in its span when tracing is on (a child of the received `traceparent`,
+   * or a new trace): an accepted event's message stores that span's context, so every attempt
+   * continues the trace. Off, a valid received `traceparent` is stored as it came.
+   */
   async handle(request: IngressRequest): Promise<IngressResponse> {
+    const received = traceContextOf(request.headers);
+    const span = this.tracing.startIngress(
+      `${request.method} /in/{token}`,
+      'server',
+      received,
+      this.tracing.enabled ? { 'http.request.method': request.method, 'http.route': '/in/{token}' } : {},
+    );
+    let answer: IngressResponse;
+    try {
+      answer = await this.answer(request, span);
+    } catch (error) {
+      span.setAttributes({ 'http.response.status_code': 500 });
+      span.end((error as Error)?.message ?? String(error));
+      throw error;
+    }
+    span.setAttributes({ 'http.response.status_code': answer.status });
+    span.end(answer.status >= 500 ? `answered ${answer.status}` : undefined);
+    return answer;
+  }
+
+  private async answer(request: IngressRequest, span: IngressTrace): Promise<IngressResponse> {
     const started = performance.now();
     let found: IngressSource | null;
     try {
@@ -101,6 +129,7 @@ export class IngressService {
       return errorResponse(404, 'not_found', 'no source has this ingest URL');
     }
     const { source, config } = found;
+    span.setAttributes({ 'switchyard.source_id': source.id, 'switchyard.source_type': source.type });
     const log = async (fields: LogFields) => {
       await this.log(found, request, fields);
       this.metrics.observe(source.type, fields.outcome, fields.reason, (performance.now() - started) / 1000);
@@ -161,7 +190,7 @@ export class IngressService {
           await log({ outcome: InboundOutcome.Rejected, reason: 'event_too_large', responseStatus: 413 });
           return errorResponse(413, 'payload_too_large', `the event built from this request is ${eventBytes} bytes; the limit is ${this.settings.maxEventBytes} bytes`);
         }
-        const answer = await this.publish(found, request, outcome.event, built);
+        const answer = await this.publish(found, request, outcome.event, built, span);
         const seconds = (performance.now() - started) / 1000;
         if (answer.outcome === 'overloaded') this.metrics.observe(source.type, InboundOutcome.Rejected, 'overloaded', seconds);
         else this.metrics.observe(source.type, answer.outcome, answer.outcome === InboundOutcome.Duplicate ? 'duplicate' : null, seconds);
@@ -197,16 +226,25 @@ export class IngressService {
     request: IngressRequest,
     event: NormalizedEvent,
     { eventId, payload }: { eventId: string; payload: string },
+    span: IngressTrace,
   ): Promise<{ outcome: InboundOutcome.Accepted | InboundOutcome.Duplicate | 'overloaded'; response: IngressResponse }> {
     const { source } = found;
     const providerEventId = storedId(event.providerEventId);
     const dedupKey = storedId(event.dedupKey);
     const messageId = newId('msg');
+    span.setAttributes({ 'switchyard.message_id': messageId, 'switchyard.event_id': eventId });
     const row = this.logRow(found, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
     let result;
     try {
       result = await this.publisher.publishInbound({
-        message: { id: messageId, appId: source.appId, eventType: event.type, payload },
+        message: {
+          id: messageId,
+          appId: source.appId,
+          eventType: event.type,
+          payload,
+          traceParent: span.context?.traceParent ?? null,
+          traceState: span.context?.traceState ?? null,
+        },
         request: { id: row.id, sourceId: source.id, method: row.method, url: row.url, headers: row.headers, body: request.body, providerEventId, dedupKey, eventId },
       });
     } catch (error) {

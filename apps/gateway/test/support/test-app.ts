@@ -8,6 +8,7 @@ import type { Queue } from 'bull';
 import type { DestinationStream } from 'pino';
 import { Svix } from 'svix';
 import { DataSource } from 'typeorm';
+import type { AppOptions } from '../../src/app.module.js';
 import { createGatewayApp } from '../../src/bootstrap.js';
 import { loadGatewaySettings, type GatewaySettings } from '../../src/config/gateway-settings.js';
 
@@ -35,12 +36,11 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its admin listener too, on another port; its log lines to `logDestination`, if given). */
+/** A gateway on its own database and queue prefix, listening on 127.0.0.1 (its admin listener too, on another port). */
 export async function startTestGateway(
   label: string,
   env: Record<string, string> = {},
-  options: {
-    logDestination?: DestinationStream;
+  options: AppOptions & {
     /** How the app reaches its database (e.g. through a proxy the test can cut); the test itself uses db.url. */
     databaseUrl?: (url: string) => string;
   } = {},
@@ -56,7 +56,7 @@ export async function startTestGateway(
     ADMIN_PORT: '0',
     ...env,
   });
-  const app = await createGatewayApp(settings, { logDestination: options.logDestination });
+  const app = await createGatewayApp(settings, { logDestination: options.logDestination, spanExporter: options.spanExporter });
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : 0;

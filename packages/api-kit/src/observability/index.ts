@@ -5,3 +5,4 @@ export * from './openapi.js';
 export * from './queue-board.js';
 export * from './retention.js';
 export * from './admin-listener.js';
+export * from './tracing.js';

@@ -50,6 +50,14 @@ export class MessageEntity {
   @Column({ name: 'fanned_out_at', type: 'timestamptz', nullable: true })
   fannedOutAt: Date | null;
 
+  /** The W3C `traceparent` (version 00) its attempts are children of: the publishing request's span, or the one it received; null for none. */
+  @Column({ name: 'trace_parent', type: 'varchar', length: 55, nullable: true })
+  traceParent: string | null;
+
+  /** The W3C `tracestate` that goes with traceParent. */
+  @Column({ name: 'trace_state', type: 'varchar', length: 512, nullable: true })
+  traceState: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -39,7 +39,7 @@ export class MessagesController {
     @Body() body: MessageInDto,
     @Req() request: RawBodyRequest<FastifyRequest>,
   ): Promise<MessageOut> {
-    return this.messages.create(appId, body, request.rawBody, query.with_content !== false);
+    return this.messages.create(appId, body, request.rawBody, query.with_content !== false, request.headers);
   }
 
   @Get(':msg_id')

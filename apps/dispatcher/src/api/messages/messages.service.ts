@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiError, conflict, ID_CURSOR, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
+import { ApiError, conflict, ID_CURSOR, notFound, paginate, TRACING, unprocessable, type ListResponse } from '@switchyard/api-kit';
 import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchyard/db';
 import { idAtTime, isId, newId } from '@switchyard/events';
 import type { MessageToPublish, Publisher } from '@switchyard/publisher';
+import { traceContextOf, type HeaderMap, type TraceCarrier, type Tracing } from '@switchyard/tracing';
 import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { timeOfId } from '../common/id-time.js';
 import { ApplicationsService } from '../applications/applications.service.js';
@@ -32,6 +33,7 @@ export class MessagesService {
     private readonly commands: DeliveryCommands,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
     private readonly tasks: BackgroundTasksService,
+    @Inject(TRACING) private readonly tracing: Tracing,
   ) {}
 
   /**
@@ -39,7 +41,22 @@ export class MessagesService {
    * application and, for a message with few endpoints, creates its deliveries) and enqueues what
    * is to be done; if that enqueue is lost, the reconciler picks the work up from PostgreSQL.
    */
-  async create(appIdOrUid: string, dto: MessageInDto, rawBody: Buffer | undefined, withContent: boolean): Promise<MessageOut> {
+  async create(appIdOrUid: string, dto: MessageInDto, rawBody: Buffer | undefined, withContent: boolean, headers: HeaderMap = {}): Promise<MessageOut> {
+    // The publish span (on): a child of the caller's valid traceparent, or a new trace; the message stores its context.
+    const span = this.tracing.startIngress('publish', 'producer', traceContextOf(headers), this.tracing.enabled ? { 'switchyard.app': appIdOrUid } : {});
+    try {
+      const out = await this.publish(appIdOrUid, dto, rawBody, withContent, span.context);
+      span.setAttributes({ 'switchyard.message_id': out.id, 'switchyard.event_type': out.eventType });
+      span.end();
+      return out;
+    } catch (error) {
+      // A refusal (4xx) is the caller's; anything else failed the publish.
+      span.end(error instanceof ApiError && error.status < 500 ? undefined : ((error as Error)?.message ?? String(error)));
+      throw error;
+    }
+  }
+
+  private async publish(appIdOrUid: string, dto: MessageInDto, rawBody: Buffer | undefined, withContent: boolean, trace: TraceCarrier | null): Promise<MessageOut> {
     const payload = (rawBody && rawJsonMember(rawBody.toString('utf8'), 'payload')) || JSON.stringify(dto.payload);
     const payloadBytes = Buffer.byteLength(payload, 'utf8');
     if (payloadBytes > this.settings.maxPayloadBytes) {
@@ -60,6 +77,8 @@ export class MessagesService {
       deliverAt: dto.deliverAt ?? null,
       createdAt: timeOfId(id),
       payloadExpiresAt,
+      traceParent: trace?.traceParent ?? null,
+      traceState: trace?.traceState ?? null,
     };
     const byId = isId('app', appIdOrUid);
     let published = await this.publisher.publishMessage({ by: byId ? 'id' : 'uid', value: appIdOrUid }, message);

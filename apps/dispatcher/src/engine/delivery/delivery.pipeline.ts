@@ -1,8 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApplicationKind, DeliveryStatus, endpointSecretContext, pgErrorOf, SecretBox, SecretDecryptionError } from '@switchyard/db';
+import { TRACING } from '@switchyard/api-kit';
 import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter } from '@switchyard/platform';
 import type { EndpointScheduler, Release, SendOutcome, Slot, WorkQueue } from '@switchyard/scheduler';
+import type { Tracing } from '@switchyard/tracing';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { ENDPOINT_SCHEDULER, ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from '../common/engine.tokens.js';
 import { attemptEvent, endpointDisabledEvent, failingThreshold, OperationalWebhooks, type OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
@@ -109,6 +111,7 @@ export class DeliveryPipeline {
     @Inject(ENGINE_SECRET_BOX) private readonly secretBox: SecretBox,
     @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
     @Inject(WORK_QUEUE) private readonly work: WorkQueue,
+    @Inject(TRACING) private readonly tracing: Tracing,
   ) {
     this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
     this.pacer = new RatePacer(settings.rateLimitMarginMs);
@@ -201,13 +204,31 @@ export class DeliveryPipeline {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const rate = claimed.delivery.endpoint.rateLimit;
     const ticket = claimed.slot && rate ? await this.pacer.take(claimed.delivery.endpoint.id, rate) : null;
-    const prepared = this.prepare(claimed);
+    // The attempt's span: a child of the message's stored context (off: that context, sent on as it is).
+    const { delivery } = claimed;
+    const span = this.tracing.startAttempt(
+      delivery.trace,
+      this.tracing.enabled
+        ? {
+            'switchyard.endpoint_id': delivery.endpoint.id,
+            'switchyard.message_id': delivery.messageId,
+            'switchyard.delivery_id': delivery.id,
+            'switchyard.attempt': delivery.attemptsBefore + 1,
+            'http.request.method': 'POST',
+          }
+        : {},
+    );
+    const prepared = this.prepare(claimed, span.headers);
     let sent: Sent;
     try {
       sent = await this.send(prepared, ticket);
+    } catch (error) {
+      span.end({ success: false, statusCode: 0, error: 'internal', errorDetail: (error as Error)?.message ?? String(error) });
+      throw error;
     } finally {
       ticket?.done();
     }
+    span.end(sent.result);
     this.metrics.sentLate(claimed.delivery.lateMs + (prepared.startedAt.getTime() - claimed.claimedAt));
     const recording = this.record(sent);
     // Freed (or handed on) while the attempt is recorded: the slot is about the receiver, not our bookkeeping.
@@ -292,7 +313,7 @@ export class DeliveryPipeline {
   }
 
   /** Stage 2: sign the stored payload with every active secret; an unusable secret or an open circuit is an unsent attempt, not a crash. */
-  prepare(claimed: Claimed): Prepared {
+  prepare(claimed: Claimed, traceHeaders?: Record<string, string>): Prepared {
     const startedAt = new Date();
     const { delivery } = claimed;
     if (!claimed.slot) {
@@ -325,6 +346,7 @@ export class DeliveryPipeline {
         body: delivery.payload,
         secrets,
         endpointHeaders: delivery.endpoint.headers,
+        traceHeaders,
       });
       return { kind: 'ready', claimed, request: { url: delivery.endpoint.url, headers, body: delivery.payload }, startedAt };
     } catch (error) {

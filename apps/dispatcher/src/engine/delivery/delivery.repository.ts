@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApplicationKind, delayMsSql, DeliveryStatus, prepared, routesToEndpointSql, TriggerType } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
+import type { TraceCarrier } from '@switchyard/tracing';
 import type { OperationalMessage } from '../operational-webhooks/operational-webhooks.js';
 import { PreparedSql } from '../common/prepared-sql.js';
 
@@ -33,6 +34,8 @@ export interface ClaimedDelivery {
   /** The bytes to sign and send; null when the message's payload was expunged (the attempt then fails, unsent). */
   readonly payload: string | null;
   readonly eventId: string | null;
+  /** The trace context stored with the message: the attempt's span is its child. */
+  readonly trace: TraceCarrier | null;
   readonly endpoint: EndpointTarget;
   /** How long it had been due when it was claimed (database clock). */
   readonly lateMs: number;
@@ -126,7 +129,7 @@ const CLAIM = prepared(`
     WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Pending} AND next_attempt_at > now())
   SELECT ep.*, ${delayMsSql('nd.at')} AS next_due_ms, nd.at IS NOT NULL AS has_next,
          u.id AS delivery_id, u.message_id, u.attempts, u.next_trigger, u.next_attempt_at::text AS lease, u.status AS delivery_status, u.late_ms,
-         m.payload, m.event_id
+         m.payload, m.event_id, m.trace_parent, m.trace_state
   FROM ep CROSS JOIN nd
   LEFT JOIN u ON true
   LEFT JOIN messages m ON m.id = u.message_id`);
@@ -199,6 +202,8 @@ interface ClaimRow {
   late_ms: string | number | null;
   payload: string | null;
   event_id: string | null;
+  trace_parent: string | null;
+  trace_state: string | null;
 }
 
 /** JSON text for a jsonb column: never a NUL escape (jsonb refuses \u0000). */
@@ -250,6 +255,7 @@ export class DeliveryRepository {
         lease: r.lease!,
         payload: r.payload,
         eventId: r.event_id,
+        trace: r.trace_parent ? { traceParent: r.trace_parent, traceState: r.trace_state } : null,
         endpoint,
         lateMs: Number(r.late_ms ?? 0),
       });

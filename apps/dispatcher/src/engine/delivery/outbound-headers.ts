@@ -27,11 +27,13 @@ export interface SignedHeadersInput {
   readonly secrets: readonly string[];
   /** The endpoint's own headers. */
   readonly endpointHeaders: Record<string, string>;
+  /** `traceparent` (and `tracestate`) of the attempt's span; not signed, like every header but webhook-*. */
+  readonly traceHeaders?: Record<string, string>;
 }
 
 /**
  * The headers of one attempt: the endpoint's own first, then ours on top, so an endpoint can
- * never replace the signature, id, timestamp, content type or user agent.
+ * never replace the signature, id, timestamp, content type, user agent or trace context.
  */
 export function outboundHeaders(input: SignedHeadersInput): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -39,6 +41,7 @@ export function outboundHeaders(input: SignedHeadersInput): Record<string, strin
   for (const [name, value] of Object.entries(input.endpointHeaders)) {
     if (!ours.has(name.toLowerCase())) headers[name] = value;
   }
+  if (input.traceHeaders) Object.assign(headers, input.traceHeaders);
   Object.assign(headers, standardWebhookHeaders({ id: input.messageId, timestamp: input.timestamp, body: input.body, secrets: input.secrets }));
   headers['content-type'] = 'application/json';
   headers['user-agent'] = USER_AGENT;
