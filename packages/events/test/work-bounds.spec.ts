@@ -16,7 +16,7 @@ import {
   sanitizeSegment,
   type InboundRequest,
 } from '../src/index.js';
-import { expectLinear, ONE_MIB } from './support/growth.js';
+import { assertLinear, ONE_MIB } from '@switchyard/jest-config/growth';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -38,11 +38,11 @@ const NAME_SHAPES: Record<string, (n: number) => string> = {
 
 describe('sanitizeSegment and eventTypeName: linear work on adversarial names', () => {
   it.each(Object.entries(NAME_SHAPES))('sanitizeSegment: %s', (_label, make) => {
-    expectLinear('sanitizeSegment', make, (s) => sanitizeSegment(s));
+    assertLinear('sanitizeSegment', make, (s) => sanitizeSegment(s));
   });
 
   it.each(Object.entries(NAME_SHAPES))('eventTypeName: %s', (_label, make) => {
-    expectLinear('eventTypeName', make, (s) => eventTypeName('generic-webhook', s));
+    assertLinear('eventTypeName', make, (s) => eventTypeName('generic-webhook', s));
   });
 
   it('the 200,000-underscore type of the report becomes a short valid name at once', () => {
@@ -60,7 +60,7 @@ function request(sourceType: string, body: string, headers: Record<string, strin
 
 describe('normalizers: the type comes from untrusted input and costs linear work', () => {
   it('generic-webhook: a body type of a + n underscores + b (no signature needed)', () => {
-    expectLinear(
+    assertLinear(
       'generic-webhook type',
       (n) => JSON.stringify({ type: `a${'_'.repeat(n)}b` }),
       (body) => {
@@ -77,7 +77,7 @@ describe('normalizers: the type comes from untrusted input and costs linear work
       [normalizeShopify, 'shopify', 'x-shopify-topic'],
       [normalizeBitbucket, 'bitbucket', 'x-event-key'],
     ] as const) {
-      expectLinear(`${type} ${header}`, (n) => `a${'_:/'.repeat(n / 3)}b`, (value) =>
+      assertLinear(`${type} ${header}`, (n) => `a${'_:/'.repeat(n / 3)}b`, (value) =>
         normalize(request(type, body, { [header]: value, 'x-github-delivery': 'd', 'x-request-uuid': 'u' })),
       );
     }
@@ -86,23 +86,23 @@ describe('normalizers: the type comes from untrusted input and costs linear work
 
 describe('parsers of provider and receiver input', () => {
   it('body sniffing (/^\\s*[[{]/) on whitespace that never reaches a bracket', () => {
-    expectLinear('sniff', (n) => enc(`${' \t\r\n'.repeat(n / 4)}x`), (bytes) => parseBody(bytes, undefined));
-    expectLinear('sniff', (n) => enc(`${' '.repeat(n)}{`), (bytes) => parseBody(bytes, 'application/octet-stream'));
+    assertLinear('sniff', (n) => enc(`${' \t\r\n'.repeat(n / 4)}x`), (bytes) => parseBody(bytes, undefined));
+    assertLinear('sniff', (n) => enc(`${' '.repeat(n)}{`), (bytes) => parseBody(bytes, 'application/octet-stream'));
   });
 
   it('content types with long parameters', () => {
-    expectLinear('content-type', (n) => `application/json${'; a=b'.repeat(n / 6)}`, (type) => parseBody(enc('{}'), type));
+    assertLinear('content-type', (n) => `application/json${'; a=b'.repeat(n / 6)}`, (type) => parseBody(enc('{}'), type));
   });
 
   it('unix timestamps (/^\\d{1,12}$/ after a trim) and Retry-After (receiver headers)', () => {
-    expectLinear('parseUnixSeconds', (n) => `${' '.repeat(n)}1${' '.repeat(n)}x`, (s) => parseUnixSeconds(s));
-    expectLinear('parseUnixSeconds digits', (n) => '1'.repeat(n), (s) => parseUnixSeconds(s));
-    expectLinear('parseRetryAfter', (n) => `Mon, ${'0'.repeat(n)}`, (s) => parseRetryAfter(s, 0));
-    expectLinear('parseRetryAfter spaces', (n) => `${' '.repeat(n)}1 x`, (s) => parseRetryAfter(s, 0));
+    assertLinear('parseUnixSeconds', (n) => `${' '.repeat(n)}1${' '.repeat(n)}x`, (s) => parseUnixSeconds(s));
+    assertLinear('parseUnixSeconds digits', (n) => '1'.repeat(n), (s) => parseUnixSeconds(s));
+    assertLinear('parseRetryAfter', (n) => `Mon, ${'0'.repeat(n)}`, (s) => parseRetryAfter(s, 0));
+    assertLinear('parseRetryAfter spaces', (n) => `${' '.repeat(n)}1 x`, (s) => parseRetryAfter(s, 0));
   });
 
   it('ids (/^([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}$/)', () => {
-    expectLinear('isId', (n) => `${'a'.repeat(n)}!`, (s) => isId('msg', s));
-    expectLinear('isId', (n) => `msg_${'A'.repeat(n)}`, (s) => isId('msg', s));
+    assertLinear('isId', (n) => `${'a'.repeat(n)}!`, (s) => isId('msg', s));
+    assertLinear('isId', (n) => `msg_${'A'.repeat(n)}`, (s) => isId('msg', s));
   });
 });

@@ -1,14 +1,15 @@
 // Work bounds without wall-clock limits: time the same function on input n and 4n and compare.
 // Linear code takes about 4x as long, quadratic about 16x. A slow or busy box slows both runs
 // alike; each size is timed several times, interleaved, and the fastest run counts.
-import { expect } from '@jest/globals';
 
 /** Growth factor of the input between the two measurements. */
 export const GROWTH = 4;
 /** Largest time ratio accepted for GROWTH times the input: linear is ~4, quadratic ~16. */
 export const MAX_RATIO = 9;
+/** Size of the adversarial input every bounded function must also get through once: 1 MiB. */
+export const ONE_MIB = 1024 * 1024;
 
-function fastest(run: () => void, repeats: number): number {
+function fastest(run, repeats) {
   let best = Number.POSITIVE_INFINITY;
   for (let i = 0; i < repeats; i++) {
     const start = process.hrtime.bigint();
@@ -18,19 +19,11 @@ function fastest(run: () => void, repeats: number): number {
   return best;
 }
 
-export interface GrowthMeasure {
-  readonly n: number;
-  readonly smallMs: number;
-  readonly largeMs: number;
-  readonly ratio: number;
-}
-
 /**
  * Times `work(make(n))` against `work(make(GROWTH * n))`. n starts at `minN` and doubles until the
  * small run takes at least `floorMs` (timer noise drowns shorter runs), up to `maxN`.
  */
-export function measureGrowth<T>(make: (n: number) => T, work: (input: T) => unknown, options: { minN?: number; maxN?: number; floorMs?: number } = {}): GrowthMeasure {
-  const { minN = 8 * 1024, maxN = 4 * 1024 * 1024, floorMs = 2 } = options;
+export function measureGrowth(make, work, { minN = 8 * 1024, maxN = 4 * 1024 * 1024, floorMs = 2 } = {}) {
   work(make(1024)); // warm up (JIT, regex compilation)
   let n = minN;
   let small = make(n);
@@ -48,19 +41,18 @@ export function measureGrowth<T>(make: (n: number) => T, work: (input: T) => unk
   return { n, smallMs, largeMs, ratio: largeMs / Math.max(smallMs, 0.05) };
 }
 
-/** Size of the adversarial input every bounded function must also get through once: 1 MiB. */
-export const ONE_MIB = 1024 * 1024;
-
 /**
- * Asserts the work grows about linearly with the input, then runs it once on `make(1 MiB)`.
- * Sizes start small, so quadratic code fails on the ratio in milliseconds instead of hanging on
- * the big input. A ratio over the bound is measured again (up to three times) before it fails,
- * so one burst of load on a shared box cannot fail it.
+ * Throws unless the work grows about linearly with the input, then runs it once on `make(1 MiB)`.
+ * Sizes start small, so quadratic code fails on the ratio in seconds instead of hanging on the
+ * big input. A ratio over the bound is measured again (up to three times) before it fails, so
+ * one burst of load on a shared box cannot fail it.
  */
-export function expectLinear<T>(label: string, make: (n: number) => T, work: (input: T) => unknown, options?: { minN?: number; maxN?: number; floorMs?: number }): GrowthMeasure {
+export function assertLinear(label, make, work, options) {
   let measure = measureGrowth(make, work, options);
   for (let retry = 0; retry < 2 && measure.ratio >= MAX_RATIO; retry++) measure = measureGrowth(make, work, options);
-  expect({ label, ratioBelowBound: measure.ratio < MAX_RATIO, measure }).toEqual({ label, ratioBelowBound: true, measure });
+  if (measure.ratio >= MAX_RATIO) {
+    throw new Error(`${label}: ${GROWTH}x the input took ${measure.ratio.toFixed(1)}x the time (bound ${MAX_RATIO}): ${JSON.stringify(measure)}`);
+  }
   work(make(ONE_MIB));
   return measure;
 }
