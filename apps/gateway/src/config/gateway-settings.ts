@@ -19,13 +19,20 @@ export interface GatewaySettings extends CommonSettings {
 /** Injection token of the settings object. */
 export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 
+/** The URL without trailing `/`s; a loop, since `/\/+$/` is quadratic on a long run of slashes. */
+function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
+}
+
 /** Reads and validates the gateway's environment; throws a SettingsError listing every bad key. */
 export function loadGatewaySettings(env: Env): GatewaySettings {
   const reader = new EnvReader(env);
   const common = readCommonSettings(reader, { port: 3000 });
   const settings: GatewaySettings = {
     ...common,
-    publicUrl: reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, ''),
+    publicUrl: withoutTrailingSlashes(reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:'])),
     maxBodyBytes: reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024),
     sourceCacheTtlMs: reader.integer('SOURCE_CACHE_TTL_MS', 1_000, 0, 60_000),
     sourceCacheMax: reader.integer('SOURCE_CACHE_MAX', 10_000, 1, 1_000_000),
