@@ -1,6 +1,6 @@
 /** Growth factor of the input between the two measurements. */
 export declare const GROWTH: number;
-/** Largest time ratio accepted for GROWTH times the input: linear is ~4, quadratic ~16. */
+/** Largest time ratio accepted for GROWTH times the input: linear is ~8, quadratic ~64. */
 export declare const MAX_RATIO: number;
 /** Size of the adversarial input every bounded function must also get through once: 1 MiB. */
 export declare const ONE_MIB: number;
