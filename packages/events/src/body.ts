@@ -124,6 +124,15 @@ export function stringField(value: unknown, ...path: string[]): string | undefin
   return undefined;
 }
 
+/**
+ * Reads an id property: a string field that is not blank. A provider id is a dedup key, and a
+ * blank one would make every later delivery of the source a "duplicate" of the first.
+ */
+export function idField(value: unknown, ...path: string[]): string | undefined {
+  const text = stringField(value, ...path);
+  return text === undefined || text.trim() === '' ? undefined : text;
+}
+
 /** Reads a numeric property (number or numeric string) of a parsed JSON object, or undefined. */
 export function numberField(value: unknown, ...path: string[]): number | undefined {
   const text = stringField(value, ...path);

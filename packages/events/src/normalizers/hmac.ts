@@ -1,5 +1,5 @@
 import { optionalHeader } from '@switchyard/signing';
-import { bodyDigestId, stringField } from '../body.js';
+import { bodyDigestId, idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { dataOf, type Normalizer } from './normalizer.js';
 
@@ -32,6 +32,6 @@ export const normalizeGeneric: Normalizer = (request) => {
     stringField(body, 'event_type') ??
     stringField(body, 'event') ??
     'event';
-  const id = (eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined) ?? stringField(body, 'id') ?? bodyDigestId(request.body);
+  const id = (eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined) ?? idField(body, 'id') ?? bodyDigestId(request.body);
   return { kind: 'event', event: { type: eventTypeName(request.sourceType, name), providerEventId: id, ...dataOf(request) } };
 };

@@ -1,4 +1,4 @@
-import { bodyDigestId, numberField, parseJson, stringField } from '../body.js';
+import { bodyDigestId, idField, numberField, parseJson, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { rejected, unixSecondsToDate, type Normalizer } from './normalizer.js';
 
@@ -23,7 +23,7 @@ export const normalizeSlack: Normalizer = (request) => {
       kind: 'event',
       event: {
         type: eventTypeName('slack', eventType ?? type),
-        providerEventId: stringField(payload, 'event_id') ?? bodyDigestId(request.body),
+        providerEventId: idField(payload, 'event_id') ?? bodyDigestId(request.body),
         subject: stringField(payload, 'team_id'),
         time: unixSecondsToDate(numberField(payload, 'event_time')),
         datacontenttype: 'application/json',
@@ -40,7 +40,7 @@ export const normalizeSlack: Normalizer = (request) => {
         kind: 'event',
         event: {
           type: eventTypeName('slack', stringField(inner.value, 'type') ?? 'interaction'),
-          providerEventId: stringField(inner.value, 'trigger_id') ?? bodyDigestId(request.body),
+          providerEventId: idField(inner.value, 'trigger_id') ?? bodyDigestId(request.body),
           subject: stringField(inner.value, 'team', 'id'),
           datacontenttype: 'application/json',
           data: inner.value,
@@ -52,7 +52,7 @@ export const normalizeSlack: Normalizer = (request) => {
         kind: 'event',
         event: {
           type: 'slack.slash_command',
-          providerEventId: (typeof form.trigger_id === 'string' ? form.trigger_id : undefined) ?? bodyDigestId(request.body),
+          providerEventId: (typeof form.trigger_id === 'string' && form.trigger_id.trim() !== '' ? form.trigger_id : undefined) ?? bodyDigestId(request.body),
           subject: typeof form.team_id === 'string' ? form.team_id : undefined,
           datacontenttype: 'application/json',
           data: form,

@@ -1,5 +1,5 @@
 import { optionalHeader } from '@switchyard/signing';
-import { bodyDigestId, stringField } from '../body.js';
+import { bodyDigestId, idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { rejected, type Normalizer } from './normalizer.js';
 
@@ -41,7 +41,7 @@ export const normalizeTwilio: Normalizer = (request) => {
       kind: 'event',
       event: {
         type: eventTypeName('twilio', stringField(parsed.value, 'type') ?? 'event'),
-        providerEventId: stringField(parsed.value, 'id') ?? id,
+        providerEventId: idField(parsed.value, 'id') ?? id,
         datacontenttype: 'application/json',
         data: parsed.value,
       },
