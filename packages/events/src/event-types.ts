@@ -64,6 +64,8 @@ function isPieceSeparator(code: number): boolean {
  * Joins the source type and provider names into an event type, keeping the provider's own
  * dots (Stripe's `invoice.paid`) and turning other separators (Shopify's `/`) into dots.
  * Stops reading once the name is full, so a huge provider name costs one partial scan.
+ * Names that give no segment at all (blank, only dots) give `{source}.unknown`, never the bare
+ * source type, which a `{source}.*` filter would not match.
  */
 export function eventTypeName(sourceType: string, ...names: (string | undefined | null)[]): string {
   let result = sourceType;
@@ -78,5 +80,6 @@ export function eventTypeName(sourceType: string, ...names: (string | undefined 
       start = i + 1;
     }
   }
+  if (result === sourceType) result += '.unknown';
   return result.slice(0, MAX_EVENT_TYPE_LENGTH);
 }
