@@ -16,7 +16,7 @@
 // and replayed by the package's jest suite). Jazzer's growing corpus and every finding of a run
 // go to fuzz/.work/. Exit status 1 when any target found a crash or a hang.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,24 +97,27 @@ function runJazzer(engine, target) {
   ];
   const command = engine.prefix[0] ?? process.execPath;
   const log = join(WORK, 'logs', `${target}.log`);
+  // Straight to a file, not a pipe: Jazzer exits with process.exit, which cuts piped output short.
+  const fd = openSync(log, 'w');
   return new Promise((resolve) => {
-    const child = spawn(command, engine.prefix.length > 0 ? args : args, { cwd: join(HERE, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const keep = (chunk) => {
-      output += chunk;
-      if (output.length > 4_000_000) output = output.slice(-2_000_000);
-    };
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
+    const child = spawn(command, args, { cwd: join(HERE, '..'), stdio: ['ignore', fd, fd] });
     // Jazzer stops itself at max_total_time; this only catches a wedged process.
     const guard = setTimeout(() => child.kill('SIGKILL'), (seconds + 120) * 1000);
     child.on('close', (code, signal) => {
       clearTimeout(guard);
-      writeFileSync(log, output);
-      const executions = Number(/stat::number_of_executed_units:\s*(\d+)/.exec(output)?.[1] ?? /Done (\d+) runs/.exec(output)?.[1] ?? 0);
-      const coverage = [...output.matchAll(/cov: (\d+) ft: (\d+)/g)].at(-1);
-      const finding = code === 0 ? undefined : (output.split('\n').filter((l) => /==\d+==|Error|error|artifact|Test unit written|crash|timeout/i.test(l)).slice(0, 12).join('\n') || `exit ${code ?? signal}`);
-      resolve({ target, executions, detail: coverage ? `cov ${coverage[1]}, features ${coverage[2]}` : '', finding, log });
+      closeSync(fd);
+      const output = readFileSync(log, 'utf8');
+      const progress = [...output.matchAll(/^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+)/gm)].at(-1);
+      const executions = Number(/stat::number_of_executed_units:\s*(\d+)/.exec(output)?.[1] ?? /Done (\d+) runs/.exec(output)?.[1] ?? progress?.[1] ?? 0);
+      const finding =
+        code === 0
+          ? undefined
+          : output
+              .split('\n')
+              .filter((l) => /==\d+==|Error|artifact|Test unit written|crash|timeout/i.test(l))
+              .slice(0, 12)
+              .join('\n') || `exit ${code ?? signal}`;
+      resolve({ target, executions, detail: progress ? `cov ${progress[2]}, features ${progress[3]}` : '', finding, log });
     });
   });
 }
