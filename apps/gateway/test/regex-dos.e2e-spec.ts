@@ -25,10 +25,12 @@ function underscoreType(n: number) {
   return { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: `evt-${sent}`, type: `a${'_'.repeat(n)}b` }) };
 }
 
+/** CPU time of this process (client and in-process gateway) spent on the work, in ms: unlike the wall clock, other processes on the box do not stretch it. */
 async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = process.hrtime.bigint();
+  const start = process.cpuUsage();
   const value = await work();
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, value };
+  const { user, system } = process.cpuUsage(start);
+  return { ms: (user + system) / 1000, value };
 }
 
 describe('a generic-webhook type of a + 200,000 underscores + b', () => {
@@ -48,7 +50,7 @@ describe('a generic-webhook type of a + 200,000 underscores + b', () => {
     expect(await health()).toBe(204);
   });
 
-  it('costs about the same as 50,000 underscores: the request time does not grow with the square of the run', async () => {
+  it('costs about the same as 50,000 underscores: the CPU time does not grow with the square of the run', async () => {
     // Warm up, then the fastest of three at each size: a busy box slows both sizes alike.
     await deliver(t, generic.ingestUrl, underscoreType(1_000));
     const fastest = async (n: number) => {
