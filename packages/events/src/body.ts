@@ -62,7 +62,24 @@ export function parseForm(text: string): Record<string, string | string[]> {
 }
 
 function mediaType(contentType: string | undefined): string {
-  return (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const text = contentType ?? '';
+  const semicolon = text.indexOf(';');
+  // Not split(';'): a long list of parameters would become as many strings first.
+  return (semicolon === -1 ? text : text.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/**
+ * True when the first character after JSON whitespace opens an array or object. A loop, not
+ * /^\s*[[{]/: the regex is linear in theory, but V8 keeps a backtrack entry per blank, which
+ * costs more than linear on megabytes of them. Other blanks \s would skip fail JSON.parse anyway.
+ */
+function startsLikeJsonContainer(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) continue;
+    return code === 0x5b || code === 0x7b;
+  }
+  return false;
 }
 
 /** Parses a raw body by its content type: JSON, form, text, or opaque bytes. */
@@ -74,7 +91,7 @@ export function parseBody(body: Uint8Array, contentType: string | undefined): Pa
   if (!isJson && !isForm && !isText) {
     // No (or an unknown) content type: JSON if it is JSON, else opaque bytes.
     const text = decodeUtf8(body);
-    if (text !== undefined && /^\s*[[{]/.test(text)) {
+    if (text !== undefined && startsLikeJsonContainer(text)) {
       const parsed = parseJson(text);
       if (parsed.ok) return { kind: 'json', value: parsed.value };
     }
@@ -105,6 +122,15 @@ export function stringField(value: unknown, ...path: string[]): string | undefin
   if (typeof node === 'string') return node;
   if (typeof node === 'number' && Number.isFinite(node)) return String(node);
   return undefined;
+}
+
+/**
+ * Reads an id property: a string field that is not blank. A provider id is a dedup key, and a
+ * blank one would make every later delivery of the source a "duplicate" of the first.
+ */
+export function idField(value: unknown, ...path: string[]): string | undefined {
+  const text = stringField(value, ...path);
+  return text === undefined || text.trim() === '' ? undefined : text;
 }
 
 /** Reads a numeric property (number or numeric string) of a parsed JSON object, or undefined. */

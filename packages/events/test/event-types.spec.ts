@@ -22,6 +22,11 @@ describe('eventTypeName (CONTRACT §6 naming)', () => {
     [['hmac', '   '], 'hmac.unknown'],
     [['hmac', 'a b.c/d'], 'hmac.a_b.c.d'],
     [['hmac', 42 as never], 'hmac.42'],
+    // Found by pnpm fuzz: these gave the bare source type, which a `twilio.*` filter misses.
+    [['twilio', ''], 'twilio.unknown'],
+    [['stripe', '.'], 'stripe.unknown'],
+    [['shopify', '//'], 'shopify.unknown'],
+    [['hmac', undefined, null], 'hmac.unknown'],
   ] as [[string, ...(string | null | undefined)[]], string][])('%j → %s', ([source, ...names], expected) => {
     const name = eventTypeName(source, ...names);
     expect(name).toBe(expected);

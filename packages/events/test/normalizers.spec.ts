@@ -530,6 +530,13 @@ describe('normalizeGeneric (hmac)', () => {
     expect(eventOf(normalizeGeneric(inbound('hmac', Uint8Array.from([0xff]), {}))).datacontenttype).toBe('application/octet-stream');
   });
 
+  it('a blank Content-Type header counts as none (found by pnpm fuzz: the event said datacontenttype "")', () => {
+    for (const blank of ['', ' ', '\t']) {
+      expect(eventOf(normalizeGeneric(inbound('generic-webhook', Uint8Array.from([0xff]), {}, blank))).datacontenttype).toBe('application/octet-stream');
+      expect(eventOf(normalizeGeneric(inbound('hmac', '', {}, blank))).datacontenttype).toBe('application/octet-stream');
+    }
+  });
+
   it('a form body is carried as an object', () => {
     const event = eventOf(normalizeGeneric(inbound('hmac', 'a=1&a=2&b=3', {}, FORM)));
     expect(JSON.parse(JSON.stringify(event.data))).toEqual({ a: ['1', '2'], b: '3' });
@@ -597,6 +604,34 @@ describe('normalizer registry', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+});
+
+describe('blank provider ids (found by pnpm fuzz)', () => {
+  // A blank id was used as the dedup key: every later delivery of the source with the same blank
+  // header or field was answered "duplicate" and dropped. Blank ids now fall through like absent ones.
+  const cases: [string, string, Headers, string][] = [
+    ['twilio', 'MessageStatus=sent', { 'i-twilio-idempotency-token': '' }, FORM],
+    ['twilio', '{"type":"x","id":" "}', {}, 'application/json'],
+    ['shopify', '{}', { 'x-shopify-topic': 'orders/create', 'x-shopify-event-id': ' ' }, 'application/json'],
+    ['gitlab', '{"object_kind":"push"}', { 'idempotency-key': '', 'webhook-id': '\t' }, 'application/json'],
+    ['linear', '{"type":"Issue"}', { 'linear-delivery': '' }, 'application/json'],
+    ['bitbucket', '{}', { 'x-event-key': 'repo:push', 'x-request-uuid': '' }, 'application/json'],
+    ['generic-webhook', '{"id":""}', {}, 'application/json'],
+    ['intercom', '{"topic":"ping","id":""}', {}, 'application/json'],
+    ['pagerduty', '{"event":{"event_type":"incident.triggered","id":""}}', { 'x-webhook-id': '' }, 'application/json'],
+    ['slack', '{"type":"event_callback","event":{"type":"message"},"event_id":""}', {}, 'application/json'],
+    ['slack', 'command=%2Fx&trigger_id=', {}, FORM],
+  ];
+  it.each(cases)('%s %s %j: the body digest, not a blank id', (type, body, headers, contentType) => {
+    const event = eventOf(normalizerFor(type)!(inbound(type, body, headers, contentType)));
+    expect(event.providerEventId).toBe(digest(body));
+  });
+
+  it('a blank notification_id no longer hides Paddle\'s event_id, and a blank batch id is refused', () => {
+    const paddle = eventOf(normalizerFor('paddle')!(inbound('paddle', '{"event_type":"a.b","notification_id":"","event_id":"evt_1"}', {}, 'application/json')));
+    expect(paddle.providerEventId).toBe('evt_1');
+    expect(normalizerFor('sendgrid')!(inbound('sendgrid', '[{"event":"open","sg_event_id":" "}]', {}, 'application/json'))).toMatchObject({ kind: 'rejected' });
   });
 });
 

@@ -156,6 +156,13 @@ export interface TracingSettings {
   readonly tracesUrl: string | null;
 }
 
+/** The URL without trailing `/`s; a loop, since `/\/+$/` is quadratic on a long run of slashes. */
+export function withoutTrailingSlashes(url: string): string {
+  let end = url.length;
+  while (end > 0 && url.charCodeAt(end - 1) === 0x2f) end--;
+  return url.slice(0, end);
+}
+
 /** Reads OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT, OTEL_SDK_DISABLED and OTEL_TRACES_EXPORTER. */
 export function readTracingSettings(reader: EnvReader): TracingSettings {
   const specific = reader.string('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
@@ -164,7 +171,7 @@ export function readTracingSettings(reader: EnvReader): TracingSettings {
   const exporter = reader.oneOf('OTEL_TRACES_EXPORTER', 'otlp', ['otlp', 'none']);
   let tracesUrl: string | null = null;
   if (specific !== undefined) tracesUrl = reader.url('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', specific, ['http:', 'https:']);
-  else if (base !== undefined) tracesUrl = `${reader.url('OTEL_EXPORTER_OTLP_ENDPOINT', base, ['http:', 'https:']).replace(/\/+$/, '')}/v1/traces`;
+  else if (base !== undefined) tracesUrl = `${withoutTrailingSlashes(reader.url('OTEL_EXPORTER_OTLP_ENDPOINT', base, ['http:', 'https:']))}/v1/traces`;
   return { enabled: tracesUrl !== null && !disabled && exporter === 'otlp', tracesUrl };
 }
 

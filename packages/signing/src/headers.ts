@@ -45,9 +45,12 @@ export function singleHeader(headers: HeaderBag, name: string): HeaderLookup {
   return { kind: 'value', value: value.trim() };
 }
 
-/** Reads an optional plain header value (first of repeated values), or undefined. */
+/**
+ * Reads an optional plain header value (first of repeated values), or undefined. A blank value
+ * counts as absent, as in singleHeader: `X-Request-Id: ` names no id.
+ */
 export function optionalHeader(headers: HeaderBag, name: string): string | undefined {
   const raw: unknown = rawHeader(headers, name);
   const value: unknown = Array.isArray(raw) ? raw[0] : raw;
-  return typeof value !== 'string' || value.length > MAX_SIGNATURE_HEADER_LENGTH ? undefined : value;
+  return typeof value !== 'string' || value.length > MAX_SIGNATURE_HEADER_LENGTH || value.trim() === '' ? undefined : value;
 }

@@ -45,7 +45,8 @@ export function decodeDigest(text: string, encoding: DigestEncoding): Buffer | u
     case 'base64':
       return BASE64.test(text) && text.length % 4 === 0 ? Buffer.from(text, 'base64') : undefined;
     case 'base64url':
-      return BASE64URL.test(text) ? Buffer.from(text.replace(/=+$/, ''), 'base64url') : undefined;
+      // BASE64URL allows at most two trailing '='; Buffer's base64url decoder ignores them.
+      return BASE64URL.test(text) ? Buffer.from(text, 'base64url') : undefined;
   }
 }
 

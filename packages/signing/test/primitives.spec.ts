@@ -158,7 +158,11 @@ describe('headers', () => {
   it.each([
     [{ 'x-a': 'v' }, 'v'],
     [{ 'x-a': ['first', 'second'] }, 'first'],
-    [{ 'x-a': '' }, ''],
+    // Blank counts as absent (as in singleHeader): a blank id header named no id.
+    [{ 'x-a': '' }, undefined],
+    [{ 'x-a': ' \t' }, undefined],
+    [{ 'x-a': ['', 'second'] }, undefined],
+    [{ 'x-a': ' v ' }, ' v '],
     [{}, undefined],
     [{ 'x-a': [] }, undefined],
     [{ 'x-a': 'x'.repeat(MAX_SIGNATURE_HEADER_LENGTH + 1) }, undefined],

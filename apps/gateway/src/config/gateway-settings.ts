@@ -1,4 +1,4 @@
-import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import { EnvReader, positiveDuration, readCommonSettings, withoutTrailingSlashes, type CommonSettings, type Env } from '@switchyard/platform';
 
 /** Everything the gateway reads from its environment (CONTRACT §2), validated once at boot. */
 export interface GatewaySettings extends CommonSettings {
@@ -57,7 +57,7 @@ export const GATEWAY_SETTINGS = Symbol('GATEWAY_SETTINGS');
 export function loadGatewaySettings(env: Env): GatewaySettings {
   const reader = new EnvReader(env);
   const common = readCommonSettings(reader, { port: 3000, adminPort: 9000 });
-  const publicUrl = reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']).replace(/\/+$/, '');
+  const publicUrl = withoutTrailingSlashes(reader.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']));
   const maxBodyBytes = reader.integer('MAX_BODY_BYTES', 5 * 1024 * 1024, 1, 256 * 1024 * 1024);
   const settings: GatewaySettings = {
     ...common,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { stringField } from '../body.js';
+import { idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { rejected, type NormalizeOutcome } from './normalizer.js';
 import type { InboundRequest } from './normalizer.js';
@@ -14,7 +14,7 @@ export function normalizeBatch(request: InboundRequest, spec: { typeField: strin
   const events = request.parsed.value as unknown[];
   if (events.length === 0) return rejected('payload has no events');
   const names = new Set(events.map((e) => stringField(e, spec.typeField) ?? 'unknown'));
-  const ids = events.map((e) => stringField(e, spec.idField));
+  const ids = events.map((e) => idField(e, spec.idField));
   if (ids.some((id) => id === undefined)) return rejected(`every event needs ${spec.idField}`);
   const providerEventId = ids.length === 1 ? ids[0]! : `batch:${createHash('sha256').update(ids.join('\n')).digest('hex')}`;
   const subjects = new Set(events.map((e) => (spec.subjectField ? stringField(e, spec.subjectField) : undefined)));

@@ -1,5 +1,5 @@
 import { optionalHeader } from '@switchyard/signing';
-import { bodyDigestId, stringField } from '../body.js';
+import { bodyDigestId, idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { dataOf, signedDigestKey, signedHeader, type Normalizer } from './normalizer.js';
 
@@ -36,7 +36,7 @@ export const normalizeGeneric: Normalizer = (request) => {
     stringField(body, 'event') ??
     'event';
   const headerId = eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined;
-  const bodyId = stringField(body, 'id');
+  const bodyId = idField(body, 'id');
   const id = headerId ?? bodyId ?? bodyDigestId(request.body);
   const signsSomething = request.verified?.signed !== undefined;
   const signedId = signsSomething ? (eventIdHeader ? signedHeader(request, eventIdHeader) : undefined) : headerId;

@@ -83,6 +83,12 @@ export function rejected(reason: string): NormalizeOutcome {
   return { kind: 'rejected', reason };
 }
 
+/** The declared content type, or the fallback when the header is absent or blank (`Content-Type: `). */
+function declaredType(contentType: string | undefined, fallback: string): string {
+  const trimmed = contentType?.trim();
+  return trimmed ? trimmed : fallback;
+}
+
 /** The CloudEvent data for a parsed body: JSON as-is, forms as objects, text as a string, else base64. */
 export function dataOf(request: InboundRequest): Pick<NormalizedEvent, 'data' | 'dataBase64' | 'datacontenttype'> {
   const parsed = request.parsed;
@@ -91,9 +97,9 @@ export function dataOf(request: InboundRequest): Pick<NormalizedEvent, 'data' | 
     case 'form':
       return { data: parsed.value, datacontenttype: 'application/json' };
     case 'text':
-      return { data: parsed.value, datacontenttype: request.contentType ?? 'text/plain' };
+      return { data: parsed.value, datacontenttype: declaredType(request.contentType, 'text/plain') };
     default:
-      return { dataBase64: Buffer.from(request.body).toString('base64'), datacontenttype: request.contentType ?? 'application/octet-stream' };
+      return { dataBase64: Buffer.from(request.body).toString('base64'), datacontenttype: declaredType(request.contentType, 'application/octet-stream') };
   }
 }
 

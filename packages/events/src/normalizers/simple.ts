@@ -1,5 +1,5 @@
 import { optionalHeader } from '@switchyard/signing';
-import { bodyDigestId, stringField } from '../body.js';
+import { bodyDigestId, idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { normalizeBatch } from './batch.js';
 import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
@@ -41,7 +41,7 @@ export const normalizePaddle: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('Paddle payload must be JSON');
   const p = request.parsed.value;
   const type = stringField(p, 'event_type');
-  const id = stringField(p, 'notification_id') ?? stringField(p, 'event_id');
+  const id = idField(p, 'notification_id') ?? idField(p, 'event_id');
   if (!type || !id) return rejected('Paddle event needs event_type and event_id');
   const occurred = stringField(p, 'occurred_at');
   const time = occurred ? new Date(occurred) : undefined;
@@ -64,7 +64,7 @@ export const normalizeSquare: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('Square payload must be JSON');
   const p = request.parsed.value;
   const type = stringField(p, 'type');
-  const id = stringField(p, 'event_id');
+  const id = idField(p, 'event_id');
   if (!type || !id) return rejected('Square event needs type and event_id');
   const created = stringField(p, 'created_at');
   const time = created ? new Date(created) : undefined;
@@ -92,8 +92,8 @@ export const normalizeIntercom: Normalizer = (request) => {
     kind: 'event',
     event: {
       type: eventTypeName('intercom', topic),
-      providerEventId: stringField(p, 'id') ?? bodyDigestId(request.body),
-      dedupKey: stringField(p, 'id') ?? signedDigestKey(request),
+      providerEventId: idField(p, 'id') ?? bodyDigestId(request.body),
+      dedupKey: idField(p, 'id') ?? signedDigestKey(request),
       subject: stringField(p, 'data', 'item', 'id'),
       datacontenttype: 'application/json',
       data: p,
@@ -137,8 +137,8 @@ export const normalizePagerduty: Normalizer = (request) => {
     kind: 'event',
     event: {
       type: eventTypeName('pagerduty', type),
-      providerEventId: stringField(p, 'event', 'id') ?? optionalHeader(request.headers, 'x-webhook-id') ?? bodyDigestId(request.body),
-      dedupKey: stringField(p, 'event', 'id') ?? signedDigestKey(request),
+      providerEventId: idField(p, 'event', 'id') ?? optionalHeader(request.headers, 'x-webhook-id') ?? bodyDigestId(request.body),
+      dedupKey: idField(p, 'event', 'id') ?? signedDigestKey(request),
       subject: stringField(p, 'event', 'data', 'id'),
       time: time && !Number.isNaN(time.getTime()) ? time : undefined,
       datacontenttype: 'application/json',
@@ -152,7 +152,7 @@ export const normalizeTypeform: Normalizer = (request) => {
   if (request.parsed.kind !== 'json') return rejected('Typeform payload must be JSON');
   const p = request.parsed.value;
   const type = stringField(p, 'event_type');
-  const id = stringField(p, 'event_id');
+  const id = idField(p, 'event_id');
   if (!type || !id) return rejected('Typeform event needs event_type and event_id');
   return {
     kind: 'event',

@@ -1,4 +1,4 @@
-import { bodyDigestId, numberField, parseJson, stringField } from '../body.js';
+import { bodyDigestId, idField, numberField, parseJson, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { rejected, signedDigestKey, unixSecondsToDate, type Normalizer } from './normalizer.js';
 
@@ -23,8 +23,8 @@ export const normalizeSlack: Normalizer = (request) => {
       kind: 'event',
       event: {
         type: eventTypeName('slack', eventType ?? type),
-        providerEventId: stringField(payload, 'event_id') ?? bodyDigestId(request.body),
-        dedupKey: stringField(payload, 'event_id') ?? signedDigestKey(request),
+        providerEventId: idField(payload, 'event_id') ?? bodyDigestId(request.body),
+        dedupKey: idField(payload, 'event_id') ?? signedDigestKey(request),
         subject: stringField(payload, 'team_id'),
         time: unixSecondsToDate(numberField(payload, 'event_time')),
         datacontenttype: 'application/json',
@@ -41,8 +41,8 @@ export const normalizeSlack: Normalizer = (request) => {
         kind: 'event',
         event: {
           type: eventTypeName('slack', stringField(inner.value, 'type') ?? 'interaction'),
-          providerEventId: stringField(inner.value, 'trigger_id') ?? bodyDigestId(request.body),
-          dedupKey: stringField(inner.value, 'trigger_id') ?? signedDigestKey(request),
+          providerEventId: idField(inner.value, 'trigger_id') ?? bodyDigestId(request.body),
+          dedupKey: idField(inner.value, 'trigger_id') ?? signedDigestKey(request),
           subject: stringField(inner.value, 'team', 'id'),
           datacontenttype: 'application/json',
           data: inner.value,
@@ -54,8 +54,8 @@ export const normalizeSlack: Normalizer = (request) => {
         kind: 'event',
         event: {
           type: 'slack.slash_command',
-          providerEventId: (typeof form.trigger_id === 'string' ? form.trigger_id : undefined) ?? bodyDigestId(request.body),
-          dedupKey: (typeof form.trigger_id === 'string' ? form.trigger_id : undefined) ?? signedDigestKey(request),
+          providerEventId: (typeof form.trigger_id === 'string' && form.trigger_id.trim() !== '' ? form.trigger_id : undefined) ?? bodyDigestId(request.body),
+          dedupKey: (typeof form.trigger_id === 'string' && form.trigger_id.trim() !== '' ? form.trigger_id : undefined) ?? signedDigestKey(request),
           subject: typeof form.team_id === 'string' ? form.team_id : undefined,
           datacontenttype: 'application/json',
           data: form,

@@ -1,5 +1,5 @@
 import { optionalHeader } from '@switchyard/signing';
-import { bodyDigestId, stringField } from '../body.js';
+import { bodyDigestId, idField, stringField } from '../body.js';
 import { eventTypeName } from '../event-types.js';
 import { rejected, signedDigestKey, type Normalizer } from './normalizer.js';
 
@@ -44,8 +44,8 @@ export const normalizeTwilio: Normalizer = (request) => {
       kind: 'event',
       event: {
         type: eventTypeName('twilio', stringField(parsed.value, 'type') ?? 'event'),
-        providerEventId: stringField(parsed.value, 'id') ?? id,
-        dedupKey: stringField(parsed.value, 'id') ?? dedupKey,
+        providerEventId: idField(parsed.value, 'id') ?? id,
+        dedupKey: idField(parsed.value, 'id') ?? dedupKey,
         datacontenttype: 'application/json',
         data: parsed.value,
       },
