@@ -85,9 +85,9 @@ describe('retention sweep', () => {
     const [pending] = (await h.ds.query(`SELECT message_id, status FROM deliveries WHERE app_id = $1`, [appId])) as { message_id: string; status: number }[];
     expect(pending).toEqual({ message_id: deferred, status: 1 });
 
-    const metrics = await h.http().get('/metrics');
+    const metrics = await (await fetch(`${h.adminUrl}/metrics`)).text();
     for (const table of ['message_payloads', 'attempts', 'deliveries', 'messages']) {
-      const line = (metrics.text as string).split('\n').find((l) => l.startsWith('switchyard_retention_removed_rows_total') && l.includes(`table="${table}"`));
+      const line = metrics.split('\n').find((l) => l.startsWith('switchyard_retention_removed_rows_total') && l.includes(`table="${table}"`));
       expect(Number(line?.split(' ').pop())).toBeGreaterThan(0);
     }
   }, 60_000);

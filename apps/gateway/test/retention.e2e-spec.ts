@@ -37,7 +37,7 @@ describe('request log retention', () => {
     if (report.ran) expect(report.removed.inbound_requests).toBe(0);
     expect(await t.requests(source.id)).toHaveLength(1);
 
-    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${t.adminUrl}/metrics`)).text();
     const line = metrics.split('\n').find((l) => l.startsWith('switchyard_retention_removed_rows_total') && l.includes('table="inbound_requests"'));
     expect(Number(line?.split(' ').pop())).toBe(12);
   }, 30_000);

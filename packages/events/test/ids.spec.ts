@@ -29,6 +29,7 @@ describe('newId', () => {
       source: 'src',
       inboundRequest: 'req',
       error: 'err',
+      backgroundTask: 'qtask',
     });
   });
 

@@ -117,21 +117,24 @@ describe.each(SDKS)('$name', (sdk) => {
     });
   });
 
-  describe('message.bulkExpungeContent (2.x only)', () => {
-    (sdk.major === 2 ? it : it.skip)('expunges the named messages (ids or eventIds) and answers each one', async () => {
-      const a = await h.svix2.message.create(appId, { eventType: 'card.saved', payload: { card: SECRET } });
-      const b = await h.svix2.message.create(appId, { eventType: 'card.saved', eventId: 'bulk-b', payload: { card: SECRET } });
-      const c = await h.svix2.message.create(appId, { eventType: 'card.saved', payload: { keep: true } });
-      const out = await h.svix2.message.bulkExpungeContent(appId, { ids: [a.id, 'bulk-b', 'msg_01M8Y5NXTTQAWNC3BNBVG3FEPN', 'not-there'] });
-      expect(out.results).toEqual({ [a.id]: 'expunged', 'bulk-b': 'expunged', msg_01M8Y5NXTTQAWNC3BNBVG3FEPN: 'not-found', 'not-there': 'not-found' });
-      expect(await payloadRow(a.id)).toBeNull();
-      expect(await payloadRow(b.id)).toBeNull();
-      expect(await payloadRow(c.id)).toBe('{"keep":true}');
-      expect((await h.svix2.message.bulkExpungeContent(appId, {})).results).toEqual({});
-      const tooMany = await h.http().post(`/api/v1/app/${appId}/msg/bulk-expunge`).set(AUTH).send({ ids: Array.from({ length: 1001 }, (_, i) => `m${i}`) });
-      expect(tooMany.status).toBe(422);
+  // SDK 1.99.1 has no bulkExpungeContent: the operation is registered for the 2.x run only (not skipped).
+  if (sdk.major === 2) {
+    describe('message.bulkExpungeContent (2.x only)', () => {
+      it('expunges the named messages (ids or eventIds) and answers each one', async () => {
+        const a = await h.svix2.message.create(appId, { eventType: 'card.saved', payload: { card: SECRET } });
+        const b = await h.svix2.message.create(appId, { eventType: 'card.saved', eventId: 'bulk-b', payload: { card: SECRET } });
+        const c = await h.svix2.message.create(appId, { eventType: 'card.saved', payload: { keep: true } });
+        const out = await h.svix2.message.bulkExpungeContent(appId, { ids: [a.id, 'bulk-b', 'msg_01M8Y5NXTTQAWNC3BNBVG3FEPN', 'not-there'] });
+        expect(out.results).toEqual({ [a.id]: 'expunged', 'bulk-b': 'expunged', msg_01M8Y5NXTTQAWNC3BNBVG3FEPN: 'not-found', 'not-there': 'not-found' });
+        expect(await payloadRow(a.id)).toBeNull();
+        expect(await payloadRow(b.id)).toBeNull();
+        expect(await payloadRow(c.id)).toBe('{"keep":true}');
+        expect((await h.svix2.message.bulkExpungeContent(appId, {})).results).toEqual({});
+        const tooMany = await h.http().post(`/api/v1/app/${appId}/msg/bulk-expunge`).set(AUTH).send({ ids: Array.from({ length: 1001 }, (_, i) => `m${i}`) });
+        expect(tooMany.status).toBe(422);
+      });
     });
-  });
+  }
 
   describe('message.expungeAllContents', () => {
     it("expunges every payload of the application (no other's), as a finished application.purge_content task", async () => {

@@ -300,7 +300,7 @@ describe('delivery engine: ENDPOINT_DISABLE_AFTER', () => {
     const json = svixModel(EndpointDisabledEventSerializer, event);
     expect(json).toMatchObject({ data: { endpointId: ep.id, appId, trigger: 'automatic', failSince: endpoint.firstFailureAt!.toISOString() } });
     // Counted for the SwitchyardEndpointDisabled alert (deploy/observability).
-    const metrics = (await engine.t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = await (await fetch(`${engine.t.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/^switchyard_endpoints_disabled_total\{service="dispatcher"\} 1$/m);
   });
 
