@@ -532,13 +532,24 @@ async function armTracing(ctx) {
   const cannon = (arm, seconds) =>
     new Promise((resolve, reject) => {
       const { url, path, secret } = arms[arm];
-      const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` };
+      const headers = { 'content-type': 'application/json', 'x-github-event': 'push' };
       autocannon(
         {
           url: `${url}${path}`,
           connections: PLAN.connections,
           duration: seconds,
-          requests: [{ method: 'POST', headers, body, setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'x-github-delivery': randomUUID(), traceparent: `00-${hex(16)}-${hex(8)}-01` } }) }],
+          requests: [
+            {
+              method: 'POST',
+              headers,
+              body,
+              // a new signed body each time (a resent body is a duplicate), with a sampled traceparent
+              setupRequest: (req) => {
+                const d = githubDelivery(secret, body, req.headers);
+                return { ...req, headers: { ...d.headers, traceparent: `00-${hex(16)}-${hex(8)}-01` }, body: d.body };
+              },
+            },
+          ],
         },
         (error, result) => (error ? reject(error) : resolve(result)),
       );
