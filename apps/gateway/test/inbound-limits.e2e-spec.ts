@@ -2,6 +2,7 @@
 // own (MAX_EVENT_BYTES), and a request it does not accept keeps only the start of its body in the
 // request log (REJECTED_BODY_BYTES), with the whole size recorded.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { answerBeforeBody } from '@switchyard/api-kit/testing';
 import { InboundOutcome } from '@switchyard/db';
 import { defaultMaxEventBytes, loadGatewaySettings } from '../src/config/gateway-settings.js';
 import { createSource, deliver, type CreatedSource } from './support/ingest.js';
@@ -134,5 +135,30 @@ describe('REJECTED_BODY_BYTES: what the request log keeps of a request it did no
     const [accepted] = await requestLog(t, generic.id);
     expect(accepted).toMatchObject({ outcome: InboundOutcome.Accepted, bodySize: big.length, bodyTruncated: false });
     expect(Buffer.from((await logged(t, generic.id, accepted!.id)).bodyBase64!, 'base64').toString()).toBe(big);
+  });
+});
+
+describe('an unknown ingest token is answered before the body is read', () => {
+  let t: TestGateway;
+  let source: CreatedSource;
+
+  beforeAll(async () => {
+    t = await startTestGateway('unknown-token');
+    source = await createSource(t, 'generic-webhook', {});
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('404 while most of a 4 MiB body is still unsent; a known token still reads the whole body', async () => {
+    const body = Buffer.alloc(4 * MiB, 0x20);
+    const unknown = await answerBeforeBody(`${t.baseUrl}/in/${'x'.repeat(32)}`, { body, sendBytes: 64 * KiB });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toEqual({ code: 'not_found', detail: 'no source has this ingest URL' });
+    expect(unknown.bytesSent).toBeLessThan(unknown.bytesDeclared);
+    // A known token waits for the body: the same partial send gets no answer.
+    await expect(answerBeforeBody(t.localUrl(source.ingestUrl), { body, sendBytes: 64 * KiB, waitMs: 1_000 })).rejects.toThrow(/no answer within/);
+    const whole = await deliver(t, source.ingestUrl, { headers: { 'content-type': 'application/json' }, body: '{"type":"order.paid"}' });
+    expect(whole.status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IngressService } from './ingress.service.js';
+import type { IngressResponse, IngressService } from './ingress.service.js';
 
 const ingressResponses = {
   '200': { description: 'Accepted and committed (or a duplicate, acknowledged), or a handshake answered' },
@@ -72,18 +72,28 @@ export function ingressPlugin(service: IngressService, maxBodyBytes: number) {
       return reply.code(status).type('application/json; charset=utf-8').send({ code, detail });
     });
 
+    const send = async (reply: FastifyReply, answer: IngressResponse): Promise<FastifyReply> => {
+      reply.code(answer.status);
+      for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
+      if (answer.contentType) reply.type(answer.contentType);
+      await reply.send(answer.body ?? '');
+      return reply;
+    };
+
     instance.route({
       method: [...METHODS],
       url: '/in/:token',
       // the server's own bodyLimit is the management API's (API_MAX_BODY_BYTES)
       bodyLimit: maxBodyBytes,
+      // Before the body is read: an unknown token costs a lookup, not MAX_BODY_BYTES of reading.
+      onRequest: async (request, reply) => {
+        const unknown = await service.unknownToken(tokenOf(request));
+        if (unknown) await send(reply, unknown);
+      },
       handler: async (request, reply) => {
         const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         const answer = await service.handle({ token: tokenOf(request), method: request.method, search: searchOf(request.url), headers: request.headers, body });
-        reply.code(answer.status);
-        for (const [name, value] of Object.entries(answer.headers ?? {})) reply.header(name, value);
-        if (answer.contentType) reply.type(answer.contentType);
-        await reply.send(answer.body ?? '');
+        await send(reply, answer);
         if (answer.afterResponse) void answer.afterResponse();
         return reply;
       },

@@ -85,6 +85,24 @@ export class IngressService {
   }
 
   /**
+   * Asked before the body is read: a request to a token that names no source is answered 404 at
+   * once, without reading up to MAX_BODY_BYTES of body first. Null: the token names a source (one
+   * whose config cannot be opened too; `handle` logs and answers that). The lookup is the one
+   * `handle` makes, so its cache serves both.
+   */
+  async unknownToken(token: string): Promise<IngressResponse | null> {
+    const started = performance.now();
+    try {
+      if (await this.sources.findForIngress(token)) return null;
+    } catch (error) {
+      if (error instanceof SourceConfigUnreadableError) return null;
+      throw error;
+    }
+    this.metrics.observe('unknown', InboundOutcome.Rejected, 'unknown_token', (performance.now() - started) / 1000);
+    return errorResponse(404, 'not_found', 'no source has this ingest URL');
+  }
+
+  /**
    * One ingress request, in its span when tracing is on (a child of the received `traceparent`,
    * or a new trace): an accepted event's message stores that span's context, so every attempt
    * continues the trace. Off, a valid received `traceparent` is stored as it came.
