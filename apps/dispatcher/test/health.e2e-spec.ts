@@ -24,7 +24,7 @@ describe('dispatcher boot', () => {
 });
 
 describe('dispatcher settings', () => {
-  it('applies the CONTRACT defaults', () => {
+  it('applies the documented defaults (docs/api.md §2)', () => {
     const s = loadDispatcherSettings({ ADMIN_API_KEY: 'x'.repeat(20) });
     expect(s.port).toBe(3001);
     expect(s.retryScheduleMs).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);

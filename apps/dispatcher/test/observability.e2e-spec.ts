@@ -6,8 +6,8 @@ import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, typ
 import { failTimes, OK, Receiver } from './support/receiver.js';
 import { TEST_ADMIN_KEY } from './support/test-app.js';
 
-/** Every dispatcher operation of CONTRACT §3, as OpenAPI paths with the controllers' parameter names, and Svix's operationId. */
-const CONTRACT_OPERATIONS: [string, string, string][] = [
+/** Every dispatcher operation of docs/api.md §3, as OpenAPI paths with the controllers' parameter names, and Svix's operationId. */
+const API_OPERATIONS: [string, string, string][] = [
   ['get', '/api/v1/health', 'v1.health.get'],
   ['get', '/api/v1/app', 'v1.application.list'],
   ['post', '/api/v1/app', 'v1.application.create'],
@@ -103,12 +103,12 @@ describe('dispatcher OpenAPI document', () => {
     return (await res.json()) as OpenApiDoc;
   }
 
-  it('serves an OpenAPI 3 document that validates and lists every CONTRACT §3 operation under its Svix operationId', async () => {
+  it('serves an OpenAPI 3 document that validates and lists every docs/api.md §3 operation under its Svix operationId', async () => {
     const doc = await openApi();
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    for (const [method, path, operationId] of CONTRACT_OPERATIONS) {
+    for (const [method, path, operationId] of API_OPERATIONS) {
       expect({ method, path, operationId: doc.paths[path]?.[method]?.operationId }).toEqual({ method, path, operationId });
     }
     expect((await fetch(`${h.baseUrl}/docs`)).status).toBe(200);

@@ -19,7 +19,7 @@ describe('gateway boot', () => {
 });
 
 describe('gateway settings', () => {
-  it('applies the CONTRACT defaults', () => {
+  it('applies the documented defaults (docs/api.md §2)', () => {
     const s = loadGatewaySettings({ ADMIN_API_KEY: 'x'.repeat(20) });
     expect(s.port).toBe(3000);
     expect(s.publicUrl).toBe('http://localhost:3000');

@@ -14,8 +14,8 @@ async function eventually<T>(what: string, fn: () => Promise<T | undefined | fal
   }
 }
 
-/** Every gateway operation of CONTRACT §6, as OpenAPI paths with Nest's parameter names, and its operationId (Svix's where Svix has the operation). */
-const CONTRACT_OPERATIONS: [string, string, string][] = [
+/** Every gateway operation of docs/api.md §6, as OpenAPI paths with Nest's parameter names, and its operationId (Svix's where Svix has the operation). */
+const API_OPERATIONS: [string, string, string][] = [
   ['get', '/api/v1/health', 'v1.health.get'],
   ['get', '/ingest/api/v1/source', 'v1.ingest.source.list'],
   ['post', '/ingest/api/v1/source', 'v1.ingest.source.create'],
@@ -58,13 +58,13 @@ describe('gateway OpenAPI document', () => {
     return (await res.json()) as OpenApiDoc;
   }
 
-  it('serves an OpenAPI 3 document that validates and lists every CONTRACT §6 operation under its operationId', async () => {
+  it('serves an OpenAPI 3 document that validates and lists every docs/api.md §6 operation under its operationId', async () => {
     const doc = await openApi();
     expect(doc.openapi).toMatch(/^3\./);
     const result = await new Validator().validate(doc as never);
     expect(result.errors ?? []).toEqual([]);
     expect(result.valid).toBe(true);
-    for (const [method, path, operationId] of CONTRACT_OPERATIONS) {
+    for (const [method, path, operationId] of API_OPERATIONS) {
       expect({ method, path, operationId: doc.paths[path]?.[method]?.operationId }).toEqual({ method, path, operationId });
     }
   });

@@ -6,7 +6,7 @@ import { ApiException, Svix } from 'svix';
 import { ApiException as ApiException2, Svix as Svix2 } from 'svix2';
 import { eventually, startTestGateway, TEST_ADMIN_KEY, TEST_PUBLIC_URL, type TestGateway } from './support/test-app.js';
 
-/** The SDK releases this suite runs against (CONTRACT §7): the pinned 1.x and the 2.x `npm i svix` installs today. */
+/** The SDK releases this suite runs against (docs/api.md §7): the pinned 1.x and the 2.x `npm i svix` installs today. */
 const SDKS = [
   { name: 'svix@1.99.1', major: 1 },
   { name: 'svix@2.5.0', major: 2 },

@@ -8,7 +8,7 @@ import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { ApiError, conflict } from './api-error.js';
 
-/** How long a key's first answer is replayed by default (CONTRACT §3; IDEMPOTENCY_TTL sets it). */
+/** How long a key's first answer is replayed by default (docs/api.md §3; IDEMPOTENCY_TTL sets it). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 /** Injection token of the TTL in ms. */
 export const IDEMPOTENCY_TTL = Symbol('IDEMPOTENCY_TTL');

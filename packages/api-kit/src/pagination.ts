@@ -4,7 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-va
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 import { unprocessable } from './api-error.js';
 
-/** Default and largest page size (CONTRACT §3). */
+/** Default and largest page size (docs/api.md §3). */
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 250;
 

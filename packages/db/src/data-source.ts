@@ -3,7 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
 
-/** Default DATABASE_URL (CONTRACT §2). */
+/** Default DATABASE_URL (docs/api.md §2). */
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/switchyard';
 
 export interface DataSourceSettings {

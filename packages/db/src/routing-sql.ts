@@ -1,7 +1,7 @@
 import { DeliveryStatus, TriggerType } from './entities/delivery.entity.js';
 
 /**
- * CONTRACT §3 routing as a SQL condition on the endpoint row `e`, for a message whose event type
+ * docs/api.md §3 routing as a SQL condition on the endpoint row `e`, for a message whose event type
  * and channels are the SQL expressions given: enabled, `filterTypes` empty or naming the type
  * (`*`, or a `.*` prefix), and `channels` empty or sharing one with the message. It is the rule
  * `endpointReceives` in @switchyard/events states; the dispatcher's routing-sql.e2e-spec checks

@@ -1,4 +1,4 @@
-/** A CloudEvents 1.0 event in structured JSON mode, as the gateway delivers it (CONTRACT §6). */
+/** A CloudEvents 1.0 event in structured JSON mode, as the gateway delivers it (docs/api.md §6). */
 export interface CloudEvent<T = unknown> {
   readonly specversion: '1.0';
   readonly id: string;

@@ -31,7 +31,7 @@ export function sharesChannel(endpointChannels: readonly string[] | null | undef
   return messageChannels.some((c) => endpointChannels.includes(c));
 }
 
-/** CONTRACT §3 routing: enabled, type filter passes, and channels empty or overlapping. */
+/** docs/api.md §3 routing: enabled, type filter passes, and channels empty or overlapping. */
 export function endpointReceives(endpoint: RoutableEndpoint, message: RoutableMessage): boolean {
   return !endpoint.disabled && matchesFilterTypes(endpoint.filterTypes, message.eventType) && sharesChannel(endpoint.channels, message.channels);
 }

@@ -1,4 +1,4 @@
-// The catalog's normalizers: event type names (CONTRACT §6), dedup ids, subjects, handshakes,
+// The catalog's normalizers: event type names (docs/api.md §6), dedup ids, subjects, handshakes,
 // and refusals of payloads a provider would never send.
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';

@@ -28,7 +28,7 @@ function overHttp(event: object) {
 }
 
 describe('buildCloudEvent: validated by the cloudevents SDK', () => {
-  it('builds the CONTRACT §6 envelope exactly', () => {
+  it('builds the docs/api.md §6 envelope exactly', () => {
     const event = build({ subject: 'octo-org/hello-world', providerEventId: '123:72d3162e-cc78-11e3-81ab-4c9367dc0958', data: { action: 'opened' } });
     expect(event).toEqual({
       specversion: '1.0',

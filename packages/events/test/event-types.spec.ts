@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { MAX_EVENT_TYPE_LENGTH, eventTypeName, isValidEventTypeName, sanitizeSegment } from '../src/index.js';
 
-describe('eventTypeName (CONTRACT §6 naming)', () => {
+describe('eventTypeName (docs/api.md §6 naming)', () => {
   it.each([
     [['github', 'pull_request', 'opened'], 'github.pull_request.opened'],
     [['github', 'push', undefined], 'github.push'],

@@ -59,7 +59,7 @@ describe('sharesChannel', () => {
   });
 });
 
-describe('endpointReceives (CONTRACT §3)', () => {
+describe('endpointReceives (docs/api.md §3)', () => {
   const base: RoutableEndpoint = { disabled: false };
   it.each([
     ['an open endpoint', base, { eventType: 'user.created' }, true],

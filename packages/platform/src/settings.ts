@@ -102,7 +102,7 @@ export class EnvReader {
   }
 }
 
-/** Settings both apps read (CONTRACT §2). */
+/** Settings both apps read (docs/api.md §2). */
 export interface CommonSettings {
   readonly nodeEnv: string;
   readonly databaseUrl: string;

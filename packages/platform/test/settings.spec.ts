@@ -8,7 +8,7 @@ function read(env: Record<string, string>) {
 }
 
 describe('readCommonSettings', () => {
-  it('applies the CONTRACT defaults', () => {
+  it('applies the documented defaults (docs/api.md §2)', () => {
     const { settings, problems } = read({});
     expect(problems).toEqual([]);
     expect(settings).toMatchObject({

@@ -185,7 +185,7 @@ interface CommittedMessage {
 }
 
 /**
- * The one publisher (DESIGN "One publisher"): the only code that stores a message with its
+ * The one publisher (ARCHITECTURE.md, "One published message"): the only code that stores a message with its
  * deliveries and enqueues their work. The dispatcher's API, its fan-out and the gateway's ingress
  * all call it. Publishes that arrive together share one statement (group commit without a timer:
  * a publish made while nothing is committing goes at once; those made meanwhile go together in

@@ -31,7 +31,7 @@ function importsOf(pkg: string): Set<string> {
   return found;
 }
 
-describe('package purity (DESIGN: signing and events import nothing from Nest, TypeORM or Bull)', () => {
+describe('package purity (ARCHITECTURE.md: signing and events import nothing from Nest, TypeORM or Bull)', () => {
   it('signing imports only node:crypto', () => {
     expect([...importsOf('signing')].sort()).toEqual(['node:crypto']);
   });

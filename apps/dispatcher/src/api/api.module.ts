@@ -15,7 +15,7 @@ import { MessagesService } from './messages/messages.service.js';
 import { OperationalWebhookEndpointsController } from './operational-webhooks/operational-webhook-endpoints.controller.js';
 import { OperationalWebhookEndpointsService } from './operational-webhooks/operational-webhook-endpoints.service.js';
 
-/** The Svix-compatible HTTP API (CONTRACT §3). It reaches the delivery engine only through what EngineModule exports: the Publisher, DeliveryCommands and the endpoint scheduler's read of an endpoint's state. */
+/** The Svix-compatible HTTP API (docs/api.md §3). It reaches the delivery engine only through what EngineModule exports: the Publisher, DeliveryCommands and the endpoint scheduler's read of an endpoint's state. */
 @Module({
   imports: [EngineModule],
   controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController, BackgroundTasksController],

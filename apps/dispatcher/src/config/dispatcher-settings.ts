@@ -3,7 +3,7 @@ import { parseRetrySchedule } from '@switchyard/events';
 import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';
 
-/** Everything the dispatcher reads from its environment (CONTRACT §2), validated once at boot. */
+/** Everything the dispatcher reads from its environment (docs/api.md §2), validated once at boot. */
 export interface DispatcherSettings extends CommonSettings {
   /** Waits after the 1st, 2nd, … failed attempt, in ms. */
   readonly retryScheduleMs: readonly number[];

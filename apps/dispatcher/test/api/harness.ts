@@ -12,7 +12,7 @@ import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../sup
 
 export { eventually } from '../engine/support.js';
 
-/** An official SDK release the API suites run against (CONTRACT §7: the pinned 1.x and the current 2.x). */
+/** An official SDK release the API suites run against (docs/api.md §7: the pinned 1.x and the current 2.x). */
 export interface SdkUnderTest {
   readonly name: string;
   readonly major: 1 | 2;

@@ -3,7 +3,7 @@ import { addressRange, isPublicAddress } from '../../src/engine/delivery/egress-
 import { classifyTransportError } from '../../src/engine/delivery/webhook-http-client.js';
 
 // Pure classification: no address here is ever connected to.
-describe('address classification (CONTRACT §5)', () => {
+describe('address classification (docs/api.md §5)', () => {
   it.each([
     ['127.0.0.1', 'loopback'],
     ['127.255.255.254', 'loopback'],

@@ -4,7 +4,7 @@ import { TEST_ADMIN_KEY } from '../support/test-app.js';
 import { Receiver } from '../support/receiver.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publishMessages, startEngine, type Engine } from './support.js';
 
-// Isolation (DESIGN invariant 7): no endpoint's backlog, slowness or hang moves another
+// Isolation (ARCHITECTURE.md invariant 5): no endpoint's backlog, slowness or hang moves another
 // endpoint's latency. Bounds here are generous (a shared 2-core box); `pnpm bench` holds the targets.
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

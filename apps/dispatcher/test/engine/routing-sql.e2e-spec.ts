@@ -91,7 +91,7 @@ describe('SQL routing agrees with endpointReceives', () => {
     expect(routed).toBeLessThan(checked * 0.95);
   });
 
-  it('agrees on the edge cases named in CONTRACT §3', async () => {
+  it('agrees on the edge cases named in docs/api.md §3', async () => {
     const appId = newId(IdPrefix.application);
     await ds.query(`INSERT INTO applications (id, name, kind, metadata) VALUES ($1, 'edges', 'app', '{}')`, [appId]);
     const cases: { filterTypes: string[] | null; channels: string[] | null; eventType: string; messageChannels: string[] | null; receives: boolean }[] = [

@@ -1,6 +1,6 @@
 import { EnvReader, positiveDuration, readCommonSettings, withoutTrailingSlashes, type CommonSettings, type Env } from '@switchyard/platform';
 
-/** Everything the gateway reads from its environment (CONTRACT §2), validated once at boot. */
+/** Everything the gateway reads from its environment (docs/api.md §2), validated once at boot. */
 export interface GatewaySettings extends CommonSettings {
   /** Base of every ingestUrl, without a trailing slash. */
   readonly publicUrl: string;

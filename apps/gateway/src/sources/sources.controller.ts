@@ -8,7 +8,7 @@ import { IngestSourceInDto } from './source.dto.js';
 import { ApiSourceIdParam, IngestSourceOut, RotateTokenOut } from './source.out.js';
 import { SourceStore } from './source.store.js';
 
-/** Svix Ingest: sources (CONTRACT §6). */
+/** Svix Ingest: sources (docs/api.md §6). */
 @Controller('ingest/api/v1/source')
 @ApiTags('Ingest Source')
 @ApiErrors(401, 422)

@@ -1,6 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The whole first schema: dispatcher (CONTRACT §3) and gateway (§6) tables with their indexes. */
+/** The whole first schema: dispatcher (docs/api.md §3) and gateway (§6) tables with their indexes. */
 export class Initial1764288000000 implements MigrationInterface {
   name = 'Initial1764288000000';
 

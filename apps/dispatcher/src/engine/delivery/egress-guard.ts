@@ -4,7 +4,7 @@ import ipaddr from 'ipaddr.js';
 import { buildConnector } from 'undici';
 
 /**
- * The private-network guard of CONTRACT §5. The check runs inside undici's connect step on the
+ * The private-network guard of docs/api.md §5. The check runs inside undici's connect step on the
  * addresses the socket is actually opened to (after DNS resolution), so DNS rebinding between a
  * check and the connect cannot pass, and IP-literal URLs (which never reach `lookup`) are checked
  * too.
@@ -24,7 +24,7 @@ export function addressRange(address: string): string | undefined {
   return ipaddr.process(bare).range();
 }
 
-/** True only for globally routable unicast addresses: everything CONTRACT §5 forbids is refused, and so is anything unknown. */
+/** True only for globally routable unicast addresses: everything docs/api.md §5 forbids is refused, and so is anything unknown. */
 export function isPublicAddress(address: string): boolean {
   return addressRange(address) === 'unicast';
 }

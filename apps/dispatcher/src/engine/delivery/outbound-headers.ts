@@ -11,7 +11,7 @@ function readVersion(): string {
   }
 }
 
-/** `user-agent` of every delivery (CONTRACT §4). */
+/** `user-agent` of every delivery (docs/api.md §4). */
 export const USER_AGENT = `Switchyard/${readVersion()}`;
 
 /** Header names whose values the attempt log never keeps: credentials an endpoint may carry. */
