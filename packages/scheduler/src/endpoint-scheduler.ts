@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { BEGIN, BEGIN_PLAIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE } from './scripts.js';
+import { BEGIN, BEGIN_PLAIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE, STILL_OPEN } from './scripts.js';
 
 /** The limits and timings of the scheduler (the dispatcher's settings; the defaults suit a publisher that only notifies). */
 export interface SchedulerLimits {
@@ -170,6 +170,7 @@ type ScriptRedis = Redis & {
   syForce(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syInspect(state: string, inflight: string): Promise<[string, number, string, number, string, string, string, number, number, number]>;
   syProbeNow(state: string): Promise<number>;
+  syStillOpen(state: string): Promise<number>;
   syBeginPlain(state: string, ...args: (string | number)[]): Promise<number>;
 };
 
@@ -205,6 +206,7 @@ export class EndpointScheduler {
       redis.defineCommand('syForce', { numberOfKeys: 1, lua: FORCE });
       redis.defineCommand('syInspect', { numberOfKeys: 2, lua: INSPECT });
       redis.defineCommand('syProbeNow', { numberOfKeys: 1, lua: PROBE_NOW });
+      redis.defineCommand('syStillOpen', { numberOfKeys: 1, lua: STILL_OPEN });
       redis.defineCommand('syBeginPlain', { numberOfKeys: 1, lua: BEGIN_PLAIN });
     }
     this.redis = redis as ScriptRedis;
@@ -407,6 +409,17 @@ export class EndpointScheduler {
    */
   async probeNow(endpointId: string): Promise<boolean> {
     return (await this.redis.syProbeNow(this.stateKey(endpointId))) === 1;
+  }
+
+  /**
+   * Asked by a turn the circuit was open for, after it claimed a Manual delivery: is it open still?
+   * Answers how long it stays open (ms), or null when a person's probeNow (or the end of its open
+   * time) has let a probe through since; then the turn gives its claim back instead of recording
+   * the attempts as not sent.
+   */
+  async stillOpen(endpointId: string): Promise<number | null> {
+    const ms = Number(await this.redis.syStillOpen(this.stateKey(endpointId)));
+    return ms < 0 ? null : ms;
   }
 
   /** Reads endpoints' states. */

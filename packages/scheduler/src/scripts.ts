@@ -14,6 +14,7 @@
  * | `dirty`, `fut` | work that arrived while a turn ran: due now / the earliest due later |
  * | `lim`, `ss`, `cut` | adaptive concurrency (AIMD with slow start): the limit, the slow-start threshold, the last decrease |
  * | `fails`, `brk`, `bu`, `bd`, `pt`, `pu` | circuit breaker: consecutive unhealthy attempts, state (`c` closed, `o` open, `h` half-open), open until, open duration, the probe's token and deadline |
+ * | `pn` | an attempt was asked for (probeNow) while the probe was out: a failed probe re-probes at once |
  * | `tat`, `rtt` | GCRA theoretical arrival time (paced rate limit); smoothed response time |
  *
  * The in-flight set holds one member per admitted send, scored by the end of its lease, so a
@@ -169,7 +170,10 @@ for i = 1, n do
   redis.call('ZADD', inflight, now + offsets[i] + tokenLease, prefix .. ':' .. i)
 end
 redis.call('PEXPIRE', inflight, horizon + tokenLease + 1000)
-if brk == 'h' then redis.call('HSET', h, 'pt', prefix .. ':1', 'pu', now + offsets[1] + probeTtl) end
+if brk == 'h' then
+  redis.call('HSET', h, 'pt', prefix .. ':1', 'pu', now + offsets[1] + probeTtl)
+  redis.call('HDEL', h, 'pn')
+end
 redis.call('PEXPIRE', h, ttl)
 local out = {2, n, limitedBy, tatOut, brk, now, tostring(tonumber(s[9]) or -1), limNow}
 for i = 1, n do out[#out + 1] = offsets[i] end
@@ -285,9 +289,11 @@ local reuse = {}
 for i = 10, #ARGV, 4 do
   local token, outcome, ms, wants = ARGV[i], ARGV[i + 1], tonumber(ARGV[i + 2]), ARGV[i + 3] == '1'
   local probe = pt and pt == token
+  local asked = false
   if probe then
     pt = nil
-    redis.call('HDEL', h, 'pt', 'pu')
+    asked = redis.call('HGET', h, 'pn') == '1'
+    redis.call('HDEL', h, 'pt', 'pu', 'pn')
   end
   if outcome == 'ok' then
     fails = 0
@@ -309,6 +315,9 @@ for i = 10, #ARGV, 4 do
     if brk == 'h' and probe then
       bd = math.min(maxOpen, math.max(openMs, bd * 2))
       brk, bu = 'o', now + bd
+      -- someone asked for an attempt while this probe was out: its verdict is older than the
+      -- request, so the next turn probes again at once
+      if asked then bu = now end
     elseif brk == 'c' and fails >= threshold then
       bd = openMs
       brk, bu = 'o', now + bd
@@ -374,13 +383,33 @@ return {1, gen, ep, 0}
 
 /**
  * Someone asked for an attempt now (a resend, a recover): an open circuit lets its probe through
- * at once instead of at the end of its open time. KEYS: state. Answers 1 when it was open.
+ * at once instead of at the end of its open time. A half-open one (a probe already out, sent before
+ * the request) is marked `pn`: if that probe fails, the circuit is probed again at once rather than
+ * after its doubled open time. KEYS: state. Answers 1 when it was open or half-open.
  */
 export const PROBE_NOW = `${PRELUDE}
 local h = KEYS[1]
-if redis.call('HGET', h, 'brk') ~= 'o' then return 0 end
+local brk = redis.call('HGET', h, 'brk')
+if brk == 'h' then
+  redis.call('HSET', h, 'pn', 1)
+  return 1
+end
+if brk ~= 'o' then return 0 end
 redis.call('HSET', h, 'bu', nowMs())
 return 1
+`;
+
+/**
+ * Is the circuit still open (a turn told so claimed a Manual delivery, which a person may have
+ * asked for since: probeNow runs before that delivery is written, so a reset shows here)?
+ * KEYS: state. Answers the ms it stays open, or -1 when it is no longer open.
+ */
+export const STILL_OPEN = `${PRELUDE}
+local h = KEYS[1]
+local s = redis.call('HMGET', h, 'brk', 'bu')
+local now = nowMs()
+if s[1] ~= 'o' or (tonumber(s[2]) or 0) <= now then return -1 end
+return tonumber(s[2]) - now
 `;
 
 /**

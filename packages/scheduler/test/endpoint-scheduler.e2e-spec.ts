@@ -252,6 +252,31 @@ describe('EndpointScheduler: limits (real Redis)', () => {
     expect(reopened.health[0]!.openForMs).toBeLessThanOrEqual(400);
   });
 
+  it('probeNow: an open circuit is probed at once; a request while a probe is out re-probes at once if that (older) probe fails', async () => {
+    const s = scheduler({ initialLimit: 2, failureThreshold: 1, openMs: 60_000, maxOpenMs: 120_000, probeTtlMs: 5_000 });
+    const ep = endpoint();
+    const { gen, begun } = await startTurn(s, ep, 1);
+    await s.release([{ endpointId: ep, token: slotsOf(begun)[0]!.token, outcome: 'drop', durationMs: 1 }]);
+    const requeue = await s.end({ endpointId: ep, gen, claimed: 1, asked: 1, limitedBy: '', nextDueInMs: null, tat: '', ratePerSecond: null, unusedTokens: [] });
+    expect(await s.begin(ep, requeue!.gen, 1, null)).toMatchObject({ kind: 'open' });
+    const again = await s.end({ endpointId: ep, gen: requeue!.gen, claimed: 1, asked: 1, limitedBy: '', nextDueInMs: null, tat: '', ratePerSecond: null, unusedTokens: [] });
+    // open for a minute, but a person asked: the next turn is the probe
+    expect(await s.probeNow(ep)).toBe(true);
+    const probe = await s.begin(ep, again!.gen, 3, null);
+    expect(probe).toMatchObject({ kind: 'send', circuit: 'half-open', limitedBy: 'probe' });
+    // asked again while that probe is out; the probe (sent before the request) fails
+    expect(await s.probeNow(ep)).toBe(true);
+    const failed = await s.release([{ endpointId: ep, token: slotsOf(probe)[0]!.token, outcome: 'drop', durationMs: 1 }]);
+    expect(failed.health[0]).toMatchObject({ circuit: 'open' });
+    expect(failed.health[0]!.openForMs).toBe(0);
+    // without a request, a failed probe keeps the circuit open for its doubled time
+    const parked = await s.end({ endpointId: ep, gen: again!.gen, claimed: 1, asked: 1, limitedBy: 'probe', nextDueInMs: null, tat: '', ratePerSecond: null, unusedTokens: [] });
+    const second = await s.begin(ep, parked!.gen, 3, null);
+    expect(second).toMatchObject({ kind: 'send', circuit: 'half-open', limitedBy: 'probe' });
+    const reopened = await s.release([{ endpointId: ep, token: slotsOf(second)[0]!.token, outcome: 'drop', durationMs: 1 }]);
+    expect(reopened.health[0]!.openForMs).toBeGreaterThan(100_000);
+  });
+
   it('an answer that is not a success (a 500) is not overload: it resets the failure run and closes a half-open circuit', async () => {
     const s = scheduler({ initialLimit: 4, failureThreshold: 3 });
     const ep = endpoint();

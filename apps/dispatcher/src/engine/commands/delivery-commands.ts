@@ -46,12 +46,20 @@ export class DeliveryCommands {
     @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
   ) {}
 
-  /** A manual attempt is a request to try now: an open circuit sends its probe at once (the attempt waits for its verdict). */
-  private async tryNow(what: string, endpointId: string, delayMs: number): Promise<void> {
+  /**
+   * A manual attempt is a request to try now: an open circuit sends its probe at once (the attempt
+   * waits for its verdict). Asked BEFORE the Manual deliveries are written, so a turn that was told
+   * "open" earlier and claims them finds the reset when it checks again (TurnProcessor) and gives
+   * them back instead of recording them as not sent. If Redis is down the circuit keeps its time.
+   */
+  private async probeFirst(what: string, endpointId: string): Promise<void> {
     await this.work.afterCommit(what, async () => {
       await this.scheduler.probeNow(endpointId);
-      await this.work.wake([{ endpointId, delayMs }]);
     });
+  }
+
+  private async tryNow(what: string, endpointId: string, delayMs: number): Promise<void> {
+    await this.work.afterCommit(what, () => this.work.wake([{ endpointId, delayMs }]));
   }
 
   /**
@@ -63,6 +71,7 @@ export class DeliveryCommands {
    * (the delivery becomes `fail`).
    */
   async resend(messageId: string, endpointId: string): Promise<ResendResult | undefined> {
+    await this.probeFirst('a probe for a resend', endpointId);
     const row = await this.repository.resend(messageId, endpointId);
     if (!row) return undefined;
     if (row.status === DeliveryStatus.Sending) return { deliveryId: row.id, outcome: 'in-flight' };
@@ -81,6 +90,7 @@ export class DeliveryCommands {
     const toId = idAtTime(IdPrefix.delivery, until);
     let afterId = '';
     let total = 0;
+    await this.probeFirst('a probe for a recover', endpointId);
     for (;;) {
       const batch = await this.repository.recoverBatch(endpointId, fromId, toId, afterId, RECOVER_BATCH);
       if (batch.length === 0) break;
@@ -115,6 +125,7 @@ export class DeliveryCommands {
     const toId = idAtTime(IdPrefix.message, until);
     let afterId = '';
     let total = 0;
+    await this.probeFirst('a probe for a replay', endpointId);
     for (;;) {
       const ids = Array.from({ length: REPLAY_BATCH }, () => newId(IdPrefix.delivery));
       const batch = await this.repository.replayMissingBatch(endpointId, fromId, toId, afterId, ids);

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TriggerType } from '@switchyard/db';
 import type { TurnJobData } from '@switchyard/events';
 import type { BeginResult, EndpointScheduler, TurnJob, WorkQueue } from '@switchyard/scheduler';
 import type { Job } from 'bull';
@@ -104,6 +105,15 @@ export class TurnProcessor {
       this.logger.warn(`turn of ${endpointId} could not claim (it comes back in ${FAILED_TURN_RETRY_MS} ms): ${(error as Error).message}`);
       return 'failed';
     }
+    let openForMs = begun.kind === 'open' ? begun.openForMs : undefined;
+    if (begun.kind === 'open' && batch.deliveries.some((d) => d.trigger === TriggerType.Manual)) openForMs = await this.openStill(endpointId);
+    if (begun.kind === 'open' && openForMs === undefined) {
+      // A person asked for an attempt (resend, recover) between BEGIN and the claim: their probe
+      // goes first. Given back due now, so the endpoint comes round again at once.
+      await this.repository.giveBack(batch.deliveries);
+      await this.end(endpointId, gen, begun, asked, asked, batch.nextDueInMs, rate, []);
+      return 'circuit-open';
+    }
     const claimedAt = Date.now();
     const claimedRate = batch.endpoint?.rateLimit ?? null;
     this.rates.remember(endpointId, claimedRate);
@@ -126,7 +136,7 @@ export class TurnProcessor {
         slot,
         notBefore: beganAt + (slot?.offsetMs ?? 0),
         claimedAt,
-        ...(begun.kind === 'open' ? { openForMs: begun.openForMs } : {}),
+        ...(openForMs !== undefined ? { openForMs } : {}),
       });
     });
     if (begun.kind === 'send' && waiting.length > 0) {
@@ -137,6 +147,16 @@ export class TurnProcessor {
     const taken = gaveBack ? asked : deliveries.length + waiting.length + batch.endedDisabled;
     await this.end(endpointId, gen, begun, taken, asked, batch.nextDueInMs, rate, slots.slice(deliveries.length).map((s) => s.token));
     return begun.kind === 'open' ? 'circuit-open' : 'sent';
+  }
+
+  /** After an open-circuit claim took a Manual delivery: how long the circuit stays open, or undefined if no longer (see DeliveryCommands). */
+  private async openStill(endpointId: string): Promise<number | undefined> {
+    try {
+      return (await this.scheduler.stillOpen(endpointId)) ?? undefined;
+    } catch (error) {
+      this.logger.warn(`turn of ${endpointId} could not re-read its circuit (the claim is given back): ${(error as Error).message}`);
+      return undefined;
+    }
   }
 
   /** Longest a delivery claimed ahead waits in the process for a slot before it is given back. */
