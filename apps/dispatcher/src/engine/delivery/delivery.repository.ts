@@ -31,8 +31,16 @@ export interface ClaimedDelivery {
   readonly trigger: TriggerType;
   /** The lease, as PostgreSQL wrote it (exact to the microsecond): proof of ownership on later writes. */
   readonly lease: string;
-  /** The bytes to sign and send; null when the message's payload was expunged (the attempt then fails, unsent). */
+  /**
+   * The bytes to sign and send; null when the message's payload was expunged (the attempt then
+   * fails, unsent) or when it is larger than DELIVERY_INLINE_PAYLOAD_BYTES (payloadDeferred: the
+   * sender reads it just before sending, see payloadOf).
+   */
   readonly payload: string | null;
+  /** True when the payload was left out of the claim for its size. */
+  readonly payloadDeferred: boolean;
+  /** The payload's size in UTF-8 bytes (0 when expunged). */
+  readonly payloadBytes: number;
   readonly eventId: string | null;
   /** The trace context stored with the message: the attempt's span is its child. */
   readonly trace: TraceCarrier | null;
@@ -129,10 +137,13 @@ const CLAIM = prepared(`
     WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Pending} AND next_attempt_at > now())
   SELECT ep.*, ${delayMsSql('nd.at')} AS next_due_ms, nd.at IS NOT NULL AS has_next,
          u.id AS delivery_id, u.message_id, u.attempts, u.next_trigger, u.next_attempt_at::text AS lease, u.status AS delivery_status, u.late_ms,
-         m.payload, m.event_id, m.trace_parent, m.trace_state
+         CASE WHEN octet_length(m.payload) <= $4 THEN m.payload END AS payload, COALESCE(octet_length(m.payload), 0) AS payload_bytes,
+         m.event_id, m.trace_parent, m.trace_state
   FROM ep CROSS JOIN nd
   LEFT JOIN u ON true
   LEFT JOIN messages m ON m.id = u.message_id`);
+
+const PAYLOAD_OF = prepared(`SELECT payload FROM messages WHERE id = $1`);
 
 /**
  * Records a batch of attempts in ONE statement (the common shape: no endpoint to disable, no
@@ -201,6 +212,7 @@ interface ClaimRow {
   delivery_status: number | null;
   late_ms: string | number | null;
   payload: string | null;
+  payload_bytes: number;
   event_id: string | null;
   trace_parent: string | null;
   trace_state: string | null;
@@ -221,9 +233,12 @@ function jsonbText(value: unknown): string {
 export class DeliveryRepository {
   constructor(private readonly sql: PreparedSql) {}
 
-  /** Claims up to `limit` due deliveries of the endpoint, oldest due first, holding each for `leaseMs`. */
-  async claim(endpointId: string, limit: number, leaseMs: number): Promise<ClaimBatch> {
-    const rows = await this.sql.run<ClaimRow>(CLAIM, [endpointId, limit, leaseMs]);
+  /**
+   * Claims up to `limit` due deliveries of the endpoint, oldest due first, holding each for
+   * `leaseMs`. Payloads larger than `inlineBytes` are left out (read with payloadOf when sent).
+   */
+  async claim(endpointId: string, limit: number, leaseMs: number, inlineBytes: number): Promise<ClaimBatch> {
+    const rows = await this.sql.run<ClaimRow>(CLAIM, [endpointId, limit, leaseMs, inlineBytes]);
     const first = rows[0];
     if (!first) return { endpoint: null, deliveries: [], endedDisabled: 0, nextDueInMs: null };
     const endpoint: EndpointTarget = {
@@ -254,6 +269,8 @@ export class DeliveryRepository {
         trigger: r.next_trigger as TriggerType,
         lease: r.lease!,
         payload: r.payload,
+        payloadDeferred: r.payload === null && Number(r.payload_bytes) > 0,
+        payloadBytes: Number(r.payload_bytes),
         eventId: r.event_id,
         trace: r.trace_parent ? { traceParent: r.trace_parent, traceState: r.trace_state } : null,
         endpoint,
@@ -264,6 +281,12 @@ export class DeliveryRepository {
   }
 
   /** Gives claimed deliveries back, due again now (they were not sent). Answers how many were still held. */
+  /** A message's payload, read just before a large one is sent; null once expunged. */
+  async payloadOf(messageId: string): Promise<string | null> {
+    const rows = await this.sql.run<{ payload: string | null }>(PAYLOAD_OF, [messageId]);
+    return rows[0]?.payload ?? null;
+  }
+
   async giveBack(claims: readonly ClaimedDelivery[]): Promise<number> {
     if (claims.length === 0) return 0;
     const rows = await this.sql.run(GIVE_BACK, [claims.map((c) => c.id), claims.map((c) => c.lease)]);
