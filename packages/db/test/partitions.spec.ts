@@ -277,4 +277,51 @@ describe('partitioned retention', () => {
     expect(await ds.query(`SELECT count(*)::int AS n FROM inbound_requests`)).toEqual([{ n: 7 }]);
     expect(timeOfId(oldPartitioned)).not.toBeNull();
   });
+
+  it('keeps the table and its partitions flat over a sustained run, dropping whole partitions (no row deletes)', async () => {
+    // One-second partitions and a two-second retention: what a day's partitions do over months, in seconds.
+    const fast: PartitionSettings = { intervalMs: 1000, aheadMs: 3000, lockTimeoutMs: 500 };
+    const retentionMs = 2000;
+    const task = attemptRetention(retentionMs, fast);
+    const run = sweeper([task]);
+    // the day partitions (from the migration and the tests before) would hold the run's rows: start from none
+    for (const name of await partitionsOf(ds, 'attempts')) if (name !== 'attempts_default') await ds.query(`DROP TABLE ${name}`);
+    await run.sweep();
+    const perTick = 10;
+    const tickMs = 100;
+    const runMs = 8000;
+    const started = Date.now();
+    const written: number[] = [];
+    const samples: { rows: number; bound: number; partitions: number }[] = [];
+    let n = 1000;
+    let lastSweep = 0;
+    while (Date.now() - started < runMs) {
+      const tick = Date.now();
+      for (let i = 0; i < perTick; i++) await insertAttempt(ds, s, newId('atmpt'), n++);
+      for (let i = 0; i < perTick; i++) written.push(Date.now());
+      if (tick - lastSweep >= 500) {
+        lastSweep = tick;
+        await run.sweep();
+        if (tick - started > 3000) {
+          const [{ rows }] = (await ds.query(`SELECT count(*)::int AS rows FROM attempts WHERE id > $1`, [idAtTime('atmpt', new Date(started - 1))])) as { rows: number }[];
+          // a row is kept at most its retention + one partition + one sweep interval (+ slack for this loop)
+          const bound = written.filter((at) => at > Date.now() - (retentionMs + fast.intervalMs + 1000)).length;
+          // and at least its retention
+          const kept = written.filter((at) => at <= Date.now() - 200 && at > Date.now() - retentionMs + 200).length;
+          expect(rows).toBeGreaterThanOrEqual(kept);
+          samples.push({ rows, bound, partitions: (await partitionsOf(ds, 'attempts')).length });
+        }
+      }
+      await new Promise((r) => setTimeout(r, Math.max(0, tickMs - (Date.now() - tick))));
+    }
+    expect(samples.length).toBeGreaterThan(5);
+    for (const sample of samples) expect(sample.rows).toBeLessThanOrEqual(sample.bound);
+    // the partitions stay as many: ahead + the retention's, not one more per second of the run
+    const counts = samples.map((x) => x.partitions);
+    expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(2);
+    // and the rows went with their partitions, not by DELETE: no dead rows in any partition
+    const dead = (await ds.query(`SELECT coalesce(sum(n_tup_del), 0)::int AS n FROM pg_stat_user_tables WHERE relname LIKE 'attempts_p%'`)) as { n: number }[];
+    expect(dead).toEqual([{ n: 0 }]);
+    expect(written.length).toBeGreaterThan(samples[samples.length - 1]!.rows * 2);
+  }, 30_000);
 });
