@@ -303,7 +303,7 @@ describe('partitioned retention', () => {
         lastSweep = tick;
         await run.sweep();
         if (tick - started > 3000) {
-          const [{ rows }] = (await ds.query(`SELECT count(*)::int AS rows FROM attempts WHERE id > $1`, [idAtTime('atmpt', new Date(started - 1))])) as { rows: number }[];
+          const [{ rows }] = (await ds.query(`SELECT count(*)::int AS rows FROM attempts WHERE id > $1`, [idAtTime('atmpt', new Date(started - 1))])) as [{ rows: number }];
           // a row is kept at most its retention + one partition + one sweep interval (+ slack for this loop)
           const bound = written.filter((at) => at > Date.now() - (retentionMs + fast.intervalMs + 1000)).length;
           // and at least its retention
