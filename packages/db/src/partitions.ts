@@ -88,9 +88,9 @@ export function missingRanges(existing: readonly Partition[], fromMs: number, to
  * Adds the partition [fromMs, toMs) without blocking readers or writers of the table: it is
  * made as a table of its own, given the rows of its range that wait in the default partition
  * (there are none unless a row's id was ahead of the partitions made so far), and attached,
- * which takes only a SHARE UPDATE EXCLUSIVE lock on the table (the default partition and,
- * for its foreign key, the referenced table are locked for a moment). Run inside a
- * transaction; the caller sets lock_timeout.
+ * which takes only a SHARE UPDATE EXCLUSIVE lock on the table (for a moment the default
+ * partition is locked ACCESS EXCLUSIVE, and, for the partition's foreign key, the referenced
+ * table SHARE ROW EXCLUSIVE). Run inside a transaction; the caller sets lock_timeout.
  */
 export async function createPartition(q: QueryRunner, table: PartitionedTable, fromMs: number, toMs: number): Promise<string> {
   const name = partitionName(table, fromMs);
