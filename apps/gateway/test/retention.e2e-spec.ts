@@ -44,7 +44,7 @@ describe('request log retention', () => {
     expect(Number(line?.split(' ').pop())).toBe(12);
   }, 30_000);
 
-  it('keeps the request log partitioned by day, with partitions PARTITION_AHEAD ahead, and a request lands in today's', async () => {
+  it('keeps the request log partitioned by day, with partitions PARTITION_AHEAD ahead, and a request lands in the partition of today', async () => {
     const day = 86_400_000;
     const today = Math.floor(Date.now() / day) * day;
     const ds = t.app.get(DataSource);
