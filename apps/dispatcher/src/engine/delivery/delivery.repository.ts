@@ -146,6 +146,20 @@ const CLAIM = prepared(`
 const PAYLOAD_OF = prepared(`SELECT payload FROM messages WHERE id = $1`);
 
 /**
+ * An attempt already recorded with this delivery and number. `attempts` is partitioned by id
+ * (time), so (delivery_id, attempt_number) cannot be a unique key; one row per number is kept
+ * here instead. The sender holding the delivery's lease always records its attempt (the
+ * delivery row's lock and the lease check make it the only one of that number that does); a
+ * sender whose lease ran out records its attempt only if no row of that number exists yet (as
+ * the unique key's ON CONFLICT DO NOTHING did), so a record retried after a commit whose answer
+ * was lost adds nothing. Two such senders of one number recording at the same instant may both
+ * be logged: both requests were really sent. The probe (an index scan per partition) runs only
+ * for such a sender: the OR stops at the owned case, so the common path pays nothing for it.
+ */
+const SAME_ATTEMPT = (deliveryId: string, attemptNumber: string) =>
+  `SELECT 1 FROM attempts s WHERE s.delivery_id = ${deliveryId} AND s.attempt_number = ${attemptNumber}`;
+
+/**
  * Records a batch of attempts in ONE statement (the common shape: no endpoint to disable, no
  * operational events): each delivery's new state (only while its sender still holds the lease),
  * each attempt row, and each endpoint's failure run (the latest attempt of the batch decides,
@@ -171,8 +185,8 @@ const RECORD_MANY = prepared(`
                           response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
     SELECT i.attempt_id, i.id, i.message_id, i.endpoint_id, i.app_id, i.attempt_number, i.url, i.attempt_status, i.status_code, '', i.body,
            i.duration_ms, i.trigger_type, i.request_headers::jsonb, i.response_headers::jsonb, i.error, i.error_detail, i.started_at
-    FROM i
-    ON CONFLICT (delivery_id, attempt_number) DO NOTHING),
+    FROM i LEFT JOIN d ON d.id = i.id
+    WHERE d.id IS NOT NULL OR NOT EXISTS (${SAME_ATTEMPT('i.id', 'i.attempt_number')})),
   pe AS (
     SELECT DISTINCT ON (i.endpoint_id) i.endpoint_id, i.failure_run, i.started_at FROM i WHERE i.failure_run <> 'unchanged'
     ORDER BY i.endpoint_id, i.started_at DESC, i.id DESC),
@@ -358,10 +372,10 @@ export class DeliveryRepository {
     ctes.push(`a AS (
       INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, attempt_number, url, status, response_status_code, response, response_body,
                             response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
-      VALUES (${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpoint.id)}, ${p(claim.endpoint.appId)}, ${p(attempt.attemptNumber)}, ${p(attempt.url)},
-              ${p(attempt.status)}, ${p(attempt.responseStatusCode)}, '', ${p(attempt.responseBody)}::bytea, ${p(attempt.responseDurationMs)}, ${p(attempt.trigger)},
-              ${p(jsonbText(attempt.requestHeaders))}::jsonb, ${p(jsonbText(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.errorDetail)}, ${p(attempt.startedAt)})
-      ON CONFLICT (delivery_id, attempt_number) DO NOTHING)`);
+      SELECT ${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpoint.id)}, ${p(claim.endpoint.appId)}, ${p(attempt.attemptNumber)}::int, ${p(attempt.url)},
+             ${p(attempt.status)}::smallint, ${p(attempt.responseStatusCode)}::int, '', ${p(attempt.responseBody)}::bytea, ${p(attempt.responseDurationMs)}::int, ${p(attempt.trigger)}::smallint,
+             ${p(jsonbText(attempt.requestHeaders))}::jsonb, ${p(jsonbText(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.errorDetail)}, ${p(attempt.startedAt)}::timestamptz
+      WHERE EXISTS (SELECT 1 FROM d) OR NOT EXISTS (${SAME_ATTEMPT(`${p(claim.id)}::varchar`, `${p(attempt.attemptNumber)}::int`)}))`);
 
     // One UPDATE of the endpoint at most (a row may change only once per statement).
     let disabledCte = false;
