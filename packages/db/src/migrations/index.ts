@@ -6,6 +6,7 @@ import { MessageTraceContext1764800000000 } from './1764800000000-MessageTraceCo
 import { ExpungeContent1764806400000 } from './1764806400000-ExpungeContent.js';
 import { Retention1764835200000 } from './1764835200000-Retention.js';
 import { PartitionByTime1764864000000 } from './1764864000000-PartitionByTime.js';
+import { AppPortalTokens1764878400000 } from './1764878400000-AppPortalTokens.js';
 
 /** Every migration in order, passed to the DataSource as classes. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   ExpungeContent1764806400000,
   Retention1764835200000,
   PartitionByTime1764864000000,
+  AppPortalTokens1764878400000,
 ];
