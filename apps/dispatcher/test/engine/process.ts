@@ -3,7 +3,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
-import { QueueName } from '@switchyard/events';
+import { bullKeyPrefix, QueueName } from '@switchyard/events';
 import { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 
 
@@ -90,8 +90,8 @@ export class QueueClient {
   private readonly work: WorkQueue;
 
   constructor(redisUrl: string, readonly prefix: string) {
-    this.fanOut = new Bull(QueueName.FanOut, redisUrl, { prefix });
-    this.turns = new Bull(QueueName.Turns, redisUrl, { prefix });
+    this.fanOut = new Bull(QueueName.FanOut, redisUrl, { prefix: bullKeyPrefix(prefix) });
+    this.turns = new Bull(QueueName.Turns, redisUrl, { prefix: bullKeyPrefix(prefix) });
     const scheduler = new EndpointScheduler(this.fanOut.client, prefix);
     this.work = new WorkQueue({ turns: this.turns, fanOut: this.fanOut, scheduler, enqueueTimeoutMs: 5_000 });
   }
@@ -114,16 +114,18 @@ export class QueueClient {
     return found;
   }
 
-  /** Deletes every key of this run's prefix (SCAN + DEL, never FLUSH); returns how many. */
+  /** Deletes every key of this run's prefix, the engine's and Bull's (SCAN + DEL, never FLUSH); returns how many. */
   async wipe(): Promise<number> {
     const redis = this.fanOut.client;
-    let cursor = '0';
     let deleted = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`${this.prefix}:*`, `${bullKeyPrefix(this.prefix)}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) deleted += await redis.del(...keys);
+      } while (cursor !== '0');
+    }
     return deleted;
   }
 
