@@ -41,6 +41,7 @@ beforeAll(async () => {
       PATH: process.env.PATH,
       DATABASE_URL: t.settings.databaseUrl,
       REDIS_URL: t.settings.redisUrl,
+      REDIS_CLUSTER_NODES: t.settings.redisClusterNodes.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(','),
       QUEUE_PREFIX: t.settings.queuePrefix,
       PORT: '0',
       HOST: '127.0.0.1',
