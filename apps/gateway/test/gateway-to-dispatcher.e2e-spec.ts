@@ -61,7 +61,7 @@ afterAll(async () => {
   if (dispatcher && dispatcher.exitCode === null) {
     const exited = new Promise((resolve) => dispatcher!.once('exit', resolve));
     dispatcher.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     if (dispatcher.exitCode === null) dispatcher.kill('SIGKILL');
   }
   receiver?.closeAllConnections();

@@ -276,14 +276,20 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
   if (encryption.problems.length === 0 && encryption.keys.length === 0 && nodeEnv === 'production') {
     reader.problem('SECRET_ENCRYPTION_KEYS (or SECRET_ENCRYPTION_KEY) must be set when NODE_ENV=production: endpoint and source secrets are encrypted at rest with it (openssl rand -base64 32)');
   }
+  const redisUrl = reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const redisClusterNodes = readRedisClusterNodes(reader);
+  const redisDb = URL.canParse(redisUrl) ? new URL(redisUrl).pathname.replace(/^\/+/, '') : '';
+  if (redisClusterNodes.length > 0 && redisDb !== '' && Number(redisDb) !== 0) {
+    reader.problem('REDIS_URL must not name a database other than 0 with REDIS_CLUSTER_NODES (a Redis Cluster has only database 0)');
+  }
   const port = reader.integer('PORT', defaults.port, 0, 65535);
   const adminPort = reader.integer('ADMIN_PORT', defaults.adminPort, 0, 65535);
   if (adminPort !== 0 && adminPort === port) reader.problem(`ADMIN_PORT must differ from PORT (both are ${port})`);
   return {
     nodeEnv,
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/switchyard', ['postgres:', 'postgresql:']),
-    redisUrl: reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
-    redisClusterNodes: readRedisClusterNodes(reader),
+    redisUrl,
+    redisClusterNodes,
     queuePrefix,
     port,
     host: reader.string('HOST', '0.0.0.0'),

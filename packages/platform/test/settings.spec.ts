@@ -74,6 +74,12 @@ describe('readCommonSettings', () => {
     }
   });
 
+  it('refuses a REDIS_URL naming a database other than 0 beside REDIS_CLUSTER_NODES (a cluster has only 0)', () => {
+    expect(read({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://:pw@x/2' }).problems).toEqual([expect.stringMatching(/^REDIS_URL must not name a database other than 0/)]);
+    expect(read({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'rediss://user:pw@x/0' }).problems).toEqual([]);
+    expect(read({ REDIS_URL: 'redis://x/2' }).problems).toEqual([]);
+  });
+
   it('lists every bad key at once', () => {
     const { problems } = read({
       DATABASE_URL: 'mysql://x/y',
