@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus } from '@switchyard/db';
-import { startThrowawayRedisCluster } from '@switchyard/db/testing';
 import { bullKeyPrefix, QueueName } from '@switchyard/events';
 import { Cluster } from 'ioredis';
 import { OK, Receiver, type Script } from '../support/receiver.js';
+import { onThrowawayRedisCluster } from '../support/redis-cluster.js';
 import { createApp, createEndpoint, eventually, publishMessages, startEngine, verifyWith, type Engine, type TestEndpoint } from './support.js';
 
-// The same engine scenarios, on a Redis Cluster (README "Redis Cluster"): three masters with a
-// replica each, on loopback ports of this file's own. It starts before the suites below are
-// collected, so every dispatcher they start (support/test-app.ts reads TEST_REDIS_CLUSTER_NODES)
-// runs its Bull queues and scheduler scripts on it; it is killed after them, whatever happened.
-const cluster = await startThrowawayRedisCluster();
-process.env.TEST_REDIS_CLUSTER_NODES = cluster.seeds;
-afterAll(async () => {
-  delete process.env.TEST_REDIS_CLUSTER_NODES;
-  await cluster.stop();
-});
-
-// publish → deliver and the reconciler's scenarios, then retries and failures, as on one Redis.
+// The engine on a Redis Cluster (README "Redis Cluster"): three masters with a replica each, on
+// loopback ports of this file's own. The publish → deliver and reconciler scenarios run as they
+// do on one Redis (their suite, imported); then masters fail over in the middle of a run.
+// Retries on a cluster: cluster-retries.e2e-spec.ts (a file of its own, to keep each short).
+const cluster = await onThrowawayRedisCluster();
 await import('./delivery.e2e-spec.js');
-await import('./failures.e2e-spec.js');
 
 describe('on a Redis Cluster: masters fail over in the middle of a run, and nothing is lost', () => {
   let engine: Engine;
