@@ -1123,7 +1123,7 @@ async function armNoisyNeighbour(ctx) {
   // Every queue name either engine may use under this prefix; pausing one nobody uses is harmless.
   const queues = await Promise.all(
     ISOLATION_QUEUES.map(async (name) => {
-      const q = new Queue(name, REDIS_URL, { prefix: dp.prefix });
+      const q = new Queue(name, REDIS_URL, { prefix: `{${dp.prefix}}` });
       await q.isReady();
       return q;
     }),
