@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, RedisConnector, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import {
   appPortalTokenRetention,
   attemptRetention,
@@ -36,6 +36,7 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' }), options: AppOptions = {}): DynamicModule {
+    const redis = new RedisConnector(settings);
     return {
       module: AppModule,
       global: true,
@@ -44,8 +45,7 @@ export class AppModule {
           ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-dispatcher' }),
         }),
         BullModule.forRoot({
-          redis: settings.redisUrl,
-          prefix: settings.queuePrefix,
+          ...redis.bullOptions(settings.queuePrefix),
           settings: {
             lockDuration: settings.queueLockDurationMs,
             lockRenewTime: Math.floor(settings.queueLockDurationMs / 2),
@@ -65,7 +65,7 @@ export class AppModule {
         TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-dispatcher', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),
         PublishingModule.forRoot({
-          redisUrl: settings.redisUrl,
+          redis,
           queuePrefix: settings.queuePrefix,
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,
