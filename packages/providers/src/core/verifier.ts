@@ -23,7 +23,7 @@ export type ConfigFields<C> = { readonly [K in keyof C]-?: ConfigFieldSpec };
 
 /**
  * One provider's signature scheme: how to read its configuration and how to verify a request.
- * Each provider folder declares one (`verify.ts`); see ../provider.ts.
+ * Each provider folder declares one in its `verify.ts`; see provider.ts.
  */
 export interface ProviderVerifier<C = unknown> {
   /** The source type name (Svix's names where Svix has one). */
