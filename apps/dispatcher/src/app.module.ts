@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, RedisConnector, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, HealthController, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RedisConnector, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import {
   appPortalTokenRetention,
   attemptRetention,
@@ -19,7 +19,6 @@ import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from '.
 import { ApiModule } from './api/api.module.js';
 import { AppPortalTokenAuthority } from './api/auth/app-portal-token.authority.js';
 import { EngineModule } from './engine/engine.module.js';
-import { HealthController } from './health/health.controller.js';
 
 /** Advisory lock of the dispatcher's retention sweep: "swyd", "rtnd". */
 const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e64] as const;

@@ -1,13 +1,12 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, RedisConnector, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, HealthController, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RedisConnector, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import type { SpanExporter } from '@switchyard/tracing';
 import type { DestinationStream, Logger } from 'pino';
 import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
-import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 

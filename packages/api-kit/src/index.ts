@@ -14,3 +14,4 @@ export * from './api-docs.js';
 export * from './publishing.module.js';
 export * from './redis-connector.js';
 export * from './secrets-at-rest.js';
+export * from './app/index.js';

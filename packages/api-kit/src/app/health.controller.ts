@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '@switchyard/api-kit';
+import { Public } from '../auth.guard.js';
 
-/** Liveness: the process is up and serving HTTP. */
+/** Liveness, the same in both apps: the process is up and serving HTTP (readiness is on the admin listener). */
 @Public()
 @Controller('api/v1/health')
 @ApiTags('Health')
