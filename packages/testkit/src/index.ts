@@ -62,3 +62,6 @@ export async function until<T>(what: string, fn: () => Promise<T | undefined | n
     await sleep(intervalMs);
   }
 }
+
+/** The structure tests' check that only repositories reach the database. */
+export { databaseAccessIn, databaseAccessOutsideRepositories, isRepositoryFile, type DatabaseAccess } from './database-access.js';

@@ -5,6 +5,7 @@ import { PUBLISHER } from '@switchyard/api-kit';
 import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { failTimes, OK, Receiver } from '../support/receiver.js';
 import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
+import { OperationalWebhooksRepository } from '../../src/engine/operational-webhooks/operational-webhooks.repository.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
 import { consistently } from '@switchyard/testkit';
 
@@ -181,7 +182,7 @@ describe('DeliveryCommands: the API entry points', () => {
   });
 
   it('there is one operational application, whoever asks first', async () => {
-    const fresh = [new OperationalWebhooks(engine.ds), new OperationalWebhooks(engine.ds), engine.operational];
+    const fresh = [new OperationalWebhooks(new OperationalWebhooksRepository(engine.ds)), new OperationalWebhooks(new OperationalWebhooksRepository(engine.ds)), engine.operational];
     const ids = await Promise.all(fresh.map((o) => o.appId()));
     expect(new Set(ids).size).toBe(1);
     const rows = await engine.ds.query(`SELECT id, kind FROM applications WHERE kind = $1`, [ApplicationKind.Operational]);
