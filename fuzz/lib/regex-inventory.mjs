@@ -18,11 +18,15 @@ function sourceFiles(dir) {
   return out;
 }
 
+/** Packages that only tests load (no product process runs them, no untrusted input reaches them). */
+const TEST_ONLY = new Set(['testkit']);
+
 /** The src folders of every app and package. */
 export function productSourceFiles() {
   const files = [];
   for (const group of ['apps', 'packages']) {
     for (const name of readdirSync(join(ROOT, group))) {
+      if (group === 'packages' && TEST_ONLY.has(name)) continue;
       const src = join(ROOT, group, name, 'src');
       try {
         if (statSync(src).isDirectory()) files.push(...sourceFiles(src));

@@ -7,7 +7,9 @@ import type { DataSource } from 'typeorm';
 export const APP_PORTAL_TOKEN_PREFIX = 'sy_portal_';
 /** 32 random bytes, base64url: 43 characters. */
 const TOKEN_RANDOM_BYTES = 32;
-const TOKEN_SHAPE = new RegExp(`^${APP_PORTAL_TOKEN_PREFIX}[A-Za-z0-9_-]{43}$`);
+/** A literal (checked by the regex inventory): APP_PORTAL_TOKEN_PREFIX, then TOKEN_RANDOM_BYTES as base64url. */
+const TOKEN_SHAPE = /^sy_portal_[A-Za-z0-9_-]{43}$/;
+if (!TOKEN_SHAPE.source.startsWith(`^${APP_PORTAL_TOKEN_PREFIX}`)) throw new Error('TOKEN_SHAPE must start with APP_PORTAL_TOKEN_PREFIX');
 
 /** Whether the text has the shape of an app portal token. */
 export function looksLikeAppPortalToken(text: string): boolean {
