@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { createRootLogger, fastifyLoggingOptions, installApiAuthHook, installRequestLogging, MAX_PATH_PARAM_LENGTH, setupOpenApi } from '@switchyard/api-kit';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
+import { installPortal } from './portal/portal-static.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
@@ -26,6 +27,8 @@ export async function createDispatcherApp(settings: DispatcherSettings, options:
     description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
     version: '1.0',
   });
+  const portal = await installPortal(app, { frameAncestors: settings.portalFrameAncestors });
+  if (!portal.directory) app.get(Logger).warn('the consumer portal is not built: /portal answers 503 until `pnpm build` builds apps/portal');
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
   return app;
