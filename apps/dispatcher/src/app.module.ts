@@ -3,6 +3,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import {
+  appPortalTokenRetention,
   attemptRetention,
   dataSourceOptions,
   deletedApplicationRetention,
@@ -16,6 +17,7 @@ import { QueueName } from '@switchyard/events';
 import type { DestinationStream, Logger } from 'pino';
 import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from './config/dispatcher-settings.js';
 import { ApiModule } from './api/api.module.js';
+import { AppPortalTokenAuthority } from './api/auth/app-portal-token.authority.js';
 import { EngineModule } from './engine/engine.module.js';
 import { HealthController } from './health/health.controller.js';
 
@@ -51,7 +53,12 @@ export class AppModule {
           },
         }),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
-        ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys, idempotencyTtlMs: settings.idempotencyTtlMs }),
+        ApiKitModule.forRoot({
+          adminApiKey: settings.adminApiKey,
+          secretEncryptionKeys: settings.secretEncryptionKeys,
+          idempotencyTtlMs: settings.idempotencyTtlMs,
+          scopedTokenAuthority: AppPortalTokenAuthority,
+        }),
         loggingModule(logger),
         MetricsModule.forRoot({ service: 'dispatcher' }),
         AdminListenerModule.forRoot({ host: settings.adminHost, port: settings.adminPort, adminToken: settings.adminApiKey, queueNames: [QueueName.FanOut, QueueName.Turns] }),
@@ -68,7 +75,8 @@ export class AppModule {
         EngineModule,
         ApiModule,
         // Payloads first (they need no deliveries gone), then attempts, finished deliveries, and the
-        // messages those leave empty; idempotency keys; deleted applications, a batch at a time.
+        // messages those leave empty; idempotency keys; deleted applications, a batch at a time; app portal
+        // tokens expired (or revoked) longer than PORTAL_TOKEN_RETENTION ago.
         RetentionModule.forRoot({
           lockKeys: RETENTION_LOCK_KEYS,
           sweep: settings.retention,
@@ -79,6 +87,7 @@ export class AppModule {
             messageRetention(settings.attemptRetentionMs),
             idempotencyKeyRetention(),
             deletedApplicationRetention(),
+            appPortalTokenRetention(settings.portalTokenRetentionMs),
           ],
         }),
       ],

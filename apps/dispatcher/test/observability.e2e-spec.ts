@@ -63,7 +63,7 @@ const API_OPERATIONS: [string, string, string][] = [
 ];
 
 /** The tags operations are grouped by (Svix's, plus our own for readiness and metrics). */
-const TAGS = new Set(['Application', 'Event Type', 'Endpoint', 'Message', 'Message Attempt', 'Operational Webhook Endpoint', 'Background Task', 'Health', 'Metrics']);
+const TAGS = new Set(['Application', 'Event Type', 'Endpoint', 'Message', 'Message Attempt', 'Operational Webhook Endpoint', 'Background Task', 'Authentication', 'Health', 'Metrics']);
 
 /** Polls until `fn` gives a truthy value. */
 async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {

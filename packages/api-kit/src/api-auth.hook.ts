@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error.js';
-import { ApiAuthenticator } from './auth.guard.js';
+import { ApiAuthenticator, setPrincipal } from './auth.guard.js';
 
 export interface ApiAuthHookOptions {
   /** Routes whose pattern starts with one of these are the management API: they need the bearer token. */
@@ -16,8 +16,9 @@ function answer(reply: FastifyReply, error: ApiError): FastifyReply {
 
 /**
  * Authenticates management-API requests in Fastify's onRequest hook, which runs before the body is
- * read, let alone parsed: a caller without the token costs the headers and nothing more, whatever
- * body it declares or sends (the guard checks again, per route, once the request reaches Nest).
+ * read, let alone parsed: a caller without a token allowed this route costs the headers (and, for a
+ * scoped token, one indexed lookup) and nothing more, whatever body it declares or sends. The
+ * principal is attached to the request for the guard and the handlers.
  * The decision is made on the route pattern Fastify matched, never on the raw URL, which
  * percent-encoding could disguise (`/%61pi/v1/app` routes to `/api/v1/app`). A request that
  * matches no route is answered 404 here as well: Fastify would otherwise read and parse its body
@@ -35,7 +36,12 @@ export function installApiAuthHook(app: NestFastifyApplication, options: ApiAuth
       const route = request.routeOptions.url;
       if (route === undefined || !isProtected(route)) return;
       try {
-        authenticator.authenticate(request.headers.authorization);
+        const principal = await authenticator.authenticateRequest(request.headers.authorization, {
+          method: request.method,
+          route,
+          params: (request.params ?? {}) as Record<string, string>,
+        });
+        setPrincipal(request, principal);
       } catch (error) {
         if (error instanceof ApiError) return answer(reply, error);
         throw error;

@@ -75,11 +75,12 @@ export function ListResponseOf<T>(item: Type<T>, itemName: string = item.name): 
 }
 
 /** Error statuses the API answers in Svix's shapes. */
-export type ApiErrorStatus = 400 | 401 | 404 | 409 | 413 | 422;
+export type ApiErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422;
 
 const ERROR_RESPONSES: Readonly<Record<ApiErrorStatus, { description: string; type: Type<unknown> }>> = {
   400: { description: 'Bad request: the body is not JSON, or the request cannot be done (`code` says why)', type: HttpErrorOut },
-  401: { description: 'Missing or wrong bearer token (`authentication_failed`)', type: HttpErrorOut },
+  401: { description: 'Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`)', type: HttpErrorOut },
+  403: { description: 'An app portal token used outside its application or capabilities (`forbidden`)', type: HttpErrorOut },
   404: { description: 'Nothing with this id or uid (`not_found`)', type: HttpErrorOut },
   409: { description: 'Conflict: a duplicate uid, name or eventId, or an idempotency-key reused (`conflict`, `idempotency_conflict`)', type: HttpErrorOut },
   413: { description: 'The body or payload is too large (`payload_too_large`)', type: HttpErrorOut },

@@ -1,7 +1,7 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { SecretBox } from '@switchyard/db';
-import { ApiAuthenticator, API_TOKEN, BearerAuthGuard } from './auth.guard.js';
+import { ApiAuthenticator, API_TOKEN, BearerAuthGuard, SCOPED_TOKEN_AUTHORITY, type ScopedTokenAuthority } from './auth.guard.js';
 import { EndpointStore, SECRET_BOX } from './endpoint-store.js';
 import { IDEMPOTENCY_TTL, IDEMPOTENCY_TTL_MS, IdempotencyInterceptor } from './idempotency.interceptor.js';
 import { PathParamsPipe } from './path-params.pipe.js';
@@ -16,6 +16,8 @@ export interface ApiKitOptions {
   readonly secretEncryptionKeys?: readonly Buffer[];
   /** How long an idempotency key's answer is replayed (IDEMPOTENCY_TTL); 24 hours when not given. */
   readonly idempotencyTtlMs?: number;
+  /** Tokens narrower than the admin key (the dispatcher's app portal tokens); none: the admin key is the only credential. */
+  readonly scopedTokenAuthority?: Type<ScopedTokenAuthority>;
 }
 
 /**
@@ -31,6 +33,9 @@ export class ApiKitModule {
       global: true,
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
+        options.scopedTokenAuthority
+          ? { provide: SCOPED_TOKEN_AUTHORITY, useClass: options.scopedTokenAuthority }
+          : { provide: SCOPED_TOKEN_AUTHORITY, useValue: null },
         ApiAuthenticator,
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKeys ?? []) },
         { provide: IDEMPOTENCY_TTL, useValue: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS },
@@ -42,7 +47,7 @@ export class ApiKitModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         EndpointStore,
       ],
-      exports: [API_TOKEN, ApiAuthenticator, SECRET_BOX, EndpointStore],
+      exports: [API_TOKEN, SCOPED_TOKEN_AUTHORITY, ApiAuthenticator, SECRET_BOX, EndpointStore],
     };
   }
 }

@@ -127,6 +127,23 @@ export function idempotencyKeyRetention(): RetentionTask {
   };
 }
 
+/**
+ * App portal tokens expired (or revoked: a revocation brings `expires_at` forward) more than
+ * `graceMs` ago. Until then the row lets the API tell an expired link from an unknown one.
+ */
+export function appPortalTokenRetention(graceMs: number): RetentionTask {
+  return {
+    name: 'app_portal_tokens',
+    batch: (q, limit) =>
+      count(
+        q,
+        `DELETE FROM app_portal_tokens WHERE id IN (
+           SELECT id FROM app_portal_tokens WHERE expires_at < $1 ORDER BY expires_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [new Date(Date.now() - graceMs), limit],
+      ),
+  };
+}
+
 /** The gateway's request log (inbound_requests) older than `retentionMs`. */
 export function inboundRequestRetention(retentionMs: number): RetentionTask {
   return {

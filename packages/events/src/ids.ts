@@ -13,6 +13,8 @@ export const IdPrefix = {
   inboundRequest: 'req',
   error: 'err',
   backgroundTask: 'qtask',
+  /** An app portal token's row (the token itself is random and never stored). */
+  appPortalToken: 'aptok',
 } as const;
 
 export type IdPrefix = (typeof IdPrefix)[keyof typeof IdPrefix];

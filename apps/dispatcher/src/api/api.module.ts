@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AppPortalAccessController } from './auth/app-portal-access.controller.js';
+import { AppPortalAccessService } from './auth/app-portal-access.service.js';
 import { ApplicationsController } from './applications/applications.controller.js';
 import { ApplicationsService } from './applications/applications.service.js';
 import { AttemptsController } from './attempts/attempts.controller.js';
@@ -18,7 +20,7 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks/opera
 /** The Svix-compatible HTTP API (docs/api.md §3). It reaches the delivery engine only through what EngineModule exports: the Publisher, DeliveryCommands and the endpoint scheduler's read of an endpoint's state. */
 @Module({
   imports: [EngineModule],
-  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController, BackgroundTasksController],
+  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController, BackgroundTasksController, AppPortalAccessController],
   providers: [
     ApplicationsService,
     EventTypesService,
@@ -27,6 +29,7 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks/opera
     AttemptsService,
     OperationalWebhookEndpointsService,
     BackgroundTasksService,
+    AppPortalAccessService,
   ],
 })
 export class ApiModule {}

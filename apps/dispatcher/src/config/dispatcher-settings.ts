@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { isFrameAncestorsList } from '../portal/portal-static.js';
 import { parseRetrySchedule } from '@switchyard/events';
-import { EnvReader, positiveDuration, readCommonSettings, type CommonSettings, type Env } from '@switchyard/platform';
+import { EnvReader, positiveDuration, readCommonSettings, withoutTrailingSlashes, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';
 
 /** Everything the dispatcher reads from its environment (docs/api.md §2), validated once at boot. */
@@ -102,6 +102,16 @@ export interface DispatcherSettings extends CommonSettings {
   readonly payloadRetentionMs: number;
   /** ATTEMPT_RETENTION: attempts, finished deliveries and emptied messages are removed this long after they were written. */
   readonly attemptRetentionMs: number;
+  /**
+   * PORTAL_URL: the base of every app portal link (no trailing slash); the token follows in the
+   * fragment (`#key=…`). Default: this dispatcher's own `/portal` on localhost and PORT. Never taken
+   * from a request's Host header, which a caller chooses.
+   */
+  readonly portalUrl: string;
+  /** PORTAL_TOKEN_MAX_EXPIRY: the longest `expiry` an app portal token may be given (Svix: 7 days, also the default). */
+  readonly portalTokenMaxExpiryMs: number;
+  /** PORTAL_TOKEN_RETENTION: an expired or revoked app portal token's row is kept this long (to answer `token_expired`), then deleted. */
+  readonly portalTokenRetentionMs: number;
 }
 
 /**
@@ -136,6 +146,8 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   if (!isFrameAncestorsList(portalFrameAncestors)) {
     reader.problem(`PORTAL_FRAME_ANCESTORS must be a space-separated CSP source list (*, 'self', 'none', https://app.example.com, https://*.example.com), got "${portalFrameAncestors}"`);
   }
+  const portalUrl = withoutTrailingSlashes(reader.url('PORTAL_URL', `http://localhost:${common.port}/portal`, ['http:', 'https:']));
+  if (URL.canParse(portalUrl) && new URL(portalUrl).hash !== '') reader.problem('PORTAL_URL must not have a fragment (#…): the token goes there');
   const settings: DispatcherSettings = {
     ...common,
     portalFrameAncestors,
@@ -180,6 +192,9 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     queueStalledIntervalMs: reader.integer('QUEUE_STALLED_INTERVAL_MS', 30_000, 1_000, 600_000),
     payloadRetentionMs: positiveDuration(reader, 'PAYLOAD_RETENTION', '90d'),
     attemptRetentionMs: positiveDuration(reader, 'ATTEMPT_RETENTION', '90d'),
+    portalUrl,
+    portalTokenMaxExpiryMs: positiveDuration(reader, 'PORTAL_TOKEN_MAX_EXPIRY', '7d'),
+    portalTokenRetentionMs: positiveDuration(reader, 'PORTAL_TOKEN_RETENTION', '7d'),
   };
   // A lease shorter than an attempt could run would let a second sender take over a live attempt.
   if (settings.deliveryLeaseMs < deliveryTimeoutMs + 1_000) {

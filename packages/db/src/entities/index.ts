@@ -1,3 +1,4 @@
+import { AppPortalTokenEntity } from './app-portal-token.entity.js';
 import { ApplicationEntity } from './application.entity.js';
 import { AttemptEntity } from './attempt.entity.js';
 import { BackgroundTaskEntity } from './background-task.entity.js';
@@ -11,6 +12,7 @@ import { InboundRequestEntity } from './inbound-request.entity.js';
 import { MessageEntity } from './message.entity.js';
 import { SourceEntity } from './source.entity.js';
 
+export * from './app-portal-token.entity.js';
 export * from './application.entity.js';
 export * from './attempt.entity.js';
 export * from './background-task.entity.js';
@@ -39,4 +41,5 @@ export const ENTITIES = [
   InboundRequestEntity,
   BackgroundTaskEntity,
   InboundDedupKeyEntity,
+  AppPortalTokenEntity,
 ];
