@@ -724,6 +724,107 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/app-portal-access/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get Consumer App Portal Access
+         * @description Admin key only. Issues a token for one application (created first when the path is a new uid and `application` is given) and its portal link, `PORTAL_URL#key=<token>`.
+         */
+        post: operations["v1.authentication.app-portal-access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/dashboard-access/{app_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dashboard Access
+         * @deprecated
+         * @description Admin key only. The older form of app-portal-access, with its defaults.
+         */
+        post: operations["v1.authentication.dashboard-access"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/app/{app_id}/expire-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Expire All
+         * @description Admin key only. Ends the application's tokens (only those of `sessionIds`, when given): at once, or after `expiry` seconds.
+         */
+        post: operations["v1.authentication.expire-all"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Logout
+         * @description Revokes the app portal token the request carries. With the admin key: 400 `app_token_required`.
+         */
+        post: operations["v1.authentication.logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/portal-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Portal Session (Switchyard)
+         * @description Switchyard's extension for the portal: the application, capabilities and expiry of the app portal token the request carries. With the admin key: 400 `app_token_required`.
+         */
+        get: operations["v1.authentication.portal-session"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2325,6 +2426,74 @@ export interface components {
             /** @description True on the last page */
             done: boolean;
         };
+        /**
+         * @description What the token may do; ViewBase is always granted. Default: every capability (ViewBase only when readOnly)
+         * @enum {string}
+         */
+        AppPortalCapability: "ViewBase" | "ViewEndpointSecret" | "ManageEndpointSecret" | "ManageTransformations" | "CreateAttempts" | "ManageEndpoint";
+        AppPortalAccessIn: {
+            /** @description Creates the application when the path names a uid that none has yet (the path uid becomes its uid); ignored otherwise */
+            application?: components["schemas"]["ApplicationIn"] | null;
+            /**
+             * @description Seconds the token is valid for: default 7 days, at most PORTAL_TOKEN_MAX_EXPIRY (7 days unless configured)
+             * @example 604800
+             */
+            expiry?: number | null;
+            /**
+             * @deprecated
+             * @description No writes at all; without `capabilities` the token gets ViewBase only
+             */
+            readOnly?: boolean | null;
+            /** @description What the token may do; ViewBase is always granted. Default: every capability (ViewBase only when readOnly) */
+            capabilities?: components["schemas"]["AppPortalCapability"][] | null;
+            /**
+             * @description Feature flags the portal may show; kept with the token and answered by the portal session
+             * @example [
+             *       "beta-ui"
+             *     ]
+             */
+            featureFlags?: string[];
+            /** @description A label of your own; expire-all can end only the tokens of given sessions */
+            sessionId?: string | null;
+        };
+        AppPortalAccessOut: {
+            /**
+             * Format: uri
+             * @description PORTAL_URL with the token in the fragment: `…#key=<token>`
+             * @example https://hooks.example.com/portal#key=sy_portal_…
+             */
+            url: string;
+            /**
+             * @description A bearer token for this application only (`sy_portal_…`); shown once, stored only hashed
+             * @example sy_portal_…
+             */
+            token: string;
+        };
+        ApplicationTokenExpireIn: {
+            /**
+             * @description Seconds the tokens keep working (a grace); absent or 0: at once. At most PORTAL_TOKEN_MAX_EXPIRY
+             * @example 60
+             */
+            expiry?: number | null;
+            /** @description Only the tokens issued with one of these sessionIds */
+            sessionIds?: string[];
+        };
+        PortalSessionOut: {
+            /** @example app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW */
+            appId: string;
+            appUid: string | null;
+            appName: string;
+            /** @description The application's metadata (a portal may take its brand colour or logo from it) */
+            metadata: {
+                [key: string]: string;
+            };
+            capabilities: components["schemas"]["AppPortalCapability"][];
+            readOnly: boolean;
+            featureFlags: string[];
+            sessionId: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+        };
     };
     responses: never;
     parameters: never;
@@ -2418,7 +2587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_ApplicationOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2484,7 +2653,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2534,7 +2703,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApplicationOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2606,7 +2775,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2654,7 +2823,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2717,7 +2886,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2784,7 +2953,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_EventTypeOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2838,7 +3007,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2888,7 +3057,7 @@ export interface operations {
                     "application/json": components["schemas"]["EventTypeOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2960,7 +3129,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3002,7 +3171,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3065,7 +3234,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3122,7 +3291,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_EndpointOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3188,7 +3357,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3249,7 +3418,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndpointOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3323,7 +3492,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3382,7 +3551,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3447,7 +3616,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3508,7 +3677,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndpointSecretOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3574,7 +3743,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3635,7 +3804,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndpointHeadersOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3698,7 +3867,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3761,7 +3930,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3827,7 +3996,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3895,7 +4064,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3963,7 +4132,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4040,7 +4209,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4118,7 +4287,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_MessageOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4187,7 +4356,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4260,7 +4429,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4317,7 +4486,7 @@ export interface operations {
                     "application/json": components["schemas"]["BulkExpungeContentsOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4379,7 +4548,7 @@ export interface operations {
                     "application/json": components["schemas"]["ExpungeAllContentsOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4438,7 +4607,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4517,7 +4686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_MessageAttemptOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4596,7 +4765,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_MessageAttemptOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4653,7 +4822,7 @@ export interface operations {
                     "application/json": components["schemas"]["MessageAttemptOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4705,7 +4874,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4762,7 +4931,7 @@ export interface operations {
                     "application/json": components["schemas"]["EmptyResponse"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4846,7 +5015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_EndpointMessageOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4905,7 +5074,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_MessageEndpointOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4959,7 +5128,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_OperationalWebhookEndpointOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5013,7 +5182,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5063,7 +5232,7 @@ export interface operations {
                     "application/json": components["schemas"]["OperationalWebhookEndpointOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5126,7 +5295,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5183,7 +5352,7 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5233,7 +5402,7 @@ export interface operations {
                     "application/json": components["schemas"]["OperationalWebhookEndpointSecretOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5297,7 +5466,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5356,7 +5525,7 @@ export interface operations {
                     "application/json": components["schemas"]["OperationalWebhookEndpointHeadersOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5417,7 +5586,7 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5471,7 +5640,7 @@ export interface operations {
                     "application/json": components["schemas"]["ListResponse_BackgroundTaskOut_"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5512,7 +5681,7 @@ export interface operations {
                     "application/json": components["schemas"]["BackgroundTaskOut"];
                 };
             };
-            /** @description Missing or wrong bearer token (`authentication_failed`) */
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5523,6 +5692,347 @@ export interface operations {
             };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Validation error: one entry per failed check of the path, query or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "v1.authentication.app-portal-access": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The application's id (`app_…`) or uid */
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppPortalAccessIn"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPortalAccessOut"];
+                };
+            };
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or uid (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict: the idempotency-key was used with another body, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Validation error: one entry per failed check of the path, query or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "v1.authentication.dashboard-access": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The application's id (`app_…`) or uid */
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppPortalAccessOut"];
+                };
+            };
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or uid (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict: the idempotency-key was used with another body, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Validation error: one entry per failed check of the path, query or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "v1.authentication.expire-all": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                /** @description The application's id (`app_…`) or uid */
+                app_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ApplicationTokenExpireIn"];
+            };
+        };
+        responses: {
+            /** @description Expired */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Nothing with this id or uid (`not_found`) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict: the idempotency-key was used with another body, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Validation error: one entry per failed check of the path, query or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "v1.authentication.logout": {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409. */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request: the body is not JSON, or the request cannot be done (`code` says why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Conflict: the idempotency-key was used with another body, or its first request is still running */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Validation error: one entry per failed check of the path, query or body */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    "v1.authentication.portal-session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PortalSessionOut"];
+                };
+            };
+            /** @description Bad request: the body is not JSON, or the request cannot be done (`code` says why) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

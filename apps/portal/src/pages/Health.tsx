@@ -20,7 +20,7 @@ export const WINDOWS = {
 export type WindowKey = keyof typeof WINDOWS;
 
 /** Attempts counted into equal time buckets: success (status 0) and failure (status 2); pending ones are left out. */
-export function bucketize(attempts: Pick<Schemas['MessageAttemptOut'], 'timestamp' | 'status'>[], now: number, windowMs: number, bucketMs: number): Bucket[] {
+export function bucketize(attempts: { timestamp: string; status: number }[], now: number, windowMs: number, bucketMs: number): Bucket[] {
   const count = Math.ceil(windowMs / bucketMs);
   const first = now - count * bucketMs;
   const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: first + i * bucketMs, success: 0, failure: 0 }));
