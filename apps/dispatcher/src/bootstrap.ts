@@ -27,7 +27,7 @@ export async function createDispatcherApp(settings: DispatcherSettings, options:
     description: "Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.",
     version: '1.0',
   });
-  const portal = await installPortal(app, { frameAncestors: settings.portalFrameAncestors });
+  const portal = await installPortal(app.getHttpAdapter().getInstance(), { frameAncestors: settings.portalFrameAncestors });
   if (!portal.directory) app.get(Logger).warn('the consumer portal is not built: /portal answers 503 until `pnpm build` builds apps/portal');
   await app.init();
   await app.getHttpAdapter().getInstance().ready();

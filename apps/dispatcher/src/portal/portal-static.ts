@@ -2,8 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
-import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** Where the consumer portal is served (docs/api.md, "Consumer portal"). */
 export const PORTAL_PATH = '/portal';
@@ -61,8 +60,7 @@ export function isFrameAncestorsList(value: string): boolean {
  * (/portal/endpoints, /portal/logs/…), so a reload or a deep link works. Without a built portal
  * the dispatcher still serves its API, and /portal answers 503 saying how to build it.
  */
-export async function installPortal(app: NestFastifyApplication, options: PortalStaticOptions): Promise<{ directory: string | undefined }> {
-  const fastify = app.getHttpAdapter().getInstance();
+export async function installPortal(fastify: FastifyInstance, options: PortalStaticOptions): Promise<{ directory: string | undefined }> {
   const directory = options.directory ?? defaultPortalDirectory();
   const built = directory !== undefined && existsSync(path.join(directory, 'index.html'));
   const security = portalSecurityHeaders(options.frameAncestors);
