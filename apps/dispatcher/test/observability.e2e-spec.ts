@@ -60,6 +60,10 @@ const API_OPERATIONS: [string, string, string][] = [
   ['post', '/api/v1/operational-webhook/endpoint/{endpoint_id}/secret/rotate', 'v1.operational-webhook.endpoint.rotate-secret'],
   ['get', '/api/v1/operational-webhook/endpoint/{endpoint_id}/headers', 'v1.operational-webhook.endpoint.get-headers'],
   ['put', '/api/v1/operational-webhook/endpoint/{endpoint_id}/headers', 'v1.operational-webhook.endpoint.update-headers'],
+  ['post', '/api/v1/auth/app-portal-access/{app_id}', 'v1.authentication.app-portal-access'],
+  ['post', '/api/v1/auth/dashboard-access/{app_id}', 'v1.authentication.dashboard-access'],
+  ['post', '/api/v1/auth/app/{app_id}/expire-all', 'v1.authentication.expire-all'],
+  ['post', '/api/v1/auth/logout', 'v1.authentication.logout'],
 ];
 
 /** The tags operations are grouped by (Svix's, plus our own for readiness and metrics). */

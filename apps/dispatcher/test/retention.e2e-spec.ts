@@ -9,6 +9,7 @@ const RETENTION_ENV = {
   PAYLOAD_RETENTION: '3s',
   ATTEMPT_RETENTION: '6s',
   IDEMPOTENCY_TTL: '3s',
+  PORTAL_TOKEN_RETENTION: '2s',
   RETENTION_SWEEP_INTERVAL: '1s',
   // small batches, so a pass takes several (and the bound per statement is exercised)
   RETENTION_BATCH_SIZE: '20',
@@ -158,6 +159,21 @@ describe('retention sweep', () => {
     const later = await h.http().post('/api/v1/app').set({ ...AUTH, 'idempotency-key': key }).send({ name: 'once' });
     expect(later.status).toBe(201);
     expect(later.body.id).not.toBe(first.body.id);
+  }, 30_000);
+
+  it('removes app portal tokens PORTAL_TOKEN_RETENTION after they expired or were revoked, answering token_expired until then', async () => {
+    const appId = await createApp('portal-tokens');
+    const issue = async (body: object) => (await h.http().post(`/api/v1/auth/app-portal-access/${appId}`).set(AUTH).send(body).expect(200)).body.token as string;
+    const [expiring, revoked, live] = [await issue({ expiry: 1 }), await issue({}), await issue({})];
+    await h.http().post('/api/v1/auth/logout').set({ authorization: `Bearer ${revoked}` }).expect(204);
+    const tokens = async () => ((await h.ds.query(`SELECT id FROM app_portal_tokens WHERE app_id = $1`, [appId])) as unknown[]).length;
+    expect(await tokens()).toBe(3);
+    const codeOf = async (token: string) => (await h.http().get('/api/v1/auth/portal-session').set({ authorization: `Bearer ${token}` })).body.code;
+    await eventually(async () => expect(await codeOf(expiring)).toBe('token_expired'), { timeoutMs: 5_000, intervalMs: 100 });
+    await eventually(async () => expect(await tokens()).toBe(1), { timeoutMs: 15_000, intervalMs: 200 });
+    // Once its row is gone, an old token is just a wrong one; the live token is untouched.
+    expect(await codeOf(revoked)).toBe('authentication_failed');
+    expect((await h.http().get('/api/v1/auth/portal-session').set({ authorization: `Bearer ${live}` })).status).toBe(200);
   }, 30_000);
 
   it('deletes an application at once for the API and its rows in the background', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Inject, Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IdempotencyKeyEntity } from '@switchyard/db';
@@ -14,6 +14,13 @@ export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
 export const IDEMPOTENCY_TTL = Symbol('IDEMPOTENCY_TTL');
 const MAX_KEY_LENGTH = 256;
 const HTTP_CODE_METADATA = '__httpCode__';
+const NOT_REPLAYED = 'switchyard:not-replayed';
+
+/**
+ * Marks a POST whose answer must never be stored, because it holds a credential (an app portal
+ * token): `idempotency-key` is ignored there, and a repeat runs again (issuing another token).
+ */
+export const NotReplayed = () => SetMetadata(NOT_REPLAYED, true);
 
 function sha256(data: string | Buffer): string {
   return createHash('sha256').update(data).digest('hex');
@@ -23,7 +30,7 @@ function sha256(data: string | Buffer): string {
  * `idempotency-key` on POST: the first request with a key runs and its answer (2xx or 4xx) is
  * kept for IDEMPOTENCY_TTL (24 hours); a repeat with the same key and body gets that answer and changes nothing; the
  * same key with a different body is refused; a repeat while the first is running gets 409.
- * Keys are scoped by credential, method and path.
+ * Keys are scoped by credential, method and path. Routes marked @NotReplayed() are left alone.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
@@ -37,6 +44,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
     const key = request.headers['idempotency-key'];
     if (request.method !== 'POST' || typeof key !== 'string' || key === '') return next.handle();
+    if (this.reflector.getAllAndOverride<boolean>(NOT_REPLAYED, [context.getHandler(), context.getClass()])) return next.handle();
     return from(this.run(context, request, key, next));
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AUTH, eventually, startApiHarness, type ApiHarness } from './harness.js';
+import { AUTH, eventually, SDK_1, startApiHarness, type ApiHarness } from './harness.js';
 
 // App-scoped access (issue 13): app portal tokens, issued with the admin key, reach one
 // application within their capabilities; stored hashed; revocable.
@@ -7,10 +7,14 @@ import { AUTH, eventually, startApiHarness, type ApiHarness } from './harness.js
 const PORTAL_URL = 'https://hooks.example.com/portal';
 
 let h: ApiHarness;
+/** Every log line, at trace level: no token may appear in one. */
+const logLines: string[] = [];
+/** Every token issued here. */
+const issued: string[] = [];
 let appA: { id: string; uid: string };
 let appB: { id: string; uid: string };
 beforeAll(async () => {
-  h = await startApiHarness('api-portal-access', { PORTAL_URL: `${PORTAL_URL}/` });
+  h = await startApiHarness('api-portal-access', { PORTAL_URL: `${PORTAL_URL}/`, LOG_LEVEL: 'trace' }, SDK_1, { logDestination: { write: (line) => void logLines.push(line) } });
   appA = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Tenant A', uid: 'tenant-a', metadata: { brandColor: '#123456' } })).body;
   appB = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Tenant B', uid: 'tenant-b' })).body;
   await h.http().post(`/api/v1/app/${appA.id}/endpoint`).set(AUTH).send({ url: 'https://example.com/a', uid: 'ep-a' }).expect(201);
@@ -23,6 +27,7 @@ afterAll(async () => {
 async function issue(appId: string, body: Record<string, unknown> = {}): Promise<{ url: string; token: string }> {
   const res = await h.http().post(`/api/v1/auth/app-portal-access/${appId}`).set(AUTH).send(body);
   expect(res.status).toBe(200);
+  issued.push(res.body.token);
   return res.body;
 }
 
@@ -36,17 +41,23 @@ describe('issuing', () => {
     expect(new URL(url).search).toBe('');
   });
 
-  it('stores only the hash: the token appears nowhere in the database', async () => {
-    const { token } = await issue(appA.id, { sessionId: 'hash-check' });
-    const dump = (await h.ds.query(`SELECT row_to_json(t)::text AS j FROM app_portal_tokens t`)) as { j: string }[];
-    expect(dump.length).toBeGreaterThan(0);
-    for (const { j } of dump) {
-      expect(j).not.toContain(token);
-      expect(j).not.toContain(token.slice('sy_portal_'.length));
+  it('stores only the hash: the token appears nowhere in the database, even when issued with an idempotency-key (as the SDKs send)', async () => {
+    const res = await h.http().post(`/api/v1/auth/app-portal-access/${appA.id}`).set({ ...AUTH, 'idempotency-key': 'mint-1' }).send({ sessionId: 'hash-check' }).expect(200);
+    const token = res.body.token as string;
+    // A repeat issues another token rather than replaying a stored answer.
+    const again = await h.http().post(`/api/v1/auth/app-portal-access/${appA.id}`).set({ ...AUTH, 'idempotency-key': 'mint-1' }).send({ sessionId: 'hash-check' }).expect(200);
+    expect(again.body.token).not.toBe(token);
+    const tables = (await h.ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)) as { table_name: string }[];
+    expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['app_portal_tokens', 'idempotency_keys']));
+    for (const { table_name } of tables) {
+      const dump = (await h.ds.query(`SELECT coalesce(string_agg(row_to_json(t)::text, E'\n'), '') AS j FROM "${table_name}" t`)) as { j: string }[];
+      for (const secret of [token, again.body.token as string]) {
+        expect({ table_name, found: dump[0]!.j.includes(secret.slice('sy_portal_'.length)) }).toEqual({ table_name, found: false });
+      }
     }
     const { createHash } = await import('node:crypto');
-    const [row] = (await h.ds.query(`SELECT token_hash FROM app_portal_tokens WHERE session_id = 'hash-check'`)) as { token_hash: string }[];
-    expect(row!.token_hash).toBe(createHash('sha256').update(token).digest('hex'));
+    const hashes = ((await h.ds.query(`SELECT token_hash FROM app_portal_tokens WHERE session_id = 'hash-check'`)) as { token_hash: string }[]).map((r) => r.token_hash);
+    expect(hashes.sort()).toEqual([token, again.body.token as string].map((t) => createHash('sha256').update(t).digest('hex')).sort());
   });
 
   it('answers the portal session of the token', async () => {
@@ -207,5 +218,14 @@ describe('revocation and expiry', () => {
     await h.http().delete(`/api/v1/app/${app.id}`).set(AUTH).expect(204);
     const res = await h.http().get(`/api/v1/app/${app.id}/endpoint`).set(bearer(t.token));
     expect([res.status, res.body.code]).toEqual([401, 'token_expired']);
+  });
+});
+
+describe('logs', () => {
+  it('never hold a token, issued or presented', async () => {
+    expect(issued.length).toBeGreaterThan(10);
+    expect(logLines.length).toBeGreaterThan(50);
+    const leaks = issued.filter((token) => logLines.some((line) => line.includes(token.slice('sy_portal_'.length))));
+    expect(leaks).toEqual([]);
   });
 });

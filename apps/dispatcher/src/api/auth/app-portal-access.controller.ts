@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, principalOf } from '@switchyard/api-kit';
+import { ApiErrors, NotReplayed, principalOf } from '@switchyard/api-kit';
 import type { FastifyRequest } from 'fastify';
 import { ApiAppIdParam } from '../common/api-docs.js';
 import { AppPortalAccessService } from './app-portal-access.service.js';
@@ -13,8 +13,10 @@ import { AppPortalAccessInDto, AppPortalAccessOut, ApplicationTokenExpireInDto, 
 export class AppPortalAccessController {
   constructor(private readonly access: AppPortalAccessService) {}
 
+  // The answer holds the token, which must never be stored (an idempotency key's answer would be, for 24 h).
   @Post('app-portal-access/:app_id')
   @HttpCode(200)
+  @NotReplayed()
   @ApiOperation({
     operationId: 'v1.authentication.app-portal-access',
     summary: 'Get Consumer App Portal Access',
@@ -29,6 +31,7 @@ export class AppPortalAccessController {
 
   @Post('dashboard-access/:app_id')
   @HttpCode(200)
+  @NotReplayed()
   @ApiOperation({ operationId: 'v1.authentication.dashboard-access', summary: 'Dashboard Access', deprecated: true, description: 'Admin key only. The older form of app-portal-access, with its defaults.' })
   @ApiAppIdParam()
   @ApiOkResponse({ type: AppPortalAccessOut })
