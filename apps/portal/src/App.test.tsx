@@ -28,6 +28,8 @@ function fakeApi(session: PortalSession | { status: number; body: unknown }, end
 }
 
 const base: PortalSession = {
+  appUid: null,
+  sessionId: null,
   appId: 'app_1',
   appName: 'Acme Corp',
   metadata: {},

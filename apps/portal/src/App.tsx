@@ -1,6 +1,6 @@
 import { QueryClient, QueryClientProvider, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type CSSProperties, type ReactNode } from 'react';
-import { ApiError, createApi, toApiError, type Api } from './api/client';
+import { ApiError, createApi, unwrap, type Api } from './api/client';
 import type { PortalSession } from './capabilities';
 import { ErrorState, Loading } from './components/ui';
 import { EditEndpointPage, EndpointDetailPage, NewEndpointPage } from './pages/EndpointDetail';
@@ -15,10 +15,8 @@ import { forgetToken } from './session';
 import { resolveTheme, type Theme } from './theme';
 
 /** Who the token is: GET /api/v1/auth/portal-session. */
-export async function loadSession(api: Api): Promise<PortalSession> {
-  const { data, error, response } = await api.GET('/api/v1/auth/portal-session');
-  if (!response.ok) throw toApiError(response.status, error);
-  return data as PortalSession;
+export function loadSession(api: Api): Promise<PortalSession> {
+  return unwrap(api.GET('/api/v1/auth/portal-session'));
 }
 
 function themeStyle(theme: Theme): CSSProperties {

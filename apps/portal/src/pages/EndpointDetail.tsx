@@ -54,8 +54,8 @@ function SecretPanel({ endpointId }: { endpointId: string }) {
     mutationFn: () => unwrap(api.POST('/api/v1/app/{app_id}/endpoint/{endpoint_id}/secret/rotate', { params: { path }, body: {} })),
     onSuccess: () => setSecret(null),
   });
-  const mayView = can(session, 'ViewEndpointSecret');
-  const mayRotate = can(session, 'ManageEndpointSecret');
+  const mayView = can(session, 'revealSecret');
+  const mayRotate = can(session, 'rotateSecret');
   if (!mayView && !mayRotate) return null;
   return (
     <section className="card" aria-labelledby="secret-title">
@@ -106,7 +106,7 @@ export function EndpointDetailPage({ endpointId }: { endpointId: string }) {
   const { navigate } = useRouter();
   const queryClient = useQueryClient();
   const endpoint = useEndpoint(endpointId);
-  const mayManage = can(session, 'ManageEndpoint');
+  const mayManage = can(session, 'manageEndpoint');
   const headers = useHeaders(endpointId, true);
   const path = { app_id: session.appId, endpoint_id: endpointId };
   const stats = useQuery({

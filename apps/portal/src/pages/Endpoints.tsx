@@ -7,7 +7,7 @@ import { Link } from '../router';
 export function EndpointsPage() {
   const { session } = usePortal();
   const endpoints = useEndpoints();
-  const mayManage = can(session, 'ManageEndpoint');
+  const mayManage = can(session, 'manageEndpoint');
   return (
     <section aria-labelledby="page-title">
       <PageHeader title="Endpoints">

@@ -194,7 +194,7 @@ export function LogsPage({ endpointId = '' }: { endpointId?: string }) {
           </tbody>
         </table>
       )}
-      {can(session, 'CreateAttempts') && <RecoverPanel defaultEndpoint={filters.endpointId} />}
+      {can(session, 'recover') && <RecoverPanel defaultEndpoint={filters.endpointId} />}
     </section>
   );
 }

@@ -93,7 +93,7 @@ export function MessageDetailPage({ msgId }: { msgId: string }) {
       await queryClient.invalidateQueries({ queryKey: ['destinations', session.appId, msgId] });
     },
   });
-  const mayResend = can(session, 'CreateAttempts');
+  const mayResend = can(session, 'createAttempts');
 
   if (message.isPending) return <Loading what="the message" />;
   if (message.isError) return <ErrorState error={message.error} retry={() => void message.refetch()} />;

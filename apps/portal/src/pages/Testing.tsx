@@ -27,7 +27,7 @@ export function TestingPage() {
   });
   const withExamples = (eventTypes.data ?? []).filter((t) => exampleOf(t) !== undefined);
   const chosen = withExamples.find((t) => t.name === eventType);
-  const maySend = can(session, 'CreateAttempts');
+  const maySend = can(session, 'createAttempts');
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
