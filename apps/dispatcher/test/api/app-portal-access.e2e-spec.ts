@@ -222,6 +222,17 @@ describe('revocation and expiry', () => {
 });
 
 describe('logs', () => {
+  it('name the credential of each request: an app portal token by its row id and application', async () => {
+    const { token } = await issue(appB.id);
+    await h.http().get(`/api/v1/app/${appB.id}/endpoint`).set(bearer(token)).expect(200);
+    const [row] = (await h.ds.query(`SELECT id FROM app_portal_tokens ORDER BY created_at DESC, id DESC LIMIT 1`)) as { id: string }[];
+    await eventually(() => {
+      const lines = logLines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'request completed' && l.path === `/api/v1/app/${appB.id}/endpoint`);
+      expect(lines).toEqual(expect.arrayContaining([expect.objectContaining({ credential: 'app_portal_token', tokenId: row!.id, appId: appB.id, statusCode: 200 })]));
+      expect(logLines.some((l) => l.includes('"credential":"admin"'))).toBe(true);
+    });
+  });
+
   it('never hold a token, issued or presented', async () => {
     expect(issued.length).toBeGreaterThan(10);
     expect(logLines.length).toBeGreaterThan(50);

@@ -4,6 +4,7 @@ import { LogController, type FastifyInstance, type FastifyRequest } from 'fastif
 import { LoggerModule } from 'nestjs-pino';
 import { SECRET_CONFIG_FIELDS } from '@switchyard/signing';
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { principalOf } from '../auth.guard.js';
 
 /**
  * Paths pino blanks out wherever they appear in a log line: credentials, signatures, secrets, and
@@ -86,7 +87,7 @@ export function fastifyLoggingOptions(logger: Logger) {
   };
 }
 
-/** One line per finished request (method, path, status, duration), and the id echoed as `x-request-id`. */
+/** One line per finished request (method, path, status, duration, the credential once authenticated), and the id echoed as `x-request-id`. */
 export function installRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header('x-request-id', request.id);
@@ -94,7 +95,11 @@ export function installRequestLogging(fastify: FastifyInstance): void {
   fastify.addHook('onResponse', async (request: FastifyRequest, reply) => {
     const path = request.url.split('?')[0]!;
     if (QUIET_PATHS.has(path)) return;
-    const line = { method: request.method, path: redactPath(path), statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const line: Record<string, unknown> = { method: request.method, path: redactPath(path), statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    // Who called, for an audit trail: an app portal token by its row id and application (never the token).
+    const principal = principalOf(request);
+    if (principal?.kind === 'app') Object.assign(line, { credential: 'app_portal_token', tokenId: principal.tokenId, appId: principal.appId });
+    else if (principal?.kind === 'admin') line.credential = 'admin';
     if (reply.statusCode >= 500) request.log.error(line, 'request failed');
     else request.log.info(line, 'request completed');
   });

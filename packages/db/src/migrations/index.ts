@@ -5,7 +5,7 @@ import { DedupWindow1764784800000 } from './1764784800000-DedupWindow.js';
 import { MessageTraceContext1764800000000 } from './1764800000000-MessageTraceContext.js';
 import { ExpungeContent1764806400000 } from './1764806400000-ExpungeContent.js';
 import { Retention1764835200000 } from './1764835200000-Retention.js';
-import { AppPortalTokens1764864000000 } from './1764864000000-AppPortalTokens.js';
+import { AppPortalTokens1764878400000 } from './1764878400000-AppPortalTokens.js';
 
 /** Every migration in order, passed to the DataSource as classes. */
 export const MIGRATIONS = [
@@ -16,5 +16,5 @@ export const MIGRATIONS = [
   MessageTraceContext1764800000000,
   ExpungeContent1764806400000,
   Retention1764835200000,
-  AppPortalTokens1764864000000,
+  AppPortalTokens1764878400000,
 ];

@@ -10,7 +10,7 @@ import { ApplicationCreateQueryDto, ApplicationInDto, ApplicationListQueryDto, A
 /** Svix `application.*`: `/api/v1/app`. */
 @Controller('api/v1/app')
 @ApiTags('Application')
-@ApiErrors(401, 422)
+@ApiErrors(401, 403, 422)
 export class ApplicationsController {
   constructor(private readonly applications: ApplicationsService) {}
 

@@ -10,7 +10,7 @@ import { AttemptedMessagesQueryDto, AttemptGetQueryDto, AttemptListByEndpointQue
 @Controller('api/v1/app/:app_id')
 @ApiTags('Message Attempt')
 @ApiAppIdParam()
-@ApiErrors(401, 404, 422)
+@ApiErrors(401, 403, 404, 422)
 export class AttemptsController {
   constructor(private readonly attempts: AttemptsService) {}
 

@@ -7,7 +7,7 @@ import { BackgroundTasksService } from './background-tasks.service.js';
 /** Svix `backgroundTask.*`: `/api/v1/background-task`. */
 @Controller('api/v1/background-task')
 @ApiTags('Background Task')
-@ApiErrors(401, 422)
+@ApiErrors(401, 403, 422)
 export class BackgroundTasksController {
   constructor(private readonly tasks: BackgroundTasksService) {}
 

@@ -23,7 +23,7 @@ import { EndpointsService } from './endpoints.service.js';
 @Controller('api/v1/app/:app_id/endpoint')
 @ApiTags('Endpoint')
 @ApiAppIdParam()
-@ApiErrors(401, 404, 422)
+@ApiErrors(401, 403, 404, 422)
 export class EndpointsController {
   constructor(private readonly endpoints: EndpointsService) {}
 

@@ -10,7 +10,7 @@ import { EventTypesService } from './event-types.service.js';
 /** Svix `eventType.*`: `/api/v1/event-type`. */
 @Controller('api/v1/event-type')
 @ApiTags('Event Type')
-@ApiErrors(401, 422)
+@ApiErrors(401, 403, 422)
 export class EventTypesController {
   constructor(private readonly eventTypes: EventTypesService) {}
 

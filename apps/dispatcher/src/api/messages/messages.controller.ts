@@ -11,7 +11,7 @@ import { MessagesService } from './messages.service.js';
 @Controller('api/v1/app/:app_id/msg')
 @ApiTags('Message')
 @ApiAppIdParam()
-@ApiErrors(401, 404, 422)
+@ApiErrors(401, 403, 404, 422)
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}
 

@@ -18,7 +18,7 @@ import { OperationalWebhookEndpointsService } from './operational-webhook-endpoi
 /** Svix `operationalWebhookEndpoint.*`: `/api/v1/operational-webhook/endpoint`. */
 @Controller('api/v1/operational-webhook/endpoint')
 @ApiTags('Operational Webhook Endpoint')
-@ApiErrors(401, 422)
+@ApiErrors(401, 403, 422)
 export class OperationalWebhookEndpointsController {
   constructor(private readonly endpoints: OperationalWebhookEndpointsService) {}
 

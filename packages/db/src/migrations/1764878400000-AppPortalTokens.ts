@@ -6,8 +6,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * `app_portal_tokens_expires_idx` the retention sweep (a revoked token's `expires_at` is its
  * revocation time).
  */
-export class AppPortalTokens1764864000000 implements MigrationInterface {
-  name = 'AppPortalTokens1764864000000';
+export class AppPortalTokens1764878400000 implements MigrationInterface {
+  name = 'AppPortalTokens1764878400000';
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
