@@ -2596,6 +2596,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Validation error: one entry per failed check of the path, query or body */
             422: {
                 headers: {
@@ -2662,6 +2671,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Conflict: a duplicate uid, name or eventId, or an idempotency-key reused (`conflict`, `idempotency_conflict`) */
             409: {
                 headers: {
@@ -2705,6 +2723,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2784,6 +2811,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Conflict: a duplicate uid, name or eventId, or an idempotency-key reused (`conflict`, `idempotency_conflict`) */
             409: {
                 headers: {
@@ -2825,6 +2861,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2888,6 +2933,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2962,6 +3016,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Validation error: one entry per failed check of the path, query or body */
             422: {
                 headers: {
@@ -3016,6 +3079,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Conflict: a duplicate uid, name or eventId, or an idempotency-key reused (`conflict`, `idempotency_conflict`) */
             409: {
                 headers: {
@@ -3059,6 +3131,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3138,6 +3219,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Validation error: one entry per failed check of the path, query or body */
             422: {
                 headers: {
@@ -3173,6 +3263,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3243,6 +3342,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3293,6 +3401,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3366,6 +3483,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3420,6 +3546,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3501,6 +3636,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3553,6 +3697,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3625,6 +3778,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3679,6 +3841,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3752,6 +3923,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3806,6 +3986,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3876,6 +4065,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -3932,6 +4130,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3998,6 +4205,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4073,6 +4289,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4134,6 +4359,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4211,6 +4445,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4296,6 +4539,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4358,6 +4610,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4438,6 +4699,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4488,6 +4758,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4557,6 +4836,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4609,6 +4897,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4695,6 +4992,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4774,6 +5080,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4824,6 +5139,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4883,6 +5207,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -4933,6 +5266,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5024,6 +5366,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -5076,6 +5427,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5137,6 +5497,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Validation error: one entry per failed check of the path, query or body */
             422: {
                 headers: {
@@ -5191,6 +5560,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Conflict: a duplicate uid, name or eventId, or an idempotency-key reused (`conflict`, `idempotency_conflict`) */
             409: {
                 headers: {
@@ -5234,6 +5612,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5304,6 +5691,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -5361,6 +5757,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -5404,6 +5809,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5475,6 +5889,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -5527,6 +5950,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5595,6 +6027,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Nothing with this id or uid (`not_found`) */
             404: {
                 headers: {
@@ -5649,6 +6090,15 @@ export interface operations {
                     "application/json": components["schemas"]["HttpErrorOut"];
                 };
             };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
             /** @description Validation error: one entry per failed check of the path, query or body */
             422: {
                 headers: {
@@ -5683,6 +6133,15 @@ export interface operations {
             };
             /** @description Missing or wrong bearer token (`authentication_failed`), or an app portal token that expired or was revoked (`token_expired`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HttpErrorOut"];
+                };
+            };
+            /** @description An app portal token used outside its application or capabilities (`forbidden`) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
