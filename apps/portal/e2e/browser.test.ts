@@ -35,7 +35,14 @@ async function expectAccessible(page: Page, what: string) {
 beforeAll(async () => {
   [dispatcher, receiver, browser] = await Promise.all([
     startDispatcher('browser'),
-    startReceiver((req) => (req.path.startsWith('/fail') ? { status: 500, body: 'receiver says no' } : { status: 200, body: `thanks from receiver ${req.path}` })),
+    startReceiver((req) => {
+      // Another origin embedding the portal, as svix-react's <AppPortal> does (an iframe).
+      if (req.path.startsWith('/embed?src=')) {
+        const src = decodeURIComponent(req.path.slice('/embed?src='.length)).replace(/"/g, '');
+        return { status: 200, contentType: 'text/html', body: `<!doctype html><title>Host app</title><iframe title="Webhooks portal" src="${src}" width="1200" height="700"></iframe>` };
+      }
+      return req.path.startsWith('/fail') ? { status: 500, body: 'receiver says no' } : { status: 200, body: `thanks from receiver ${req.path}` };
+    }),
     launch(),
   ]);
   svix = new Svix(ADMIN_KEY, { serverUrl: dispatcher.url });
@@ -173,6 +180,25 @@ describe('the portal in Chromium', () => {
       [appB.id, epB.id, msgB.id, token] as const,
     );
     for (const status of api) expect([401, 403, 404]).toContain(status);
+  });
+
+  it('is keyboard navigable, and embeddable in another origin\'s iframe', async () => {
+    await page.goto(`${dispatcher.url}/portal/endpoints`);
+    await page.getByTestId('app-name').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Endpoints');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Logs' }).waitFor();
+    expect(page.url()).toBe(`${dispatcher.url}/portal/logs`);
+
+    const { url } = await svix.authentication.appPortalAccess(appA.id, {});
+    const host = await open(`${receiver.url}/embed?src=${encodeURIComponent(url)}`);
+    const frame = host.frameLocator('iframe[title="Webhooks portal"]');
+    await frame.getByTestId('app-name').getByText('Tenant A').waitFor();
+    await frame.getByRole('link', { name: `${receiver.url}/a` }).waitFor();
   });
 
   it('hides the write actions from a read-only link', async () => {

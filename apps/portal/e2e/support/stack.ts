@@ -100,7 +100,7 @@ export interface ReceivedRequest {
 }
 
 /** A real HTTP receiver on loopback: records every request and answers what `respond` says. */
-export async function startReceiver(respond: (req: ReceivedRequest) => { status: number; body: string } = () => ({ status: 200, body: 'ok' })) {
+export async function startReceiver(respond: (req: ReceivedRequest) => { status: number; body: string; contentType?: string } = () => ({ status: 200, body: 'ok' })) {
   const received: ReceivedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -109,7 +109,7 @@ export async function startReceiver(respond: (req: ReceivedRequest) => { status:
       const entry = { path: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
       received.push(entry);
       const answer = respond(entry);
-      res.writeHead(answer.status, { 'content-type': 'text/plain' }).end(answer.body);
+      res.writeHead(answer.status, { 'content-type': answer.contentType ?? 'text/plain' }).end(answer.body);
     });
   });
   server.listen(0, '127.0.0.1');
