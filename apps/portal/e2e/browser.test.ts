@@ -157,6 +157,64 @@ describe('the portal in Chromium', () => {
     await expectAccessible(page, 'endpoints page');
   });
 
+  it('edits, disables, enables, rotates, filters failures, recovers and deletes through the UI', async () => {
+    page.on('dialog', (dialog) => void dialog.accept());
+    const nav = page.getByRole('navigation', { name: 'Portal' });
+    await page.getByRole('link', { name: 'Add endpoint' }).click();
+    await page.getByLabel('Endpoint URL').fill(`${receiver.url}/fail`);
+    await page.getByRole('checkbox', { name: 'user.created' }).check();
+    await page.getByRole('button', { name: 'Create endpoint' }).click();
+    await page.getByTestId('endpoint-url').getByText(`${receiver.url}/fail`).waitFor();
+    const failId = page.url().split('/').pop()!;
+
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByLabel('Description').fill('Always failing');
+    await page.getByLabel('Channels').fill('ops, alerts');
+    await page.getByLabel('Rate limit (messages per second)').fill('7');
+    await page.getByRole('button', { name: 'Save endpoint' }).click();
+    await page.getByRole('heading', { name: 'Always failing' }).waitFor();
+    await page.getByText('7 per second').waitFor();
+    const edited = await dispatcher.admin<{ channels: string[]; throttleRate: number; filterTypes: string[] }>('GET', `/api/v1/app/${appA.id}/endpoint/${failId}`);
+    expect(edited.body).toMatchObject({ channels: ['ops', 'alerts'], throttleRate: 7, filterTypes: ['user.created'] });
+
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByRole('button', { name: 'Enable' }).waitFor();
+    expect((await dispatcher.admin<{ disabled: boolean }>('GET', `/api/v1/app/${appA.id}/endpoint/${failId}`)).body.disabled).toBe(true);
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByRole('button', { name: 'Disable' }).waitFor();
+
+    const before = (await dispatcher.admin<{ key: string }>('GET', `/api/v1/app/${appA.id}/endpoint/${failId}/secret`)).body.key;
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    await page.getByText('The secret was rotated').waitFor();
+    expect((await dispatcher.admin<{ key: string }>('GET', `/api/v1/app/${appA.id}/endpoint/${failId}/secret`)).body.key).not.toBe(before);
+
+    const failing = await svix.message.create(appA.id, { eventType: 'user.created', payload: { user: 'u_1' }, channels: ['ops'] });
+    await nav.getByRole('link', { name: 'Logs' }).click();
+    await page.getByLabel('Endpoint', { exact: true }).first().selectOption({ label: `${receiver.url}/fail` });
+    await page.getByLabel('Status').selectOption('2');
+    await page.getByRole('link', { name: failing.id }).waitFor({ timeout: 20_000 });
+    await page.getByLabel('Event type').selectOption('invoice.paid');
+    await page.getByText('No message matches these filters yet.').waitFor();
+    await page.getByLabel('Event type').selectOption('user.created');
+    await page.getByRole('link', { name: failing.id }).waitFor();
+
+    const sentBefore = receiver.received.filter((r) => r.path === '/fail').length;
+    const recover = page.getByRole('form', { name: 'Recover failed messages' });
+    await recover.getByLabel('Endpoint').selectOption({ label: `${receiver.url}/fail` });
+    const since = new Date(Date.now() - 3_600_000);
+    const local = new Date(since.getTime() - since.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await recover.getByLabel('Failed since').fill(local);
+    await recover.getByRole('button', { name: 'Recover' }).click();
+    await recover.getByText('Recovery started').waitFor();
+    await eventually(() => receiver.received.filter((r) => r.path === '/fail').length > sentBefore);
+
+    await page.goto(`${dispatcher.url}/portal/endpoints/${failId}`);
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Endpoints' }).waitFor();
+    expect((await dispatcher.admin('GET', `/api/v1/app/${appA.id}/endpoint/${failId}`)).status).toBe(404);
+    expect(await page.getByRole('link', { name: `${receiver.url}/fail` }).count()).toBe(0);
+  });
+
   it('shows nothing of another application, in the UI or through the API', async () => {
     const { url, token } = await svix.authentication.appPortalAccess(appA.id, {});
     const other = await open(url);
