@@ -5,7 +5,8 @@
 # lockfile (a layer that only changes with the manifests), build, deploy production
 # dependencies only, and run as a non-root user. docker/scripts holds the steps; the recipe
 # check (docker/test) runs the very same scripts without a Docker engine.
-ARG NODE_IMAGE=node:24-bookworm-slim
+# The Node of .nvmrc, development and CI (docker/test checks they agree).
+ARG NODE_IMAGE=node:20-bookworm-slim
 
 FROM ${NODE_IMAGE} AS base
 ENV PNPM_HOME=/pnpm PATH=/pnpm:$PATH CI=true TURBO_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1
@@ -27,7 +28,8 @@ FROM ${NODE_IMAGE} AS runner
 # A bounded V8 heap: left alone, V8 grows it while memory is plentiful (see BENCHMARKS.md, Memory).
 # The admin listener (metrics, queue dashboard, detailed readiness) stays on the container's
 # loopback unless ADMIN_HOST opens it (compose sets 0.0.0.0 and publishes it on the host's loopback).
-ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=160 HOST=0.0.0.0 PORT=3000 ADMIN_PORT=9000
+# Two malloc arenas: glibc's default (8 per core) mostly holds freed memory (see BENCHMARKS.md, Memory).
+ENV NODE_ENV=production NODE_OPTIONS=--max-old-space-size=160 MALLOC_ARENA_MAX=2 HOST=0.0.0.0 PORT=3000 ADMIN_PORT=9000
 WORKDIR /app
 COPY --from=builder --chown=node:node /deploy/ ./
 USER node

@@ -62,6 +62,17 @@ function copyRepo(dest) {
   }
 }
 
+describe('one Node version', () => {
+  it('the images run the Node major of .nvmrc, which is the Node running these tests (development and CI)', () => {
+    const major = readFileSync(join(repo, '.nvmrc'), 'utf8').trim().split('.')[0];
+    expect(process.versions.node.split('.')[0]).toBe(major);
+    for (const app of ['gateway', 'dispatcher']) {
+      const image = /^ARG NODE_IMAGE=node:(\d+)/m.exec(readFileSync(join(repo, 'docker', `${app}.Dockerfile`), 'utf8'))?.[1];
+      expect({ app, image }).toEqual({ app, image: major });
+    }
+  });
+});
+
 describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
   const root = join(work, app);
   const deploy = join(root, 'deploy');

@@ -82,7 +82,7 @@ export class AppModule {
           sweep: settings.retention,
           tasks: [
             payloadRetention(settings.payloadRetentionMs),
-            attemptRetention(settings.attemptRetentionMs),
+            attemptRetention(settings.attemptRetentionMs, settings.retention.partitions),
             deliveryRetention(settings.attemptRetentionMs),
             messageRetention(settings.attemptRetentionMs),
             idempotencyKeyRetention(),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RetentionSweeper } from '@switchyard/db';
+import { partitionName, RetentionSweeper } from '@switchyard/db';
 import { AUTH, eventually, startApiHarness, type ApiHarness } from './api/harness.js';
 import { Receiver } from './support/receiver.js';
 
@@ -222,6 +222,11 @@ describe('retention sweep', () => {
     // A row is removed within ATTEMPT_RETENTION (6 s) + a few sweep intervals (1 s) of being
     // written, so at any time the tables hold at most what was published in the last ~10 s.
     const heldMs = 10_000;
+    const partitions = async () =>
+      ((await h.ds.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'attempts'::regclass ORDER BY 1`)) as { relname: string }[]).map(
+        (r) => r.relname,
+      );
+    const partitionsBefore = await partitions();
     const publishedAt: number[] = [];
     const samples: { rows: number; bound: number }[] = [];
     const started = Date.now();
@@ -242,5 +247,17 @@ describe('retention sweep', () => {
     const last = samples[samples.length - 1]!;
     expect(publishedAt.length).toBeGreaterThan(last.bound + ratePerSecond * 2);
     expect(last.rows).toBeLessThan(publishedAt.length - ratePerSecond * 2);
+    // attempts is partitioned by day (PARTITION_INTERVAL): the sweep keeps today's and the next
+    // PARTITION_AHEAD days' partitions and a default one, and the run added none (with a 6 s
+    // retention, shorter than a partition, the rows go in batches; packages/db's partition tests
+    // run the partition-dropping case)
+    const day = 86_400_000;
+    const today = Math.floor(Date.now() / day) * day;
+    const names = await partitions();
+    for (const d of [0, 1, 2, 3]) expect(names).toContain(partitionName('attempts', today + d * day));
+    expect(names).toContain('attempts_default');
+    expect(names.filter((n) => !partitionsBefore.includes(n)).length).toBeLessThanOrEqual(1); // a day may begin during the run
+    const [stray] = (await h.ds.query(`SELECT count(*)::int AS n FROM attempts_default`)) as { n: number }[];
+    expect(stray!.n).toBe(0);
   }, 60_000);
 });

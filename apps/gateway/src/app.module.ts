@@ -54,7 +54,7 @@ export class AppModule {
         RetentionModule.forRoot({
           lockKeys: RETENTION_LOCK_KEYS,
           sweep: settings.retention,
-          tasks: [inboundRequestRetention(settings.requestLogRetentionMs), idempotencyKeyRetention()],
+          tasks: [inboundRequestRetention(settings.requestLogRetentionMs, settings.retention.partitions), idempotencyKeyRetention()],
         }),
       ],
       controllers: [HealthController],

@@ -18,3 +18,4 @@ export { ensureDatabase, migrate, MIGRATION_LOCK_KEY, redactUrl, type MigrateRes
 export * from './prepared.js';
 export * from './routing-sql.js';
 export * from './retention.js';
+export * from './partitions.js';

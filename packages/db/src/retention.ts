@@ -2,6 +2,7 @@ import { idAtTime, IdPrefix } from '@switchyard/events';
 import type { DataSource, QueryRunner } from 'typeorm';
 import { ApplicationKind } from './entities/application.entity.js';
 import { DeliveryStatus } from './entities/delivery.entity.js';
+import { createPartition, defaultPartitionName, listPartitions, missingRanges, PARTITIONED_TABLES, partitionRows, type PartitionedTable } from './partitions.js';
 
 /**
  * One kind of row the retention sweep removes. `batch` runs inside a transaction the sweeper
@@ -11,7 +12,76 @@ import { DeliveryStatus } from './entities/delivery.entity.js';
 export interface RetentionTask {
   /** What the rows are, as the metrics label says it (`messages`, `message_payloads`, `attempts`, …). */
   readonly name: string;
-  batch(q: QueryRunner, limit: number): Promise<number>;
+  /** `warn` tells the operator of something skipped that a later pass retries (logged). */
+  batch(q: QueryRunner, limit: number, warn: (message: string) => void): Promise<number>;
+}
+
+/** How the time-partitioned tables (PARTITIONED_TABLES) are kept: README "Retention". */
+export interface PartitionSettings {
+  /** PARTITION_INTERVAL: the span of time one partition holds (from a multiple of it since the epoch: `1d` is a UTC day). */
+  readonly intervalMs: number;
+  /** PARTITION_AHEAD: partitions exist this far ahead of now. */
+  readonly aheadMs: number;
+  /** PARTITION_LOCK_TIMEOUT: the longest adding or dropping a partition waits for its lock (then it is left to the next pass). */
+  readonly lockTimeoutMs: number;
+}
+
+const LOCK_NOT_AVAILABLE = '55P03';
+
+/**
+ * Retention of a time-partitioned, append-only table (attempts, the request log). Each batch,
+ * inside the sweeper's lock and transaction:
+ * 1. upkeep, under `lock_timeout` = PARTITION_LOCK_TIMEOUT (a partition that cannot get its lock
+ *    in time is left to the next pass, with a warning): the DEFAULT partition exists, the
+ *    partitions from now to PARTITION_AHEAD exist (createPartition: no lock that stops readers
+ *    or writers), and every partition whose whole range is past the retention is dropped (a
+ *    moment of ACCESS EXCLUSIVE on the table, no row-by-row delete, no dead rows);
+ * 2. rows past the retention are deleted in a bounded batch (DELETE … FOR UPDATE SKIP LOCKED, as
+ *    for the other tables) from the default partition only, which holds just the rows no range
+ *    covered; or, when the retention is shorter than PARTITION_INTERVAL (where waiting for a
+ *    whole partition would keep rows for more than twice their retention), from every partition.
+ * So a row is kept at least its retention and at most its retention plus PARTITION_INTERVAL
+ * (plus one sweep interval). The rows of a dropped partition are counted from the planner's
+ * estimate (exactly when the batched delete has already emptied it).
+ */
+export function partitionedRetention(table: PartitionedTable, name: string, retentionMs: number, partitions: PartitionSettings): RetentionTask {
+  const prefix = PARTITIONED_TABLES[table];
+  const rowByRow = retentionMs < partitions.intervalMs;
+  const rowsFrom = rowByRow ? table : defaultPartitionName(table);
+  return {
+    name,
+    async batch(q, limit, warn) {
+      const now = Date.now();
+      const cutoffMs = now - retentionMs;
+      let dropped = 0;
+      await q.query(`SAVEPOINT partition_upkeep`);
+      try {
+        await q.query(`SET LOCAL lock_timeout = ${Math.max(1, Math.round(partitions.lockTimeoutMs))}`);
+        const { ranged, hasDefault } = await listPartitions(q, table);
+        if (!hasDefault) await q.query(`CREATE TABLE ${defaultPartitionName(table)} PARTITION OF ${table} DEFAULT`);
+        for (const gap of missingRanges(ranged, now, now + partitions.aheadMs, partitions.intervalMs)) await createPartition(q, table, gap.fromMs, gap.toMs);
+        for (const partition of ranged) {
+          if (partition.toMs > cutoffMs) break;
+          dropped += await partitionRows(q, partition.name, rowByRow);
+          await q.query(`DROP TABLE ${partition.name}`);
+        }
+        await q.query(`RELEASE SAVEPOINT partition_upkeep`);
+      } catch (error) {
+        if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+        await q.query(`ROLLBACK TO SAVEPOINT partition_upkeep`);
+        dropped = 0;
+        warn(`${table}: partitions not added or dropped this pass, their lock was busy for PARTITION_LOCK_TIMEOUT (${partitions.lockTimeoutMs} ms); the next pass tries again`);
+      }
+      await q.query(`SET LOCAL lock_timeout TO DEFAULT`);
+      const deleted = await count(
+        q,
+        `DELETE FROM ${rowsFrom} WHERE id IN (
+           SELECT id FROM ${rowsFrom} WHERE id < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+        [idAtTime(prefix, new Date(cutoffMs)), limit],
+      );
+      return dropped + deleted;
+    },
+  };
 }
 
 /** Rows a DELETE (or UPDATE) changed. */
@@ -62,18 +132,9 @@ export function payloadRetention(defaultMs: number): RetentionTask {
   };
 }
 
-/** Attempts older than `retentionMs`, by their time-sortable ids, with their response bodies. */
-export function attemptRetention(retentionMs: number): RetentionTask {
-  return {
-    name: 'attempts',
-    batch: (q, limit) =>
-      count(
-        q,
-        `DELETE FROM attempts WHERE id IN (
-           SELECT id FROM attempts WHERE id < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [idAtTime(IdPrefix.attempt, new Date(Date.now() - retentionMs)), limit],
-      ),
-  };
+/** Attempts older than `retentionMs`, with their response bodies: see partitionedRetention. */
+export function attemptRetention(retentionMs: number, partitions: PartitionSettings): RetentionTask {
+  return partitionedRetention('attempts', 'attempts', retentionMs, partitions);
 }
 
 /** Finished deliveries (success, fail, canceled) unchanged for `retentionMs`; a pending one is never touched. */
@@ -144,18 +205,9 @@ export function appPortalTokenRetention(graceMs: number): RetentionTask {
   };
 }
 
-/** The gateway's request log (inbound_requests) older than `retentionMs`. */
-export function inboundRequestRetention(retentionMs: number): RetentionTask {
-  return {
-    name: 'inbound_requests',
-    batch: (q, limit) =>
-      count(
-        q,
-        `DELETE FROM inbound_requests WHERE id IN (
-           SELECT id FROM inbound_requests WHERE id < $1 ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-        [idAtTime(IdPrefix.inboundRequest, new Date(Date.now() - retentionMs)), limit],
-      ),
-  };
+/** The gateway's request log (inbound_requests) older than `retentionMs`: see partitionedRetention. */
+export function inboundRequestRetention(retentionMs: number, partitions: PartitionSettings): RetentionTask {
+  return partitionedRetention('inbound_requests', 'inbound_requests', retentionMs, partitions);
 }
 
 /**
@@ -214,6 +266,8 @@ export interface RetentionSweeperOptions {
   readonly onRemoved?: (task: string, rows: number) => void;
   /** Told when a pass fails (it is retried at the next interval). */
   readonly onError?: (error: Error) => void;
+  /** Told when a task skipped something a later pass retries (a partition whose lock was busy). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** What one pass did. */
@@ -280,7 +334,7 @@ export class RetentionSweeper {
             await runner.startTransaction();
             let rows: number;
             try {
-              rows = await task.batch(runner, this.options.batchSize);
+              rows = await task.batch(runner, this.options.batchSize, (message) => this.options.onWarning?.(message));
               await runner.commitTransaction();
             } catch (error) {
               await runner.rollbackTransaction().catch(() => undefined);

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { decodeTime, monotonicFactory } from 'ulid';
 
 /** Id prefixes, Svix-style where Svix has one. Persisted in every table: never change one. */
 export const IdPrefix = {
@@ -67,4 +67,18 @@ const ID = /^([a-z]+)_[0-9A-HJKMNP-TV-Z]{26}$/;
 export function isId(prefix: IdPrefix, text: string): boolean {
   const match = ID.exec(text);
   return match !== null && match[1] === prefix;
+}
+
+/**
+ * The creation time (ms since the epoch) a `<prefix>_<ULID>` id encodes, or null when the text
+ * is not such an id: where a time-partitioned table routes the row (packages/db partitions).
+ */
+export function timeOfId(id: string): number | null {
+  const match = ID.exec(id);
+  if (!match) return null;
+  try {
+    return decodeTime(id.slice(match[1]!.length + 1));
+  } catch {
+    return null; // a time past the 48-bit range
+  }
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { decodeTime, encodeTime, isValid } from 'ulid';
-import { IdPrefix, idAtTime, isId, newId } from '../src/index.js';
+import { IdPrefix, idAtTime, isId, newId, timeOfId } from '../src/index.js';
 
 const PREFIXES = Object.values(IdPrefix);
 
@@ -125,5 +125,19 @@ describe('isId', () => {
     ['atmpt', 'atmpt_01ARZ3NDEKTSV4RRFFQ69G5FAV', true],
   ] as const)('isId(%s, %j) → %s', (prefix, text, expected) => {
     expect(isId(prefix, text)).toBe(expected);
+  });
+});
+
+describe('timeOfId', () => {
+  it('answers the time an id was made at, the inverse of idAtTime', () => {
+    const at = Date.UTC(2026, 11, 3, 16, 45, 12, 345);
+    expect(timeOfId(idAtTime('atmpt', new Date(at)))).toBe(at);
+    const before = Date.now();
+    const t = timeOfId(newId('req'));
+    expect(t).toBeGreaterThanOrEqual(before);
+  });
+
+  it.each(['req_1', 'atmpt_01arz3ndektsv4rrffq69g5fav', '', 'atmpt_8ZZZZZZZZZZZZZZZZZZZZZZZZZ'])('is null for %j, which is no id', (text) => {
+    expect(timeOfId(text)).toBeNull();
   });
 });

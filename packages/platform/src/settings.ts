@@ -143,7 +143,14 @@ export interface RetentionSweepSettings {
   readonly batchSize: number;
   /** RETENTION_MAX_BATCHES: batches one kind of row gets per pass, so a pass always ends. */
   readonly maxBatchesPerPass: number;
+  /** PARTITION_INTERVAL, PARTITION_AHEAD, PARTITION_LOCK_TIMEOUT: how the time-partitioned tables are kept (README "Retention"). */
+  readonly partitions: { readonly intervalMs: number; readonly aheadMs: number; readonly lockTimeoutMs: number };
 }
+
+/** Most partitions PARTITION_AHEAD / PARTITION_INTERVAL may ask for ahead of now. */
+export const MAX_PARTITIONS_AHEAD = 1000;
+/** The shortest PARTITION_INTERVAL. */
+export const MIN_PARTITION_INTERVAL_MS = 60_000;
 
 /**
  * Tracing is on only when an OTLP endpoint is set. Only the variables that decide whether and
@@ -199,6 +206,17 @@ export function positiveDuration(reader: EnvReader, key: string, fallback: strin
   return ms;
 }
 
+function readPartitionSettings(reader: EnvReader): RetentionSweepSettings['partitions'] {
+  const intervalMs = positiveDuration(reader, 'PARTITION_INTERVAL', '1d');
+  const aheadMs = positiveDuration(reader, 'PARTITION_AHEAD', '3d');
+  const lockTimeoutMs = positiveDuration(reader, 'PARTITION_LOCK_TIMEOUT', '2s');
+  if (intervalMs > 0 && intervalMs < MIN_PARTITION_INTERVAL_MS) reader.problem('PARTITION_INTERVAL must be at least 1m');
+  if (intervalMs >= MIN_PARTITION_INTERVAL_MS && aheadMs / intervalMs > MAX_PARTITIONS_AHEAD) {
+    reader.problem(`PARTITION_AHEAD must be at most ${MAX_PARTITIONS_AHEAD} times PARTITION_INTERVAL (partitions made ahead)`);
+  }
+  return { intervalMs, aheadMs, lockTimeoutMs };
+}
+
 /** Reads the settings every app shares, recording problems on the reader. */
 export function readCommonSettings(reader: EnvReader, defaults: { port: number; adminPort: number; databasePoolSize?: number }): CommonSettings {
   const nodeEnv = reader.string('NODE_ENV', 'development');
@@ -245,6 +263,7 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
       intervalMs: positiveDuration(reader, 'RETENTION_SWEEP_INTERVAL', '1m'),
       batchSize: reader.integer('RETENTION_BATCH_SIZE', 1_000, 1, 100_000),
       maxBatchesPerPass: reader.integer('RETENTION_MAX_BATCHES', 100, 1, 100_000),
+      partitions: readPartitionSettings(reader),
     },
     tracing: readTracingSettings(reader),
   };

@@ -141,12 +141,23 @@ describe('EnvReader', () => {
   it('reads IDEMPOTENCY_TTL and the retention sweep settings, refusing zero and bad durations', () => {
     const defaults = read({}).settings;
     expect(defaults.idempotencyTtlMs).toBe(24 * 3600 * 1000);
-    expect(defaults.retention).toEqual({ intervalMs: 60_000, batchSize: 1000, maxBatchesPerPass: 100 });
+    const day = 24 * 3600 * 1000;
+    expect(defaults.retention).toEqual({ intervalMs: 60_000, batchSize: 1000, maxBatchesPerPass: 100, partitions: { intervalMs: day, aheadMs: 3 * day, lockTimeoutMs: 2000 } });
     const set = read({ IDEMPOTENCY_TTL: '3s', RETENTION_SWEEP_INTERVAL: '1s', RETENTION_BATCH_SIZE: '20', RETENTION_MAX_BATCHES: '5' });
     expect(set.problems).toEqual([]);
     expect(set.settings.idempotencyTtlMs).toBe(3000);
-    expect(set.settings.retention).toEqual({ intervalMs: 1000, batchSize: 20, maxBatchesPerPass: 5 });
+    expect(set.settings.retention).toEqual({ intervalMs: 1000, batchSize: 20, maxBatchesPerPass: 5, partitions: { intervalMs: day, aheadMs: 3 * day, lockTimeoutMs: 2000 } });
     const bad = read({ IDEMPOTENCY_TTL: '0s', RETENTION_SWEEP_INTERVAL: 'soon', RETENTION_BATCH_SIZE: '0' });
     expect(bad.problems.map((p) => p.split(' ')[0])).toEqual(['IDEMPOTENCY_TTL', 'RETENTION_SWEEP_INTERVAL', 'RETENTION_BATCH_SIZE']);
+  });
+
+  it('reads the partition settings, refusing a width under a minute and too many partitions ahead', () => {
+    const set = read({ PARTITION_INTERVAL: '1h', PARTITION_AHEAD: '2d', PARTITION_LOCK_TIMEOUT: '500ms' });
+    expect(set.problems).toEqual([]);
+    expect(set.settings.retention.partitions).toEqual({ intervalMs: 3_600_000, aheadMs: 2 * 86_400_000, lockTimeoutMs: 500 });
+    expect(read({ PARTITION_INTERVAL: '30s' }).problems).toEqual(['PARTITION_INTERVAL must be at least 1m']);
+    expect(read({ PARTITION_INTERVAL: '1m', PARTITION_AHEAD: '30d' }).problems.map((p) => p.split(' ')[0])).toEqual(['PARTITION_AHEAD']);
+    const bad = read({ PARTITION_INTERVAL: '0s', PARTITION_AHEAD: 'later', PARTITION_LOCK_TIMEOUT: '0ms' });
+    expect(bad.problems.map((p) => p.split(' ')[0])).toEqual(['PARTITION_INTERVAL', 'PARTITION_AHEAD', 'PARTITION_LOCK_TIMEOUT']);
   });
 });

@@ -26,6 +26,8 @@ export interface DispatcherSettings extends CommonSettings {
   readonly deliveryConcurrency: number;
   /** Payload bytes held by this process's attempts in flight, at most (a turn that would pass it waits). */
   readonly deliveryBufferBytes: number;
+  /** A payload up to this many bytes comes with its claim; a larger one is read just before it is sent and let go once written. */
+  readonly deliveryInlinePayloadBytes: number;
   /** Endpoint turns this process runs at once (each claims a batch and hands it to the senders). */
   readonly turnConcurrency: number;
   /** Most deliveries one turn of an endpoint takes before the endpoint goes to the back of the ring. */
@@ -159,6 +161,7 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
     apiMaxBodyBytes,
     deliveryConcurrency: reader.integer('DELIVERY_CONCURRENCY', 1000, 1, 100_000),
     deliveryBufferBytes: reader.integer('DELIVERY_BUFFER_BYTES', 64 * 1024 * 1024, 1024 * 1024, 4 * 1024 * 1024 * 1024),
+    deliveryInlinePayloadBytes: reader.integer('DELIVERY_INLINE_PAYLOAD_BYTES', 64 * 1024, 0, 64 * 1024 * 1024),
     turnConcurrency: reader.integer('TURN_CONCURRENCY', 8, 1, 200),
     turnQuantum: reader.integer('TURN_QUANTUM', 32, 1, 1000),
     fanOutConcurrency: reader.integer('FAN_OUT_CONCURRENCY', 4, 1, 100),

@@ -59,6 +59,7 @@ export class RetentionModule {
               tasks: options.tasks,
               onRemoved: (table, rows) => removed.inc({ table }, rows),
               onError: (error) => logger.error(`retention sweep failed: ${error.message}`),
+              onWarning: (message) => logger.warn(message),
             });
           },
         },

@@ -2,11 +2,15 @@ import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, type Relat
 import { ID_LENGTH } from './id-length.js';
 import { DeliveryEntity, DeliveryStatus, TriggerType } from './delivery.entity.js';
 
-/** One HTTP attempt of a delivery, append-only: what was sent, what came back, how long it took. */
+/**
+ * One HTTP attempt of a delivery, append-only: what was sent, what came back, how long it took.
+ * Range-partitioned by id (its creation time; see partitions.ts), so (delivery_id,
+ * attempt_number) cannot be a unique key: recording keeps one row per number itself.
+ */
 @Entity('attempts')
 @Index('attempts_endpoint_id_idx', ['endpointId', 'id'])
 @Index('attempts_message_id_idx', ['messageId', 'id'])
-@Index('attempts_delivery_idx', ['deliveryId', 'attemptNumber'], { unique: true })
+@Index('attempts_delivery_idx', ['deliveryId', 'attemptNumber'])
 export class AttemptEntity {
   @PrimaryColumn({ type: 'varchar', length: ID_LENGTH })
   id: string;

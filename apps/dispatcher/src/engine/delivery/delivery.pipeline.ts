@@ -14,7 +14,7 @@ import { DeliveryRepository, type ClaimedDelivery, type Recorded, type RecordInp
 import { loggedRequestHeaders, outboundHeaders } from './outbound-headers.js';
 import { RatePacer, type PaceTicket } from './rate-pacer.js';
 import { SendPool } from './send-pool.js';
-import { storableText, WebhookHttpClient, type AttemptErrorCode, type AttemptResult, type OutboundRequest } from './webhook-http-client.js';
+import { HeldBody, storableText, WebhookHttpClient, type AttemptErrorCode, type AttemptResult, type OutboundRequest } from './webhook-http-client.js';
 
 // The delivery path as typed stages: claim (the turn) → prepare → send → record. Each stage takes
 // the previous one's state; nothing is shared between deliveries but the batched round trips.
@@ -52,6 +52,8 @@ const OPERATIONAL_MESSAGE_APP_FK = 'messages_app_id_fkey';
 /** Most attempts recorded per statement, and releases per Redis round trip. */
 const RECORD_BATCH = 256;
 const RELEASE_BATCH = 1_000;
+/** A delivery whose large payload could not be read is due again after this long. */
+const PUT_BACK_DELAY_MS = 1_000;
 
 /** A delivery a turn claimed ahead for a busy endpoint: it waits in this process for one of the endpoint's slots here to free. */
 interface Waiting {
@@ -142,7 +144,7 @@ export class DeliveryPipeline {
 
   /** Hands a claimed delivery to the senders; the turn does not wait for it. */
   submit(claimed: Claimed): void {
-    this.pool.run(Buffer.byteLength(claimed.delivery.payload ?? ''), () => this.deliver(claimed));
+    this.pool.run(claimed.delivery.payloadBytes, () => this.deliver(claimed));
   }
 
   /**
@@ -162,7 +164,7 @@ export class DeliveryPipeline {
     const deadline = claimedAt + maxWaitMs;
     let bytes = 0;
     for (const delivery of deliveries) {
-      const b = Buffer.byteLength(delivery.payload ?? '');
+      const b = delivery.payloadBytes;
       bytes += b;
       line.items.push({ delivery, claimedAt, deadline, bytes: b });
     }
@@ -202,6 +204,16 @@ export class DeliveryPipeline {
   private async attempt(claimed: Claimed): Promise<void> {
     const wait = claimed.notBefore - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    // A payload too large to come with the claim is read now, held only until it is written.
+    let held: HeldBody | null | undefined;
+    if (claimed.delivery.payloadDeferred && claimed.slot) {
+      try {
+        held = await this.readHeld(claimed.delivery.messageId);
+      } catch (error) {
+        await this.putBack(claimed, claimed.slot, `its payload could not be read (${(error as Error).message})`);
+        return;
+      }
+    }
     const rate = claimed.delivery.endpoint.rateLimit;
     const ticket = claimed.slot && rate ? await this.pacer.take(claimed.delivery.endpoint.id, rate) : null;
     // The attempt's span: a child of the message's stored context (off: that context, sent on as it is).
@@ -218,7 +230,8 @@ export class DeliveryPipeline {
           }
         : {},
     );
-    const prepared = this.prepare(claimed, span.headers);
+    const prepared = this.prepare(claimed, span.headers, held);
+    held = undefined;
     let sent: Sent;
     try {
       sent = await this.send(prepared, ticket);
@@ -312,8 +325,41 @@ export class DeliveryPipeline {
     await this.work.afterCommit('deliveries given back', () => this.work.wake([{ endpointId, delayMs: 0 }]));
   }
 
-  /** Stage 2: sign the stored payload with every active secret; an unusable secret or an open circuit is an unsent attempt, not a crash. */
-  prepare(claimed: Claimed, traceHeaders?: Record<string, string>): Prepared {
+  /**
+   * A large payload, read just before it is sent (null: expunged meanwhile). In a method of its
+   * own: a suspended async function keeps its locals, and attempt() waits for the response.
+   */
+  private async readHeld(messageId: string): Promise<HeldBody | null> {
+    const text = await this.repository.payloadOf(messageId);
+    return text === null ? null : new HeldBody(text);
+  }
+
+  /**
+   * A delivery whose large payload could not be read: no attempt (nothing was tried), its slot
+   * freed and the delivery due again shortly (if PostgreSQL is down, its lease brings it back).
+   */
+  private async putBack(claimed: Claimed, slot: Slot, why: string): Promise<void> {
+    const endpointId = claimed.delivery.endpoint.id;
+    this.logger.warn(`delivery ${claimed.delivery.id} goes back unsent: ${why}`);
+    try {
+      await this.releaser.submit({ endpointId, token: slot.token, outcome: 'none', durationMs: 0, reuse: false });
+    } catch {
+      // the slot frees itself when its lease ends
+    }
+    try {
+      await this.repository.giveBack([claimed.delivery]);
+    } catch {
+      return;
+    }
+    await this.work.afterCommit('a delivery given back', () => this.work.wake([{ endpointId, delayMs: PUT_BACK_DELAY_MS }]));
+  }
+
+  /**
+   * Stage 2: sign the stored payload with every active secret; an unusable secret or an open
+   * circuit is an unsent attempt, not a crash. `held`: a large payload read just now (null: it
+   * was expunged meanwhile); otherwise the payload came with the claim.
+   */
+  prepare(claimed: Claimed, traceHeaders?: Record<string, string>, held?: HeldBody | null): Prepared {
     const startedAt = new Date();
     const { delivery } = claimed;
     if (!claimed.slot) {
@@ -327,7 +373,8 @@ export class DeliveryPipeline {
       };
     }
     // Expunged after the delivery was created: never send an empty or substitute body.
-    if (delivery.payload === null) return { kind: 'unsent', claimed, error: 'payload_expunged', detail: "not sent: the message's payload was expunged", startedAt };
+    const payload = held === undefined ? delivery.payload : (held?.text ?? null);
+    if (payload === null) return { kind: 'unsent', claimed, error: 'payload_expunged', detail: "not sent: the message's payload was expunged", startedAt };
     if (delivery.endpoint.secrets.length === 0) return { kind: 'unsent', claimed, error: 'no_signing_secret', detail: 'not sent: the endpoint has no signing secret', startedAt };
     let secrets: string[];
     try {
@@ -343,12 +390,12 @@ export class DeliveryPipeline {
       const headers = outboundHeaders({
         messageId: delivery.messageId,
         timestamp: Math.floor(startedAt.getTime() / 1000),
-        body: delivery.payload,
+        body: payload,
         secrets,
         endpointHeaders: delivery.endpoint.headers,
         traceHeaders,
       });
-      return { kind: 'ready', claimed, request: { url: delivery.endpoint.url, headers, body: delivery.payload }, startedAt };
+      return { kind: 'ready', claimed, request: { url: delivery.endpoint.url, headers, body: held ?? payload }, startedAt };
     } catch (error) {
       // A malformed stored secret (not whsec_ base64): never log it.
       if (error instanceof TypeError) return { kind: 'unsent', claimed, error: 'secret_unreadable', detail: "not sent: the endpoint's secret is not a valid whsec_ secret", startedAt };

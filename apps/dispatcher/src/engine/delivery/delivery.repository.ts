@@ -31,8 +31,16 @@ export interface ClaimedDelivery {
   readonly trigger: TriggerType;
   /** The lease, as PostgreSQL wrote it (exact to the microsecond): proof of ownership on later writes. */
   readonly lease: string;
-  /** The bytes to sign and send; null when the message's payload was expunged (the attempt then fails, unsent). */
+  /**
+   * The bytes to sign and send; null when the message's payload was expunged (the attempt then
+   * fails, unsent) or when it is larger than DELIVERY_INLINE_PAYLOAD_BYTES (payloadDeferred: the
+   * sender reads it just before sending, see payloadOf).
+   */
   readonly payload: string | null;
+  /** True when the payload was left out of the claim for its size. */
+  readonly payloadDeferred: boolean;
+  /** The payload's size in UTF-8 bytes (0 when expunged). */
+  readonly payloadBytes: number;
   readonly eventId: string | null;
   /** The trace context stored with the message: the attempt's span is its child. */
   readonly trace: TraceCarrier | null;
@@ -129,10 +137,27 @@ const CLAIM = prepared(`
     WHERE endpoint_id = $1 AND status = ${DeliveryStatus.Pending} AND next_attempt_at > now())
   SELECT ep.*, ${delayMsSql('nd.at')} AS next_due_ms, nd.at IS NOT NULL AS has_next,
          u.id AS delivery_id, u.message_id, u.attempts, u.next_trigger, u.next_attempt_at::text AS lease, u.status AS delivery_status, u.late_ms,
-         m.payload, m.event_id, m.trace_parent, m.trace_state
+         CASE WHEN octet_length(m.payload) <= $4 THEN m.payload END AS payload, COALESCE(octet_length(m.payload), 0) AS payload_bytes,
+         m.event_id, m.trace_parent, m.trace_state
   FROM ep CROSS JOIN nd
   LEFT JOIN u ON true
   LEFT JOIN messages m ON m.id = u.message_id`);
+
+const PAYLOAD_OF = prepared(`SELECT payload FROM messages WHERE id = $1`);
+
+/**
+ * An attempt already recorded with this delivery and number. `attempts` is partitioned by id
+ * (time), so (delivery_id, attempt_number) cannot be a unique key; one row per number is kept
+ * here instead. The sender holding the delivery's lease always records its attempt (the
+ * delivery row's lock and the lease check make it the only one of that number that does); a
+ * sender whose lease ran out records its attempt only if no row of that number exists yet (as
+ * the unique key's ON CONFLICT DO NOTHING did), so a record retried after a commit whose answer
+ * was lost adds nothing. Two such senders of one number recording at the same instant may both
+ * be logged: both requests were really sent. The probe (an index scan per partition) runs only
+ * for such a sender: the OR stops at the owned case, so the common path pays nothing for it.
+ */
+const SAME_ATTEMPT = (deliveryId: string, attemptNumber: string) =>
+  `SELECT 1 FROM attempts s WHERE s.delivery_id = ${deliveryId} AND s.attempt_number = ${attemptNumber}`;
 
 /**
  * Records a batch of attempts in ONE statement (the common shape: no endpoint to disable, no
@@ -160,8 +185,8 @@ const RECORD_MANY = prepared(`
                           response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
     SELECT i.attempt_id, i.id, i.message_id, i.endpoint_id, i.app_id, i.attempt_number, i.url, i.attempt_status, i.status_code, '', i.body,
            i.duration_ms, i.trigger_type, i.request_headers::jsonb, i.response_headers::jsonb, i.error, i.error_detail, i.started_at
-    FROM i
-    ON CONFLICT (delivery_id, attempt_number) DO NOTHING),
+    FROM i LEFT JOIN d ON d.id = i.id
+    WHERE d.id IS NOT NULL OR NOT EXISTS (${SAME_ATTEMPT('i.id', 'i.attempt_number')})),
   pe AS (
     SELECT DISTINCT ON (i.endpoint_id) i.endpoint_id, i.failure_run, i.started_at FROM i WHERE i.failure_run <> 'unchanged'
     ORDER BY i.endpoint_id, i.started_at DESC, i.id DESC),
@@ -201,6 +226,7 @@ interface ClaimRow {
   delivery_status: number | null;
   late_ms: string | number | null;
   payload: string | null;
+  payload_bytes: number;
   event_id: string | null;
   trace_parent: string | null;
   trace_state: string | null;
@@ -221,9 +247,12 @@ function jsonbText(value: unknown): string {
 export class DeliveryRepository {
   constructor(private readonly sql: PreparedSql) {}
 
-  /** Claims up to `limit` due deliveries of the endpoint, oldest due first, holding each for `leaseMs`. */
-  async claim(endpointId: string, limit: number, leaseMs: number): Promise<ClaimBatch> {
-    const rows = await this.sql.run<ClaimRow>(CLAIM, [endpointId, limit, leaseMs]);
+  /**
+   * Claims up to `limit` due deliveries of the endpoint, oldest due first, holding each for
+   * `leaseMs`. Payloads larger than `inlineBytes` are left out (read with payloadOf when sent).
+   */
+  async claim(endpointId: string, limit: number, leaseMs: number, inlineBytes: number): Promise<ClaimBatch> {
+    const rows = await this.sql.run<ClaimRow>(CLAIM, [endpointId, limit, leaseMs, inlineBytes]);
     const first = rows[0];
     if (!first) return { endpoint: null, deliveries: [], endedDisabled: 0, nextDueInMs: null };
     const endpoint: EndpointTarget = {
@@ -254,6 +283,8 @@ export class DeliveryRepository {
         trigger: r.next_trigger as TriggerType,
         lease: r.lease!,
         payload: r.payload,
+        payloadDeferred: r.payload === null && Number(r.payload_bytes) > 0,
+        payloadBytes: Number(r.payload_bytes),
         eventId: r.event_id,
         trace: r.trace_parent ? { traceParent: r.trace_parent, traceState: r.trace_state } : null,
         endpoint,
@@ -264,6 +295,12 @@ export class DeliveryRepository {
   }
 
   /** Gives claimed deliveries back, due again now (they were not sent). Answers how many were still held. */
+  /** A message's payload, read just before a large one is sent; null once expunged. */
+  async payloadOf(messageId: string): Promise<string | null> {
+    const rows = await this.sql.run<{ payload: string | null }>(PAYLOAD_OF, [messageId]);
+    return rows[0]?.payload ?? null;
+  }
+
   async giveBack(claims: readonly ClaimedDelivery[]): Promise<number> {
     if (claims.length === 0) return 0;
     const rows = await this.sql.run(GIVE_BACK, [claims.map((c) => c.id), claims.map((c) => c.lease)]);
@@ -335,10 +372,10 @@ export class DeliveryRepository {
     ctes.push(`a AS (
       INSERT INTO attempts (id, delivery_id, message_id, endpoint_id, app_id, attempt_number, url, status, response_status_code, response, response_body,
                             response_duration_ms, trigger_type, request_headers, response_headers, error, error_detail, created_at)
-      VALUES (${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpoint.id)}, ${p(claim.endpoint.appId)}, ${p(attempt.attemptNumber)}, ${p(attempt.url)},
-              ${p(attempt.status)}, ${p(attempt.responseStatusCode)}, '', ${p(attempt.responseBody)}::bytea, ${p(attempt.responseDurationMs)}, ${p(attempt.trigger)},
-              ${p(jsonbText(attempt.requestHeaders))}::jsonb, ${p(jsonbText(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.errorDetail)}, ${p(attempt.startedAt)})
-      ON CONFLICT (delivery_id, attempt_number) DO NOTHING)`);
+      SELECT ${p(attempt.id)}, ${p(claim.id)}, ${p(claim.messageId)}, ${p(claim.endpoint.id)}, ${p(claim.endpoint.appId)}, ${p(attempt.attemptNumber)}::int, ${p(attempt.url)},
+             ${p(attempt.status)}::smallint, ${p(attempt.responseStatusCode)}::int, '', ${p(attempt.responseBody)}::bytea, ${p(attempt.responseDurationMs)}::int, ${p(attempt.trigger)}::smallint,
+             ${p(jsonbText(attempt.requestHeaders))}::jsonb, ${p(jsonbText(attempt.responseHeaders))}::jsonb, ${p(attempt.error)}, ${p(attempt.errorDetail)}, ${p(attempt.startedAt)}::timestamptz
+      WHERE EXISTS (SELECT 1 FROM d) OR NOT EXISTS (${SAME_ATTEMPT(`${p(claim.id)}::varchar`, `${p(attempt.attemptNumber)}::int`)}))`);
 
     // One UPDATE of the endpoint at most (a row may change only once per statement).
     let disabledCte = false;

@@ -25,12 +25,26 @@ export type AttemptErrorCode =
   | 'circuit_open'
   | 'payload_expunged';
 
+/**
+ * A large body the client lets go of once it is written: the text lives only here, and the
+ * writer empties this holder after its last chunk, so the attempt's wait for the response does
+ * not keep the payload alive (see DELIVERY_INLINE_PAYLOAD_BYTES).
+ */
+export class HeldBody {
+  text: string | null;
+  readonly bytes: number;
+  constructor(text: string) {
+    this.text = text;
+    this.bytes = Buffer.byteLength(text);
+  }
+}
+
 /** What an endpoint is sent. */
 export interface OutboundRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
-  /** The exact bytes that were signed, as text (sent as its UTF-8). */
-  readonly body: string;
+  /** The exact bytes that were signed, as text (sent as its UTF-8), or held to be let go of once written. */
+  readonly body: string | HeldBody;
   /** Called when the request's headers are written to the socket (rate pacing counts from then). */
   readonly onSent?: () => void;
 }
@@ -88,14 +102,26 @@ const BODY_CHUNK_CHARS = 64 * 1024;
  * each. A chunk never ends between the two halves of a surrogate pair, which would each be
  * sent as U+FFFD instead of the bytes that were signed.
  */
-function* bodyChunks(text: string): Generator<Buffer> {
-  for (let start = 0; start < text.length; ) {
+function bodyChunks(source: { text: string | null }): Iterable<Buffer> {
+  // An iterator object, not a generator: a finished generator may keep its last locals (the
+  // whole text) alive for as long as undici holds it, until the response is in.
+  let start = 0;
+  const next = (): IteratorResult<Buffer> => {
+    const text = source.text;
+    if (text === null || start >= text.length) {
+      // written: a held body lets go of its text now, not when the response has come
+      source.text = null;
+      return { done: true, value: undefined };
+    }
     let end = Math.min(start + BODY_CHUNK_CHARS, text.length);
     const last = text.charCodeAt(end - 1);
     if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
-    yield Buffer.from(text.slice(start, end), 'utf8');
+    const chunk = Buffer.from(text.slice(start, end), 'utf8');
     start = end;
-  }
+    if (start >= text.length) source.text = null;
+    return { done: false, value: chunk };
+  };
+  return { [Symbol.iterator]: () => ({ next }) };
 }
 
 class AttemptTimeout extends Error {
@@ -304,7 +330,9 @@ export class WebhookHttpClient {
           watchWrites();
           creating = request.onSent;
         }
-        const chunked = request.body.length >= BODY_CHUNK_CHARS;
+        const { body } = request;
+        const chunked = typeof body !== 'string' || body.length >= BODY_CHUNK_CHARS;
+        const bytes = typeof body === 'string' ? (chunked ? Buffer.byteLength(body) : 0) : body.bytes;
         let pending: Promise<Dispatcher.ResponseData>;
         try {
           pending = this.agent.request({
@@ -312,9 +340,9 @@ export class WebhookHttpClient {
             path: `${url.pathname}${url.search}`,
             method: 'POST',
             // chunks still go with a content-length, never chunked transfer-encoding
-            headers: chunked ? { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) } : request.headers,
+            headers: chunked ? { ...request.headers, 'content-length': String(bytes) } : request.headers,
             // undici writes any iterable body; its types name only streams
-            body: chunked ? (bodyChunks(request.body) as unknown as Readable) : request.body,
+            body: typeof body === 'string' ? (chunked ? (bodyChunks({ text: body }) as unknown as Readable) : body) : (bodyChunks(body) as unknown as Readable),
             signal: deadline.signal,
           });
         } finally {

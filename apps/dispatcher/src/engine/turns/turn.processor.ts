@@ -99,7 +99,7 @@ export class TurnProcessor {
     }
     let batch: ClaimBatch;
     try {
-      batch = await this.repository.claim(endpointId, asked, this.settings.deliveryLeaseMs);
+      batch = await this.repository.claim(endpointId, asked, this.settings.deliveryLeaseMs, this.settings.deliveryInlinePayloadBytes);
     } catch (error) {
       await this.end(endpointId, gen, begun, 0, asked, null, rate, slots.map((s) => s.token), FAILED_TURN_RETRY_MS);
       this.logger.warn(`turn of ${endpointId} could not claim (it comes back in ${FAILED_TURN_RETRY_MS} ms): ${(error as Error).message}`);

@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { consistently, eventually } from '../src/index.js';
+
+describe('eventually', () => {
+  it('answers the value once the check passes', async () => {
+    let n = 0;
+    const value = await eventually(() => {
+      n++;
+      if (n < 3) throw new Error(`not yet (${n})`);
+      return n;
+    }, { intervalMs: 1 });
+    expect(value).toBe(3);
+  });
+
+  it("throws the check's last error when the time is up", async () => {
+    let n = 0;
+    await expect(
+      eventually(() => {
+        n++;
+        throw new Error(`still failing (${n})`);
+      }, { timeoutMs: 50, intervalMs: 5 }),
+    ).rejects.toThrow(/still failing \(\d+\)/);
+    expect(n).toBeGreaterThan(2);
+  });
+});
+
+describe('consistently', () => {
+  it('passes when the check holds for the whole period, and ran more than once', async () => {
+    let runs = 0;
+    const started = Date.now();
+    await consistently(() => {
+      runs++;
+      expect(true).toBe(true);
+    }, { forMs: 60, intervalMs: 5 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+    expect(runs).toBeGreaterThan(2);
+  });
+
+  it('throws as soon as the check fails, before the period ends', async () => {
+    let value = 0;
+    setTimeout(() => (value = 1), 20);
+    const started = Date.now();
+    await expect(consistently(() => expect(value).toBe(0), { forMs: 2_000, intervalMs: 5 })).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
