@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
+import { eventually as waitFor } from '@switchyard/testkit';
 
 export const ADMIN_KEY = 'sk_test_portal_admin_key_0123456789';
 const DISPATCHER_MAIN = fileURLToPath(new URL('../../../dispatcher/dist/main.js', import.meta.url));
@@ -122,18 +123,14 @@ export async function startReceiver(respond: (req: ReceivedRequest) => { status:
   };
 }
 
-/** Polls until `check` returns a truthy value (or throws its last error after `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
+/** Waits (the project's testkit, no fixed sleeps) until `check` answers a truthy value; throws after `timeoutMs`. */
+export function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return waitFor(
+    async () => {
       const value = await check();
-      if (value) return value as NonNullable<T>;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw last ?? new Error('eventually: timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+      if (!value) throw new Error('eventually: the condition did not come true in time');
+      return value as NonNullable<T>;
+    },
+    { timeoutMs, intervalMs: 100 },
+  );
 }
