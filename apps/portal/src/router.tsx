@@ -9,11 +9,20 @@ interface RouterValue {
   navigate(to: string): void;
 }
 
+/** The path without leading or trailing slashes (a loop: no regex backtracking on long runs of '/'). */
+export function trimSlashes(path: string): string {
+  let start = 0;
+  let end = path.length;
+  while (start < end && path[start] === '/') start += 1;
+  while (end > start && path[end - 1] === '/') end -= 1;
+  return path.slice(start, end);
+}
+
 const RouterContext = createContext<RouterValue>({ path: '', navigate: () => undefined });
 
 function current(): string {
   const p = window.location.pathname.startsWith(BASE) ? window.location.pathname.slice(BASE.length) : window.location.pathname;
-  return p.replace(/^\/+|\/+$/g, '');
+  return trimSlashes(p);
 }
 
 /** A small history-API router: the query string (theme) is kept across navigation; the dispatcher answers index.html for every client route. */
@@ -25,7 +34,7 @@ export function Router({ children }: { children: ReactNode }) {
     return () => window.removeEventListener('popstate', onPop);
   }, []);
   const navigate = useCallback((to: string) => {
-    const clean = to.replace(/^\/+|\/+$/g, '');
+    const clean = trimSlashes(to);
     window.history.pushState(null, '', `${BASE}/${clean}${window.location.search}`);
     setPath(clean);
     window.scrollTo?.(0, 0);
@@ -40,7 +49,7 @@ export function useRouter(): RouterValue {
 /** A real link (middle-click, keyboard), navigated client-side on a plain click. */
 export function Link({ to, children, ...rest }: { to: string; children: ReactNode } & AnchorHTMLAttributes<HTMLAnchorElement>) {
   const { navigate } = useRouter();
-  const href = `${BASE}/${to.replace(/^\/+/, '')}${typeof window !== 'undefined' ? window.location.search : ''}`;
+  const href = `${BASE}/${trimSlashes(to)}${typeof window !== 'undefined' ? window.location.search : ''}`;
   return (
     <a
       {...rest}

@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { isFrameAncestorsList } from '../portal/portal-static.js';
+import { isFrameAncestorsList } from '../portal/frame-ancestors.js';
 import { parseRetrySchedule } from '@switchyard/events';
 import { EnvReader, positiveDuration, readCommonSettings, withoutTrailingSlashes, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';

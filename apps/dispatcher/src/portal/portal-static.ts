@@ -4,6 +4,8 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+export { isFrameAncestorsList } from './frame-ancestors.js';
+
 /** Where the consumer portal is served (docs/api.md, "Consumer portal"). */
 export const PORTAL_PATH = '/portal';
 
@@ -48,11 +50,6 @@ export function portalSecurityHeaders(frameAncestors: string): Record<string, st
   };
 }
 
-/** Is this a valid frame-ancestors source list (no directive separators, no quotes but the keywords)? */
-export function isFrameAncestorsList(value: string): boolean {
-  const sources = value.trim().split(/\s+/);
-  return value.trim() !== '' && sources.every((s) => /^('self'|'none'|\*|[a-z][a-z0-9+.-]*:|([a-z][a-z0-9+.-]*:\/\/)?(\*\.)?[a-z0-9.-]+(:(\d+|\*))?(\/[^\s;,']*)?)$/i.test(s));
-}
 
 /**
  * Serves the built portal at /portal with @fastify/static: hashed assets cached for a year, and
