@@ -86,7 +86,12 @@ describe('the portal in Chromium', () => {
     await page.getByLabel('Description').fill('Billing webhooks');
     await page.getByRole('checkbox', { name: 'invoice.paid' }).check();
     await page.getByText('An invoice was paid in full').waitFor();
+    // The catalog shows each type's schema and example.
+    await page.getByText('Schema and example of invoice.paid').click();
+    await page.getByLabel('Example of invoice.paid').getByText('inv_example_42').waitFor();
+    await page.getByLabel('Schema of invoice.paid').getByText('"amount"').waitFor();
     await page.getByLabel('Custom headers').fill('X-Tenant: a');
+    await page.getByLabel('Endpoint URL').scrollIntoViewIfNeeded();
     await screenshot(page, 'endpoint-form');
     await expectAccessible(page, 'endpoint form');
     await page.getByRole('button', { name: 'Create endpoint' }).click();

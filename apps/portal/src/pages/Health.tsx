@@ -13,9 +13,9 @@ export interface Bucket {
 }
 
 export const WINDOWS = {
-  '1h': { ms: 3_600_000, bucketMs: 5 * 60_000, label: 'Last hour' },
-  '24h': { ms: 86_400_000, bucketMs: 3_600_000, label: 'Last 24 hours' },
-  '7d': { ms: 7 * 86_400_000, bucketMs: 86_400_000, label: 'Last 7 days' },
+  '1h': { ms: 3_600_000, bucketMs: 5 * 60_000, label: 'Last hour', bucket: '5 minutes' },
+  '24h': { ms: 86_400_000, bucketMs: 3_600_000, label: 'Last 24 hours', bucket: 'one hour' },
+  '7d': { ms: 7 * 86_400_000, bucketMs: 86_400_000, label: 'Last 7 days', bucket: 'one day' },
 } as const;
 export type WindowKey = keyof typeof WINDOWS;
 
@@ -36,7 +36,7 @@ export function bucketize(attempts: { timestamp: string; status: number }[], now
 }
 
 /** Stacked bars (success, failure) in plain SVG, with the same numbers in a table for screen readers. */
-export function HealthChart({ buckets, title }: { buckets: Bucket[]; title: string }) {
+export function HealthChart({ buckets, title, bucketLabel }: { buckets: Bucket[]; title: string; bucketLabel?: string }) {
   const width = 600;
   const height = 120;
   const max = Math.max(1, ...buckets.map((b) => b.success + b.failure));
@@ -59,6 +59,12 @@ export function HealthChart({ buckets, title }: { buckets: Bucket[]; title: stri
       </svg>
       <figcaption>
         <span className="legend legend-ok">{total.success} succeeded</span> <span className="legend legend-fail">{total.failure} failed</span>
+        {buckets[0] && (
+          <span className="muted">
+            {' '}
+            · from {new Date(buckets[0].start).toLocaleString()} to now{bucketLabel ? `, ${bucketLabel} per bar` : ''}
+          </span>
+        )}
       </figcaption>
     </figure>
   );
@@ -67,7 +73,7 @@ export function HealthChart({ buckets, title }: { buckets: Bucket[]; title: stri
 function EndpointHealth({ endpoint, window: win }: { endpoint: Schemas['EndpointOut']; window: WindowKey }) {
   const { api, session } = usePortal();
   const path = { app_id: session.appId, endpoint_id: endpoint.id };
-  const { ms, bucketMs } = WINDOWS[win];
+  const { ms, bucketMs, bucket } = WINDOWS[win];
   const attempts = useQuery({
     queryKey: ['health-attempts', session.appId, endpoint.id, win],
     refetchInterval: 5000,
@@ -99,7 +105,7 @@ function EndpointHealth({ endpoint, window: win }: { endpoint: Schemas['Endpoint
       ) : attempts.isError ? (
         <ErrorState error={attempts.error} />
       ) : (
-        <HealthChart buckets={bucketize(attempts.data, Date.now(), ms, bucketMs)} title={`Attempts to ${endpoint.url}`} />
+        <HealthChart buckets={bucketize(attempts.data, Date.now(), ms, bucketMs)} title={`Attempts to ${endpoint.url}`} bucketLabel={bucket} />
       )}
     </article>
   );
