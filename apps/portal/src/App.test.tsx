@@ -22,6 +22,11 @@ function fakeApi(session: PortalSession | { status: number; body: unknown }, end
       endpoints.push(created);
       return json(201, created);
     }
+    if (url.pathname === '/api/v1/app/app_1/msg') {
+      const older = url.searchParams.get('iterator') === 'page2';
+      const msg = (n: number) => ({ id: `msg_${n}`, eventType: 'invoice.paid', timestamp: new Date(Date.UTC(2026, 0, 1, 0, n)).toISOString(), payload: {} });
+      return json(200, older ? { data: [msg(1)], iterator: null, prevIterator: null, done: true } : { data: [msg(3), msg(2)], iterator: 'page2', prevIterator: null, done: false });
+    }
     return json(404, { code: 'not_found', detail: `no ${url.pathname}` });
   };
   return { calls, fetchImpl };
@@ -106,5 +111,19 @@ describe('App', () => {
     await user.click(screen.getByRole('button', { name: 'Create endpoint' }));
     expect((await screen.findByRole('alert')).textContent).toMatch(/Header line 1/);
     expect(api.calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  it('pages through the log with the API iterator', async () => {
+    const user = userEvent.setup();
+    window.history.replaceState(null, '', '/portal/logs');
+    const api = fakeApi(base);
+    render(<App token="t" baseUrl="http://portal.test" fetch={api.fetchImpl} search="" />);
+    await screen.findByRole('link', { name: 'msg_3' });
+    expect(screen.queryByRole('link', { name: 'msg_1' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Load older messages' }));
+    await screen.findByRole('link', { name: 'msg_1' });
+    expect(screen.getByRole('link', { name: 'msg_2' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Load older messages' })).toBeNull();
+    expect(api.calls.some((c) => c.path === '/api/v1/app/app_1/msg')).toBe(true);
   });
 });

@@ -1,10 +1,13 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { unwrap } from '../api/client';
 import { can } from '../capabilities';
 import { Empty, ErrorState, InlineError, Loading, PageHeader, StatusBadge, formatTime } from '../components/ui';
 import { usePortal } from '../portal-context';
-import { PAGE, useEndpoints, useEventTypes } from '../queries';
+import { useEndpoints, useEventTypes } from '../queries';
+
+/** Messages per page of the log (older ones come with "Load older messages"). */
+export const LOG_PAGE = 50;
 import { Link } from '../router';
 
 export interface LogFilters {
@@ -22,32 +25,42 @@ export function toIso(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+interface LogRow {
+  id: string;
+  eventType: string;
+  timestamp: string;
+  status: number | undefined;
+}
+
 function useMessages(filters: LogFilters) {
   const { api, session } = usePortal();
   const common = {
-    limit: PAGE,
+    limit: LOG_PAGE,
     ...(filters.eventType ? { event_types: [filters.eventType] } : {}),
     ...(toIso(filters.after) ? { after: toIso(filters.after) } : {}),
     ...(toIso(filters.before) ? { before: toIso(filters.before) } : {}),
   };
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['messages', session.appId, filters],
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last: { done: boolean; iterator: string | null }) => (last.done || !last.iterator ? undefined : last.iterator),
     refetchInterval: 3000,
-    queryFn: async () => {
+    queryFn: async ({ pageParam }): Promise<{ rows: LogRow[]; done: boolean; iterator: string | null }> => {
+      const iterator = pageParam ? { iterator: pageParam } : {};
       if (filters.endpointId) {
         // Per endpoint, each message carries its delivery status there, and the list filters by it.
         const page = await unwrap(
           api.GET('/api/v1/app/{app_id}/endpoint/{endpoint_id}/msg', {
             params: {
               path: { app_id: session.appId, endpoint_id: filters.endpointId },
-              query: { ...common, ...(filters.status !== '' ? { status: Number(filters.status) as 0 | 1 | 2 | 3 | 4 } : {}) },
+              query: { ...common, ...iterator, ...(filters.status !== '' ? { status: Number(filters.status) as 0 | 1 | 2 | 3 | 4 } : {}) },
             },
           }),
         );
-        return page.data.map((m) => ({ id: m.id, eventType: m.eventType, timestamp: m.timestamp, status: m.status as number | undefined }));
+        return { rows: page.data.map((m) => ({ id: m.id, eventType: m.eventType, timestamp: m.timestamp, status: m.status })), done: page.done, iterator: page.iterator };
       }
-      const page = await unwrap(api.GET('/api/v1/app/{app_id}/msg', { params: { path: { app_id: session.appId }, query: { ...common, with_content: false } } }));
-      return page.data.map((m) => ({ id: m.id, eventType: m.eventType, timestamp: m.timestamp, status: undefined as number | undefined }));
+      const page = await unwrap(api.GET('/api/v1/app/{app_id}/msg', { params: { path: { app_id: session.appId }, query: { ...common, ...iterator, with_content: false } } }));
+      return { rows: page.data.map((m) => ({ id: m.id, eventType: m.eventType, timestamp: m.timestamp, status: undefined })), done: page.done, iterator: page.iterator };
     },
   });
 }
@@ -163,7 +176,7 @@ export function LogsPage({ endpointId = '' }: { endpointId?: string }) {
         <Loading what="messages" />
       ) : messages.isError ? (
         <ErrorState error={messages.error} retry={() => void messages.refetch()} />
-      ) : messages.data.length === 0 ? (
+      ) : messages.data.pages[0]?.rows.length === 0 ? (
         <Empty title="No messages">
           <p>No message matches these filters yet.</p>
         </Empty>
@@ -179,7 +192,7 @@ export function LogsPage({ endpointId = '' }: { endpointId?: string }) {
             </tr>
           </thead>
           <tbody>
-            {messages.data.map((m) => (
+            {messages.data.pages.flatMap((p) => p.rows).map((m) => (
               <tr key={m.id}>
                 <td className="mono">{m.eventType}</td>
                 <td>
@@ -193,6 +206,11 @@ export function LogsPage({ endpointId = '' }: { endpointId?: string }) {
             ))}
           </tbody>
         </table>
+      )}
+      {messages.hasNextPage && (
+        <button type="button" className="btn" onClick={() => void messages.fetchNextPage()} disabled={messages.isFetchingNextPage}>
+          {messages.isFetchingNextPage ? 'Loading…' : 'Load older messages'}
+        </button>
       )}
       {can(session, 'recover') && <RecoverPanel defaultEndpoint={filters.endpointId} />}
     </section>
