@@ -145,6 +145,7 @@ describe('the portal in Chromium', () => {
     await page.getByRole('button', { name: 'Send example' }).click();
     await eventually(() => receiver.received.find((r) => r.body.includes('inv_example_42')));
     await page.getByTestId('attempt').first().waitFor({ timeout: 15_000 });
+    await page.getByRole('heading', { name: 'Endpoints' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'testing');
     await expectAccessible(page, 'testing page');
   });
