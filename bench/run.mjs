@@ -213,15 +213,17 @@ async function roundTripCosts(db, n) {
   };
 }
 
-/** Deletes every key under a prefix with SCAN + DEL (never FLUSHALL: Redis is shared). */
+/** Deletes every key under a prefix with SCAN + DEL (never FLUSHALL: Redis is shared): the engine's keys and Bull's (`{prefix}:…`). */
 async function deletePrefix(redis, prefix) {
-  let cursor = '0';
   let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.del(...keys);
-  } while (cursor !== '0');
+  for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) deleted += await redis.del(...keys);
+    } while (cursor !== '0');
+  }
   return deleted;
 }
 
@@ -681,7 +683,7 @@ async function setupDispatcher(ctx) {
   const fifty = await svix.application.create({ name: 'bench fifty endpoints' });
   for (let i = 0; i < 50; i++) await svix.endpoint.create(fifty.id, { url: `http://127.0.0.1:${ctx.receiverPorts[i]}/fifty`, secret });
   // Every queue name an engine may use (the fair engine: fan-out and turns; before 2026-12-03: fan-out and delivery).
-  const queues = Object.fromEntries(ISOLATION_QUEUES.map((name) => [name, new Queue(name, REDIS_URL, { prefix })]));
+  const queues = Object.fromEntries(ISOLATION_QUEUES.map((name) => [name, new Queue(name, REDIS_URL, { prefix: `{${prefix}}` })]));
   await Promise.all(Object.values(queues).map((q) => q.isReady()));
   cleanups.push(async () => void (await Promise.all(Object.values(queues).map((q) => q.close()))));
   return { ...started, prefix, secret, apps: { 1: one.id, 50: fifty.id }, queues, pool: new Pool(started.url, { connections: 32 }) };
@@ -1121,7 +1123,7 @@ async function armNoisyNeighbour(ctx) {
   // Every queue name either engine may use under this prefix; pausing one nobody uses is harmless.
   const queues = await Promise.all(
     ISOLATION_QUEUES.map(async (name) => {
-      const q = new Queue(name, REDIS_URL, { prefix: dp.prefix });
+      const q = new Queue(name, REDIS_URL, { prefix: `{${dp.prefix}}` });
       await q.isReady();
       return q;
     }),

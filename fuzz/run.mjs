@@ -88,7 +88,7 @@ function runJazzer(engine, target) {
     ...[dirs.seeds, dirs.regressions].filter((d) => existsSync(d)),
     '--sync',
     '--timeout', String(timeoutSeconds * 1000),
-    '-i', 'packages/events/', '-i', 'packages/signing/', '-i', 'fuzz/targets/', '-i', 'fuzz/lib/',
+    '-i', 'packages/events/', '-i', 'packages/signing/', '-i', 'packages/providers/', '-i', 'fuzz/targets/', '-i', 'fuzz/lib/',
     '--',
     `-max_total_time=${seconds}`,
     `-max_len=${MAX_INPUT_BYTES}`,

@@ -95,9 +95,10 @@ describe('helm install --dry-run=client', () => {
 });
 
 describe('values.schema.json', () => {
-  it('rejects a misspelt setting and a bad port', async () => {
+  it('rejects a misspelt setting, a bad port and a Redis Cluster seed that is not host:port', async () => {
     await expect(render(helmBin, 'sy', ['--set', 'config.fanOutInlinMax=3'])).rejects.toThrow(/fanOutInlinMax/);
     await expect(render(helmBin, 'sy', ['--set', 'gateway.port=0'])).rejects.toThrow(/gateway\/port/);
+    await expect(render(helmBin, 'sy', ['--set', 'config.redisClusterNodes=redis://redis-0:6379'])).rejects.toThrow(/redisClusterNodes/);
   });
 });
 

@@ -1,7 +1,7 @@
 // A valid configuration and a signer per registered provider type, written from each provider's
 // documentation (not from the verifiers), so a round trip checks the verifier against the spec.
 import { createHash, createHmac, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
-import { SVIX_SIGNED_TYPES } from '@switchyard/signing';
+import { SVIX_SIGNED_TYPES } from '@switchyard/providers';
 
 /** The instant every target verifies at (VerifyOptions.now), and its unix seconds. */
 export const NOW_MS = 1_700_000_000_000;

@@ -1,10 +1,11 @@
-// Every normalizer (packages/events normalizers) on arbitrary verified requests: raw bytes, or JSON
+// Every normalizer (packages/providers src/*/normalize.ts) on arbitrary verified requests: raw bytes, or JSON
 // and forms built from the field names normalizers read, under any content type, with the
 // headers they read. Invariants: a normalizer never throws (its documented contract) and answers
 // an event, a handshake or a rejection; an event's type is a valid Svix name of at most 256
 // characters under the source type, its provider id a non-empty string, its time a real date, and
 // the CloudEvent built from it serializes to JSON; a handshake has an HTTP status and a string body.
-import { NORMALIZERS, buildCloudEvent, isValidEventTypeName, parseBody } from '@switchyard/events';
+import { buildCloudEvent, isValidEventTypeName, parseBody } from '@switchyard/events';
+import { NORMALIZERS } from '@switchyard/providers';
 import { ByteReader, ensure } from '../lib/input.mjs';
 import { CONTENT_TYPES } from './body-parsers.fuzz.mjs';
 

@@ -2,13 +2,13 @@
 // says, over any body, id and timestamp in the window, verifies; the same request with one body
 // bit flipped fails with bad_signature; any one-character change to a signature header never
 // makes verify throw.
-import { PROVIDERS } from '@switchyard/signing';
+import { VERIFIERS } from '@switchyard/providers';
 import { ByteReader, ensure } from '../lib/input.mjs';
 import { CONFIGS, NOW_MS, NOW_S, UNSIGNED, signRequest } from '../lib/providers.mjs';
 import { checkResult } from './verify-providers.fuzz.mjs';
 
-const TYPES = [...PROVIDERS.keys()].filter((type) => !UNSIGNED.has(type));
-const CONFIG = new Map(TYPES.map((type) => [type, PROVIDERS.get(type).parseConfig(CONFIGS[type]).config]));
+const TYPES = [...VERIFIERS.keys()].filter((type) => !UNSIGNED.has(type));
+const CONFIG = new Map(TYPES.map((type) => [type, VERIFIERS.get(type).parseConfig(CONFIGS[type]).config]));
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-';
 
 export function fuzz(data) {
@@ -25,7 +25,7 @@ export function fuzz(data) {
   const mutateTo = r.byte();
   const body = Buffer.from(r.rest());
 
-  const provider = PROVIDERS.get(type);
+  const provider = VERIFIERS.get(type);
   const config = CONFIG.get(type);
   const signed = signRequest(type, body, { ts, id });
   const context = { type, ts, id, bodyLength: body.length };

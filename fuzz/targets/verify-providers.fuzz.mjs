@@ -3,12 +3,12 @@
 // throws (its documented contract), always answers { ok, reason, detail } with a known reason, and
 // never accepts a request nobody signed (only generic-webhook, by design, and Meta's GET
 // handshake carrying the configured verify token pass without a MAC).
-import { PROVIDERS } from '@switchyard/signing';
+import { VERIFIERS } from '@switchyard/providers';
 import { ByteReader, ensure } from '../lib/input.mjs';
 import { CONFIGS, NOW_MS, REASONS, SIGNATURE_HEADERS, UNSIGNED, URL_BASE } from '../lib/providers.mjs';
 
-const TYPES = [...PROVIDERS.keys()];
-const CONFIG = new Map(TYPES.map((type) => [type, PROVIDERS.get(type).parseConfig(CONFIGS[type]).config]));
+const TYPES = [...VERIFIERS.keys()];
+const CONFIG = new Map(TYPES.map((type) => [type, VERIFIERS.get(type).parseConfig(CONFIGS[type]).config]));
 /** Pieces of real signature headers, so mutations get past the prefix checks. */
 export const FRAGMENTS = [
   'sha256=', 'sha1=', 'v0=', 'v1,', 'v1=', 't=', 'ts=', 'h1=', 'v1a,', ',', ' ', '=', ';', ':', '1700000000', '1699999999', '1700000000000',
@@ -48,7 +48,7 @@ export function fuzz(data) {
   const query = r.bool() ? `?${value(r)}` : '';
   const body = r.rest();
   const context = { type, method, headers, query };
-  const result = PROVIDERS.get(type).verify({ body, headers, method, url: URL_BASE + query }, CONFIG.get(type), { now: NOW_MS });
+  const result = VERIFIERS.get(type).verify({ body, headers, method, url: URL_BASE + query }, CONFIG.get(type), { now: NOW_MS });
   checkResult(result, context);
   if (result.ok && !UNSIGNED.has(type)) {
     const token = new URLSearchParams(query.slice(1)).get('hub.verify_token');

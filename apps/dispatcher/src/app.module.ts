@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, HealthController, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RedisConnector, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import {
   appPortalTokenRetention,
   attemptRetention,
@@ -19,7 +19,6 @@ import { DISPATCHER_SETTINGS, schedulerLimits, type DispatcherSettings } from '.
 import { ApiModule } from './api/api.module.js';
 import { AppPortalTokenAuthority } from './api/auth/app-portal-token.authority.js';
 import { EngineModule } from './engine/engine.module.js';
-import { HealthController } from './health/health.controller.js';
 
 /** Advisory lock of the dispatcher's retention sweep: "swyd", "rtnd". */
 const RETENTION_LOCK_KEYS = [0x73777964, 0x72746e64] as const;
@@ -36,6 +35,7 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(settings: DispatcherSettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'dispatcher' }), options: AppOptions = {}): DynamicModule {
+    const redis = new RedisConnector(settings);
     return {
       module: AppModule,
       global: true,
@@ -44,8 +44,7 @@ export class AppModule {
           ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-dispatcher' }),
         }),
         BullModule.forRoot({
-          redis: settings.redisUrl,
-          prefix: settings.queuePrefix,
+          ...redis.bullOptions(settings.queuePrefix),
           settings: {
             lockDuration: settings.queueLockDurationMs,
             lockRenewTime: Math.floor(settings.queueLockDurationMs / 2),
@@ -65,7 +64,7 @@ export class AppModule {
         TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-dispatcher', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.Turns }),
         PublishingModule.forRoot({
-          redisUrl: settings.redisUrl,
+          redis,
           queuePrefix: settings.queuePrefix,
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,

@@ -1,13 +1,12 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import { AdminListenerModule, ApiKitModule, createRootLogger, HealthController, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RedisConnector, RetentionModule, TracingModule } from '@switchyard/api-kit';
 import type { SpanExporter } from '@switchyard/tracing';
 import type { DestinationStream, Logger } from 'pino';
 import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';
 import { QueueName } from '@switchyard/events';
 import { GATEWAY_SETTINGS, type GatewaySettings } from './config/gateway-settings.js';
-import { HealthController } from './health/health.controller.js';
 import { IngestModule } from './ingest/ingest.module.js';
 import { SourcesModule } from './sources/sources.module.js';
 
@@ -26,12 +25,13 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static forRoot(settings: GatewaySettings, logger: Logger = createRootLogger({ level: settings.logLevel, service: 'gateway' }), options: AppOptions = {}): DynamicModule {
+    const redis = new RedisConnector(settings);
     return {
       module: AppModule,
       global: true,
       imports: [
         TypeOrmModule.forRoot({ ...dataSourceOptions({ url: settings.databaseUrl, poolSize: settings.databasePoolSize, applicationName: 'switchyard-gateway' }) }),
-        BullModule.forRoot({ redis: settings.redisUrl, prefix: settings.queuePrefix }),
+        BullModule.forRoot(redis.bullOptions(settings.queuePrefix)),
         BullModule.registerQueue({ name: QueueName.FanOut }, { name: QueueName.Turns }),
         ApiKitModule.forRoot({ adminApiKey: settings.adminApiKey, secretEncryptionKeys: settings.secretEncryptionKeys, idempotencyTtlMs: settings.idempotencyTtlMs }),
         loggingModule(logger),
@@ -40,7 +40,7 @@ export class AppModule {
         TracingModule.forRoot({ settings: settings.tracing, serviceName: 'switchyard-gateway', exporter: options.spanExporter }),
         ReadinessModule.forRoot({ queueName: QueueName.FanOut }),
         PublishingModule.forRoot({
-          redisUrl: settings.redisUrl,
+          redis,
           queuePrefix: settings.queuePrefix,
           enqueueTimeoutMs: settings.enqueueTimeoutMs,
           inlineMax: settings.fanOutInlineMax,

@@ -41,6 +41,7 @@ beforeAll(async () => {
       PATH: process.env.PATH,
       DATABASE_URL: t.settings.databaseUrl,
       REDIS_URL: t.settings.redisUrl,
+      REDIS_CLUSTER_NODES: t.settings.redisClusterNodes.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(','),
       QUEUE_PREFIX: t.settings.queuePrefix,
       PORT: '0',
       HOST: '127.0.0.1',
@@ -60,7 +61,7 @@ afterAll(async () => {
   if (dispatcher && dispatcher.exitCode === null) {
     const exited = new Promise((resolve) => dispatcher!.once('exit', resolve));
     dispatcher.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
     if (dispatcher.exitCode === null) dispatcher.kill('SIGKILL');
   }
   receiver?.closeAllConnections();

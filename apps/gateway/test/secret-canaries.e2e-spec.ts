@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sign as octokitSign } from '@octokit/webhooks-methods';
 import { InboundRequestEntity, SourceEntity } from '@switchyard/db';
-import { providerFor, secretFieldsOf } from '@switchyard/signing';
+import { secretFieldsOf, verifierFor } from '@switchyard/providers';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { SOURCE_TYPES } from '../src/sources/source-types.js';
 import { PROVIDER_CASES } from './support/providers.js';
@@ -77,7 +77,7 @@ interface CanarySource {
  * refuses (a 422 naming it: that answer is checked too) gets the next shape.
  */
 async function withCanaries(type: string, send: (config: Record<string, unknown>) => Promise<Answer>): Promise<{ answer: Answer; config: Record<string, unknown> }> {
-  const fields = secretFieldsOf(providerFor(type)!);
+  const fields = secretFieldsOf(verifierFor(type)!);
   const config: Record<string, unknown> = { ...baseConfig(type) };
   const shape = new Map(fields.map((f) => [f, 0]));
   for (const f of fields) config[f] = canary(0);
@@ -101,7 +101,7 @@ describe('secret canaries', () => {
   it('creates a source of every type with every secret field a canary; answers show only settings', async () => {
     expect(SOURCE_TYPES.length).toBeGreaterThan(30);
     for (const type of SOURCE_TYPES) {
-      const secretFields = secretFieldsOf(providerFor(type)!);
+      const secretFields = secretFieldsOf(verifierFor(type)!);
       const { answer, config } = await withCanaries(type, (config) => api('POST', '/ingest/api/v1/source', { name: `canary ${type}`, type, config }));
       expect(answer.status).toBe(201);
       const body = answer.json<{ id: string; ingestUrl: string; config: Record<string, unknown> }>();
@@ -131,7 +131,7 @@ describe('secret canaries', () => {
 
   it('keeps canaries that senders echo in headers and the query string out of the request log', async () => {
     for (const source of sources) {
-      const values = secretFieldsOf(providerFor(source.type)!).flatMap((f) => [source.config[f]].flat() as string[]);
+      const values = secretFieldsOf(verifierFor(source.type)!).flatMap((f) => [source.config[f]].flat() as string[]);
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       values.forEach((v, i) => {
         headers[`x-webhook-secret-${i}`] = v;
@@ -193,7 +193,7 @@ describe('secret canaries', () => {
   it('never shows a canary: not in any answer, the request log, a log line, or the database in clear', async () => {
     const unique = new Set(canaries);
     expect(unique.size).toBe(canaries.length);
-    const secretFieldCount = SOURCE_TYPES.reduce((n, type) => n + secretFieldsOf(providerFor(type)!).length, 0);
+    const secretFieldCount = SOURCE_TYPES.reduce((n, type) => n + secretFieldsOf(verifierFor(type)!).length, 0);
     expect(canaries.length).toBeGreaterThanOrEqual(2 * secretFieldCount);
     // Give the logger a moment to hand over its last lines.
     await new Promise((r) => setImmediate(r));

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { EndpointEntity, endpointSecretContext, EndpointSecretEntity, SecretBox } from '@switchyard/db';
+import { EndpointEntity, endpointSecretContext, EndpointSecretEntity, isUniqueViolation, prepared, runPreparedIn, SecretBox } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { generateWebhookSecret, isValidWebhookSecret } from '@switchyard/signing';
 import { DataSource, IsNull, MoreThan, type EntityManager } from 'typeorm';
@@ -77,13 +77,18 @@ export function headersView(headers: Record<string, string>): { headers: Record<
   return { headers: visible, sensitive };
 }
 
+/** Serializes rotations of one endpoint (inside the rotation's transaction). */
+const LOCK_ENDPOINT = prepared('SELECT id FROM endpoints WHERE id = $1 FOR UPDATE');
+const DROP_EXPIRED_SECRETS = prepared(`DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND expires_at IS NOT NULL AND expires_at <= now()`);
+const EXPIRE_CURRENT_SECRET = prepared(`UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL`);
+const DROP_SECRETS_BEYOND = prepared(
+  `DELETE FROM endpoint_secrets WHERE id IN (
+     SELECT id FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)`,
+);
+
 /** Secrets may be given without Svix's `whsec_` prefix (as Svix allows); they are stored and returned with it. */
 export function withSecretPrefix(secret: string): string {
   return secret.startsWith('whsec_') ? secret : `whsec_${secret}`;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { driverError?: { code?: string } }).driverError?.code === '23505';
 }
 
 /**
@@ -206,17 +211,13 @@ export class EndpointStore {
   private async rotateSecretWith(manager: EntityManager, endpointId: string, key: string, graceSeconds: number): Promise<void> {
     if (!isValidWebhookSecret(key)) throw unprocessable(['body', 'secret'], 'secret must be whsec_ followed by base64 of 24 to 64 bytes');
     // Serialize rotations of one endpoint.
-    await manager.query('SELECT id FROM endpoints WHERE id = $1 FOR UPDATE', [endpointId]);
+    await runPreparedIn(manager, LOCK_ENDPOINT, [endpointId]);
     const expiresAt = new Date(Date.now() + graceSeconds * 1000);
-    await manager.query(`DELETE FROM endpoint_secrets WHERE endpoint_id = $1 AND expires_at IS NOT NULL AND expires_at <= now()`, [endpointId]);
-    await manager.query(`UPDATE endpoint_secrets SET expires_at = $2 WHERE endpoint_id = $1 AND expires_at IS NULL`, [endpointId, expiresAt]);
+    await runPreparedIn(manager, DROP_EXPIRED_SECRETS, [endpointId]);
+    await runPreparedIn(manager, EXPIRE_CURRENT_SECRET, [endpointId, expiresAt]);
     await manager.insert(EndpointSecretEntity, { endpointId, secret: this.box.seal(key, endpointSecretContext(endpointId)), expiresAt: null });
     // Bound the list: drop the oldest grace-period secrets beyond the cap.
-    await manager.query(
-      `DELETE FROM endpoint_secrets WHERE id IN (
-         SELECT id FROM endpoint_secrets WHERE endpoint_id = $1 ORDER BY created_at DESC, id DESC OFFSET $2)`,
-      [endpointId, MAX_ENDPOINT_SECRETS],
-    );
+    await runPreparedIn(manager, DROP_SECRETS_BEYOND, [endpointId, MAX_ENDPOINT_SECRETS]);
   }
 
   /** Replaces the endpoint's custom headers. Sensitive headers already set are kept unless named. */

@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, SetMetadata, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { IdempotencyKeyEntity } from '@switchyard/db';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import { ApiError, conflict } from './api-error.js';
+import { IdempotencyStore } from './idempotency.store.js';
 
 /** How long a key's first answer is replayed by default (docs/api.md §3; IDEMPOTENCY_TTL sets it). */
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -34,11 +34,15 @@ function sha256(data: string | Buffer): string {
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly keys: IdempotencyStore;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectDataSource() dataSource: DataSource,
     private readonly reflector: Reflector,
     @Inject(IDEMPOTENCY_TTL) private readonly ttlMs: number,
-  ) {}
+  ) {
+    this.keys = new IdempotencyStore(dataSource);
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<FastifyRequest & { rawBody?: Buffer }>();
@@ -54,20 +58,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const auth = typeof request.headers.authorization === 'string' ? request.headers.authorization : '';
     const scope = sha256(`${auth}\n${request.method}\n${request.url.split('?')[0]}`);
     const requestHash = sha256(request.rawBody ?? JSON.stringify(request.body ?? null));
-    const repo = this.dataSource.getRepository(IdempotencyKeyEntity);
     const expiresAt = new Date(Date.now() + this.ttlMs);
 
     // Claim the key, or take over one whose time is over (the sweep may not have removed it yet).
-    const inserted = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (scope, key, request_hash, expires_at) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, response_status = NULL, response_body = NULL,
-         created_at = now(), expires_at = EXCLUDED.expires_at
-       WHERE idempotency_keys.expires_at < now()
-       RETURNING scope`,
-      [scope, key, requestHash, expiresAt],
-    );
-    if (inserted.length === 0) {
-      const existing = await repo.findOneBy({ scope, key });
+    if (!(await this.keys.claim(scope, key, requestHash, expiresAt))) {
+      const existing = await this.keys.find(scope, key);
       if (!existing) throw conflict('request with this idempotency-key is in progress');
       if (existing.requestHash !== requestHash) throw conflict('idempotency-key was used with a different request', 'idempotency_conflict');
       if (existing.responseStatus === null) throw conflict('request with this idempotency-key is in progress');
@@ -91,13 +86,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
         reply.status = code;
       });
       const status = chosen ?? this.reflector.get<number | undefined>(HTTP_CODE_METADATA, context.getHandler()) ?? 201;
-      await repo.update({ scope, key }, { responseStatus: status, responseBody: (body ?? null) as object });
+      await this.keys.answer(scope, key, status, (body ?? null) as object);
       return body;
     } catch (error) {
       if (error instanceof ApiError && error.status < 500) {
-        await repo.update({ scope, key }, { responseStatus: error.status, responseBody: error.body() });
+        await this.keys.answer(scope, key, error.status, error.body());
       } else {
-        await repo.delete({ scope, key });
+        await this.keys.release(scope, key);
       }
       throw error;
     }

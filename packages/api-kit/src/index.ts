@@ -12,4 +12,6 @@ export * from './api-kit.module.js';
 export * from './observability/index.js';
 export * from './api-docs.js';
 export * from './publishing.module.js';
+export * from './redis-connector.js';
 export * from './secrets-at-rest.js';
+export * from './app/index.js';

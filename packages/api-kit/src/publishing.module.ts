@@ -7,21 +7,24 @@ import type { CommitSettings } from '@switchyard/platform';
 import { Publisher, type CommitObservation } from '@switchyard/publisher';
 import { EndpointScheduler, WorkQueue, type SchedulerLimits } from '@switchyard/scheduler';
 import type { Queue } from 'bull';
-import { Redis } from 'ioredis';
 import { Histogram, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
+import type { RedisClient, RedisConnector } from './redis-connector.js';
 
-/** The ioredis client the scheduler's scripts run on (auto-pipelined; not one of Bull's). */
+/** The ioredis client (a Cluster on a Redis Cluster) the scheduler's scripts run on (auto-pipelined; not one of Bull's). */
 export const SCHEDULER_REDIS = Symbol('SCHEDULER_REDIS');
 /** @switchyard/scheduler's EndpointScheduler. */
 export const ENDPOINT_SCHEDULER = Symbol('ENDPOINT_SCHEDULER');
 /** @switchyard/scheduler's WorkQueue (turns and fan-out jobs). */
 export const WORK_QUEUE = Symbol('WORK_QUEUE');
+/** The app's RedisConnector (closed after the queues). */
+const REDIS_CONNECTOR = Symbol('REDIS_CONNECTOR');
 /** @switchyard/publisher's Publisher. */
 export const PUBLISHER = Symbol('PUBLISHER');
 
 export interface PublishingOptions {
-  readonly redisUrl: string;
+  /** The app's Redis connections (the one its BullModule.forRoot was given). */
+  readonly redis: RedisConnector;
   readonly queuePrefix: string;
   /** Longest an enqueue after a commit waits on Redis (ENQUEUE_TIMEOUT_MS); the reconciler catches up after that. */
   readonly enqueueTimeoutMs: number;
@@ -75,12 +78,20 @@ class PublisherDrainer implements BeforeApplicationShutdown {
   }
 }
 
+/** Closes the scheduler's client, and, once the queues have closed, the cluster clients made for Bull. */
 @Injectable()
-class SchedulerRedisCloser implements OnApplicationShutdown {
-  constructor(@Inject(SCHEDULER_REDIS) private readonly redis: Redis) {}
+class RedisCloser implements OnApplicationShutdown {
+  constructor(
+    @Inject(SCHEDULER_REDIS) private readonly redis: RedisClient,
+    @Inject(WORK_QUEUE) private readonly work: WorkQueue,
+    @Inject(REDIS_CONNECTOR) private readonly connector: RedisConnector,
+  ) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
+    // Queue.close() is idempotent (the engine or @nestjs/bull may have closed them already).
+    await Promise.all([this.work.turns.close(), this.work.fanOutQueue.close()]);
+    await this.connector.close();
   }
 }
 
@@ -96,13 +107,14 @@ export class PublishingModule {
       module: PublishingModule,
       global: true,
       providers: [
-        SchedulerRedisCloser,
+        RedisCloser,
         PublisherDrainer,
-        { provide: SCHEDULER_REDIS, useFactory: () => new Redis(options.redisUrl, { enableAutoPipelining: true }) },
+        { provide: REDIS_CONNECTOR, useValue: options.redis },
+        { provide: SCHEDULER_REDIS, useFactory: () => options.redis.schedulerClient() },
         {
           provide: ENDPOINT_SCHEDULER,
           inject: [SCHEDULER_REDIS],
-          useFactory: (redis: Redis) => new EndpointScheduler(redis, options.queuePrefix, options.limits),
+          useFactory: (redis: RedisClient) => new EndpointScheduler(redis, options.queuePrefix, options.limits),
         },
         {
           provide: WORK_QUEUE,

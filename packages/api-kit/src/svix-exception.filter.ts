@@ -1,4 +1,5 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { PgErrorCode, pgErrorOf } from '@switchyard/db';
 import { newId } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -19,10 +20,10 @@ const STATUS_CODES: Record<number, string> = {
 
 /** PostgreSQL errors that bad input can cause, when a service did not map them itself. */
 const PG_ERRORS: Record<string, [number, string, string]> = {
-  '23505': [409, 'conflict', 'an object with this identifier already exists'],
-  '22P02': [422, 'validation_error', 'a value has the wrong type'],
-  '22001': [422, 'validation_error', 'a value is too long'],
-  '54000': [422, 'validation_error', 'a value is too large'],
+  [PgErrorCode.UniqueViolation]: [409, 'conflict', 'an object with this identifier already exists'],
+  [PgErrorCode.InvalidTextRepresentation]: [422, 'validation_error', 'a value has the wrong type'],
+  [PgErrorCode.StringDataRightTruncation]: [422, 'validation_error', 'a value is too long'],
+  [PgErrorCode.ProgramLimitExceeded]: [422, 'validation_error', 'a value is too large'],
 };
 
 function messageOf(exception: HttpException): string {
@@ -74,7 +75,7 @@ export class SvixExceptionFilter implements ExceptionFilter {
       const detail = fastify.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || /JSON/.test(fastify.message ?? '') ? 'body is not valid JSON' : (fastify.message ?? 'bad request');
       return { status: fastify.statusCode, body: { code: STATUS_CODES[fastify.statusCode] ?? 'bad_request', detail } };
     }
-    const pg = (exception as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (exception as { code?: string }).code;
+    const pg = pgErrorOf(exception).code;
     if (pg && PG_ERRORS[pg]) {
       const [status, code, detail] = PG_ERRORS[pg];
       return { status, body: status === 422 ? { detail: [{ loc: ['body'], msg: detail, type: 'value_error' }] } : { code, detail } };

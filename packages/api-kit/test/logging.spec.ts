@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { SECRET_CONFIG_FIELDS } from '@switchyard/signing';
+import { SECRET_CONFIG_FIELDS } from '@switchyard/providers';
 import { createRootLogger, REDACTED_LOG_PATHS } from '../src/index.js';
 
 function capture() {

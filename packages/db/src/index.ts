@@ -16,6 +16,7 @@ export {
 } from './reseal.js';
 export { ensureDatabase, migrate, MIGRATION_LOCK_KEY, redactUrl, type MigrateResult } from './migrate.js';
 export * from './prepared.js';
+export * from './pg-errors.js';
 export * from './routing-sql.js';
 export * from './retention.js';
 export * from './partitions.js';

@@ -1,12 +1,11 @@
 import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 import { createDataSource, DEFAULT_DATABASE_URL } from './data-source.js';
+import { isUniqueViolation, PgErrorCode, pgErrorOf } from './pg-errors.js';
 
 /** Advisory lock key shared by every migrate run (an arbitrary constant: "swyd" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x73777964;
 
-const DUPLICATE_DATABASE = '42P04';
-const UNIQUE_VIOLATION = '23505';
 
 /** Quotes an SQL identifier. */
 export function quoteIdentifier(name: string): string {
@@ -34,9 +33,8 @@ export async function ensureDatabase(url: string): Promise<boolean> {
       await client.query(`CREATE DATABASE ${quoteIdentifier(database)}`);
       return true;
     } catch (error) {
-      const code = (error as { code?: string }).code;
       // Another migrate created it between our check and our CREATE.
-      if (code === DUPLICATE_DATABASE || code === UNIQUE_VIOLATION) return false;
+      if (pgErrorOf(error).code === PgErrorCode.DuplicateDatabase || isUniqueViolation(error)) return false;
       throw error;
     }
   } finally {

@@ -61,9 +61,3 @@ export async function runPreparedIn<T extends pg.QueryResultRow>(manager: Entity
   const result = await client.query<T>({ name: statement.name, text: statement.text, values: values as unknown[] });
   return result.rows;
 }
-
-/** The PostgreSQL error code and constraint of a failed statement, from pg or TypeORM. */
-export function pgErrorOf(error: unknown): { code?: string; constraint?: string } {
-  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-  return e.driverError ?? { code: e.code, constraint: e.constraint };
-}

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import type { DataSource, EntityManager } from 'typeorm';
 import { createDataSource, DEFAULT_DATABASE_URL } from './data-source.js';
 import { redactUrl } from './migrate.js';
+import { pgErrorOf } from './pg-errors.js';
 import { SEALED_COLUMNS, type SealedColumn } from './sealed-columns.js';
 import { readEncryptionKeys, RESEAL_COMMAND, SecretBox, SecretDecryptionError } from './secret-box.js';
 
@@ -213,7 +214,7 @@ async function withRetries<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
     try {
       return await run();
     } catch (error) {
-      const code = (error as { driverError?: { code?: string }; code?: string }).driverError?.code ?? (error as { code?: string }).code;
+      const { code } = pgErrorOf(error);
       if (i >= attempts || !code || !RETRYABLE.has(code)) throw error;
     }
   }

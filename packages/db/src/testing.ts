@@ -179,3 +179,161 @@ export async function startLoopbackProxy(targetPort: number, targetHost = '127.0
     restore,
   };
 }
+
+/** A Redis Cluster of the test's own: three masters, one replica each, on loopback. */
+export interface ThrowawayRedisCluster {
+  /** REDIS_CLUSTER_NODES for it: every node as `127.0.0.1:port`. */
+  readonly seeds: string;
+  readonly ports: readonly number[];
+  /** The slot Redis Cluster gives a key (its hash tag, if it has one). */
+  keySlot(key: string): Promise<number>;
+  /**
+   * Fails the master serving `key`'s slot over to its replica (CLUSTER FAILOVER sent to the
+   * replica: the replica catches up, then takes over, so no acknowledged write is lost). Resolves
+   * once the replica is master and every node agrees. Answers the new master's port.
+   */
+  failover(key: string): Promise<number>;
+  /** Kills every node and removes their files. */
+  stop(): Promise<void>;
+}
+
+/** Runs redis-cli against a loopback port and answers its output. */
+async function redisCli(port: number, ...args: string[]): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    execFile('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 20_000 }, (error, stdout, stderr) =>
+      error ? reject(new Error(`redis-cli ${args.join(' ')}: ${error.message} ${stderr}`)) : resolve(stdout),
+    );
+  });
+}
+
+interface ClusterNodeLine {
+  readonly id: string;
+  readonly port: number;
+  readonly master: boolean;
+  readonly masterId: string;
+  readonly slots: readonly string[];
+}
+
+function parseClusterNodes(text: string): ClusterNodeLine[] {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.trim().split(' '))
+    .map(([id, address, flags, masterId, , , , , ...slots]) => ({
+      id: id!,
+      port: Number(/:(\d+)@/.exec(address!)?.[1]),
+      master: flags!.split(',').includes('master'),
+      masterId: masterId!,
+      slots,
+    }));
+}
+
+function servesSlot(node: ClusterNodeLine, slot: number): boolean {
+  return node.slots.some((range) => {
+    const [from, to] = range.split('-').map(Number);
+    return slot >= from! && slot <= (to ?? from)!;
+  });
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`Redis Cluster: timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Starts a Redis Cluster of three masters with a replica each (`redis-server --cluster-enabled yes`
+ * on free loopback ports, in a temporary directory, keeping nothing on disk but its nodes.conf),
+ * joined with `redis-cli --cluster create`. Every node is killed on `stop()`, and when the process
+ * exits, whatever happened.
+ */
+export async function startThrowawayRedisCluster(): Promise<ThrowawayRedisCluster> {
+  const { spawn } = await import('node:child_process');
+  const { mkdtemp, mkdir, rm } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = await mkdtemp(join(tmpdir(), 'sy-redis-cluster-'));
+  const children: import('node:child_process').ChildProcess[] = [];
+  const killAll = () => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  const stop = async () => {
+    process.removeListener('exit', killAll);
+    await Promise.all(
+      children.map((child) =>
+        child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => (child.once('exit', r), child.kill('SIGKILL'))),
+      ),
+    );
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    // Each node needs a data port and a cluster bus port (set explicitly: port + 10000 may not be free).
+    const ports: number[] = [];
+    while (ports.length < 12) {
+      const port = await freeLoopbackPort();
+      if (!ports.includes(port)) ports.push(port);
+    }
+    const nodes = Array.from({ length: 6 }, (_, i) => ({ port: ports[i]!, bus: ports[6 + i]! }));
+    for (const { port, bus } of nodes) {
+      const nodeDir = join(dir, String(port));
+      await mkdir(nodeDir);
+      const child = spawn(
+        'redis-server',
+        [
+          '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(bus),
+          '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--dir', nodeDir,
+          '--save', '', '--appendonly', 'no',
+        ],
+        { stdio: 'ignore' },
+      );
+      children.push(child);
+    }
+    for (const { port } of nodes) await until(`node ${port} answers`, async () => (await redisCli(port, 'PING')).trim() === 'PONG', 10_000);
+    await redisCli(nodes[0]!.port, '--cluster', 'create', ...nodes.map(({ port }) => `127.0.0.1:${port}`), '--cluster-replicas', '1', '--cluster-yes');
+    const healthy = async () => {
+      for (const { port } of nodes) {
+        if (!(await redisCli(port, 'CLUSTER', 'INFO')).includes('cluster_state:ok')) return false;
+        const view = parseClusterNodes(await redisCli(port, 'CLUSTER', 'NODES'));
+        if (view.filter((n) => n.master).length !== 3 || view.filter((n) => !n.master).length !== 3) return false;
+      }
+      // Every replica has caught up with its master, so a failover is possible.
+      for (const { port } of nodes) {
+        const info = await redisCli(port, 'INFO', 'replication');
+        if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
+      }
+      return true;
+    };
+    await until('the cluster is up with three masters and three replicas', healthy);
+    const keySlot = async (key: string) => Number((await redisCli(nodes[0]!.port, 'CLUSTER', 'KEYSLOT', key)).trim());
+    return {
+      seeds: nodes.map(({ port }) => `127.0.0.1:${port}`).join(','),
+      ports: nodes.map(({ port }) => port),
+      keySlot,
+      async failover(key) {
+        const slot = await keySlot(key);
+        const view = parseClusterNodes(await redisCli(nodes[0]!.port, 'CLUSTER', 'NODES'));
+        const master = view.find((n) => n.master && servesSlot(n, slot));
+        const replica = view.find((n) => !n.master && n.masterId === master?.id);
+        if (!master || !replica) throw new Error(`Redis Cluster: no master with a replica serves slot ${slot}`);
+        const answer = (await redisCli(replica.port, 'CLUSTER', 'FAILOVER')).trim();
+        if (answer !== 'OK') throw new Error(`Redis Cluster: CLUSTER FAILOVER answered ${answer}`);
+        await until(`${replica.port} serves slot ${slot} as master`, async () => {
+          for (const { port } of nodes) {
+            const now = parseClusterNodes(await redisCli(port, 'CLUSTER', 'NODES'));
+            if (now.find((n) => n.master && servesSlot(n, slot))?.port !== replica.port) return false;
+          }
+          return healthy();
+        });
+        return replica.port;
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -17,6 +17,26 @@ export enum QueueName {
   Turns = 'turns',
 }
 
+/**
+ * Whether a key names a Redis Cluster hash tag: a `{` followed, later, by a `}` with something
+ * between them (the cluster then hashes only what is inside the first such pair).
+ */
+export function hasHashTag(key: string): boolean {
+  const open = key.indexOf('{');
+  return open >= 0 && key.indexOf('}', open + 1) > open + 1;
+}
+
+/**
+ * The prefix every Bull key starts with: QUEUE_PREFIX as a hash tag, `{switchyard}`, so that all
+ * the keys of a queue share one Redis Cluster slot (each of Bull's scripts touches several of a
+ * queue's keys). PERSISTED like the queue names: changing it orphans the jobs queued under the old
+ * one (the reconciler rebuilds the work from PostgreSQL; README "Upgrading"). A QUEUE_PREFIX that
+ * already holds a hash tag is taken as it is. On a single Redis the braces are only characters.
+ */
+export function bullKeyPrefix(queuePrefix: string): string {
+  return hasHashTag(queuePrefix) ? queuePrefix : `{${queuePrefix}}`;
+}
+
 /** Job names within the queues. PERSISTED like the queue names. */
 export enum JobName {
   // 'fan-out' (one job per message) and 'deliver' were retired with the fair engine: never reuse them.

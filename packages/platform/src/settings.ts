@@ -107,6 +107,12 @@ export interface CommonSettings {
   readonly nodeEnv: string;
   readonly databaseUrl: string;
   readonly redisUrl: string;
+  /**
+   * REDIS_CLUSTER_NODES: seeds of a Redis Cluster (README "Redis Cluster"). Empty: one Redis at
+   * REDIS_URL. Set: both Bull and the scheduler use an ioredis Cluster client, and REDIS_URL gives
+   * only the credentials and TLS (`rediss:`) every node is reached with.
+   */
+  readonly redisClusterNodes: readonly RedisNode[];
   readonly queuePrefix: string;
   readonly port: number;
   readonly host: string;
@@ -199,6 +205,41 @@ export interface CommitSettings {
 
 const QUEUE_PREFIX = /^[A-Za-z0-9_\-:{}]{1,64}$/;
 
+/** A Redis node's address (a cluster seed). */
+export interface RedisNode {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Seeds a cluster client is given at most (it learns every other node from them). */
+const MAX_CLUSTER_SEEDS = 64;
+
+/**
+ * Parses REDIS_CLUSTER_NODES: comma-separated `host:port` (an IPv6 address in brackets:
+ * `[::1]:7000`). Unset or blank: no cluster.
+ */
+export function readRedisClusterNodes(reader: EnvReader, key = 'REDIS_CLUSTER_NODES'): RedisNode[] {
+  const value = reader.string(key);
+  if (value === undefined) return [];
+  const nodes: RedisNode[] = [];
+  const entries = value.split(',').map((entry) => entry.trim());
+  if (entries.length > MAX_CLUSTER_SEEDS) {
+    reader.problem(`${key} must list at most ${MAX_CLUSTER_SEEDS} nodes`);
+    return [];
+  }
+  for (const [i, entry] of entries.entries()) {
+    const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9_.-]+)):(\d{1,5})$/.exec(entry);
+    const port = match ? Number(match[3]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      // The entry is not echoed: a URL pasted here by mistake may carry a password.
+      reader.problem(`${key} must be comma-separated host:port pairs (entry ${i + 1} is not)`);
+      continue;
+    }
+    nodes.push({ host: match[1] ?? match[2]!, port });
+  }
+  return nodes;
+}
+
 /** A duration setting that must be more than zero (a retention of 0 would remove what was just written). */
 export function positiveDuration(reader: EnvReader, key: string, fallback: string): number {
   const ms = reader.duration(key, fallback);
@@ -235,13 +276,20 @@ export function readCommonSettings(reader: EnvReader, defaults: { port: number; 
   if (encryption.problems.length === 0 && encryption.keys.length === 0 && nodeEnv === 'production') {
     reader.problem('SECRET_ENCRYPTION_KEYS (or SECRET_ENCRYPTION_KEY) must be set when NODE_ENV=production: endpoint and source secrets are encrypted at rest with it (openssl rand -base64 32)');
   }
+  const redisUrl = reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']);
+  const redisClusterNodes = readRedisClusterNodes(reader);
+  const redisDb = URL.canParse(redisUrl) ? new URL(redisUrl).pathname.replace(/^\/+/, '') : '';
+  if (redisClusterNodes.length > 0 && redisDb !== '' && Number(redisDb) !== 0) {
+    reader.problem('REDIS_URL must not name a database other than 0 with REDIS_CLUSTER_NODES (a Redis Cluster has only database 0)');
+  }
   const port = reader.integer('PORT', defaults.port, 0, 65535);
   const adminPort = reader.integer('ADMIN_PORT', defaults.adminPort, 0, 65535);
   if (adminPort !== 0 && adminPort === port) reader.problem(`ADMIN_PORT must differ from PORT (both are ${port})`);
   return {
     nodeEnv,
     databaseUrl: reader.url('DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/switchyard', ['postgres:', 'postgresql:']),
-    redisUrl: reader.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']),
+    redisUrl,
+    redisClusterNodes,
     queuePrefix,
     port,
     host: reader.string('HOST', '0.0.0.0'),

@@ -58,6 +58,28 @@ describe('readCommonSettings', () => {
     ]);
   });
 
+  it('reads REDIS_CLUSTER_NODES as host:port seeds, and refuses anything else without echoing it', () => {
+    expect(read({}).settings.redisClusterNodes).toEqual([]);
+    const { settings, problems } = read({ REDIS_CLUSTER_NODES: ' redis-0.redis:6379, 10.0.0.2:7001,[::1]:7002 ' });
+    expect(problems).toEqual([]);
+    expect(settings.redisClusterNodes).toEqual([
+      { host: 'redis-0.redis', port: 6379 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    for (const bad of ['redis-0', 'host:0', 'host:70000', 'a:1,,b:2', 'redis://:hunter2@host:6379']) {
+      const r = read({ REDIS_CLUSTER_NODES: bad });
+      expect(r.problems).toEqual([expect.stringMatching(/^REDIS_CLUSTER_NODES must be comma-separated host:port pairs/)]);
+      expect(r.problems.join(' ')).not.toContain('hunter2');
+    }
+  });
+
+  it('refuses a REDIS_URL naming a database other than 0 beside REDIS_CLUSTER_NODES (a cluster has only 0)', () => {
+    expect(read({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'redis://:pw@x/2' }).problems).toEqual([expect.stringMatching(/^REDIS_URL must not name a database other than 0/)]);
+    expect(read({ REDIS_CLUSTER_NODES: 'a:7000', REDIS_URL: 'rediss://user:pw@x/0' }).problems).toEqual([]);
+    expect(read({ REDIS_URL: 'redis://x/2' }).problems).toEqual([]);
+  });
+
   it('lists every bad key at once', () => {
     const { problems } = read({
       DATABASE_URL: 'mysql://x/y',

@@ -1,4 +1,4 @@
-import { pgErrorOf, type SqlRunner } from '@switchyard/db';
+import { isForeignKeyViolation, pgErrorOf, type SqlRunner } from '@switchyard/db';
 import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter, type BatchErrorAction } from '@switchyard/platform';
 import type { WorkQueue } from '@switchyard/scheduler';
@@ -117,7 +117,6 @@ export interface PublisherOptions {
 /** DEDUP_WINDOW's default: 7 days, past every provider's retry schedule and the longest replay tolerance a source may set. */
 export const DEFAULT_DEDUP_WINDOW_MS = 7 * 24 * 3600 * 1000;
 
-const FOREIGN_KEY_VIOLATION = '23503';
 /** The deliveries → endpoints foreign key (PostgreSQL's default name; see the Initial migration). */
 const DELIVERY_ENDPOINT_FK = 'deliveries_endpoint_id_fkey';
 
@@ -128,8 +127,8 @@ const DELIVERY_ENDPOINT_FK = 'deliveries_endpoint_id_fkey';
  * timeout) fails every item, and each caller answers 5xx; nothing of the batch was stored.
  */
 export function batchErrorAction(error: unknown): BatchErrorAction {
-  const { code, constraint } = pgErrorOf(error);
-  if (code === FOREIGN_KEY_VIOLATION && constraint === DELIVERY_ENDPOINT_FK) return 'retry';
+  if (isForeignKeyViolation(error, DELIVERY_ENDPOINT_FK)) return 'retry';
+  const { code } = pgErrorOf(error);
   if (code?.startsWith('22') || code?.startsWith('23')) return 'bisect';
   return 'fail';
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BEGIN, BEGIN_PLAIN, END, FORCE, INSPECT, NOTIFY, PROBE_NOW, RELEASE, STILL_OPEN } from './scripts.js';
 
 /** The limits and timings of the scheduler (the dispatcher's settings; the defaults suit a publisher that only notifies). */
@@ -162,7 +162,7 @@ export interface EndpointState extends EndpointHealth {
 const CIRCUIT: Record<string, CircuitState> = { c: 'closed', o: 'open', h: 'half-open' };
 const RING: Record<string, EndpointState['ring']> = { i: 'idle', q: 'queued', r: 'running', p: 'parked', '': 'unknown' };
 
-type ScriptRedis = Redis & {
+type ScriptRedis = (Redis | Cluster) & {
   syNotify(state: string, ...args: (string | number)[]): Promise<[number, number, string, number]>;
   syBegin(state: string, inflight: string, ...args: (string | number)[]): Promise<(string | number)[]>;
   syEnd(state: string, inflight: string, ...args: (string | number)[]): Promise<[number, number, string, number, string]>;
@@ -193,7 +193,8 @@ export class EndpointScheduler {
   private readonly processTag = randomBytes(3).toString('hex');
 
   constructor(
-    redis: Redis,
+    /** One Redis, or a Redis Cluster: every script touches only one endpoint's keys, which share a hash tag. */
+    redis: Redis | Cluster,
     private readonly prefix: string,
     limits: Partial<SchedulerLimits> = {},
   ) {

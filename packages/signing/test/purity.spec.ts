@@ -31,18 +31,23 @@ function importsOf(pkg: string): Set<string> {
   return found;
 }
 
-describe('package purity (ARCHITECTURE.md: signing and events import nothing from Nest, TypeORM or Bull)', () => {
+describe('package purity (ARCHITECTURE.md: signing, events and providers import nothing from Nest, TypeORM or Bull)', () => {
   it('signing imports only node:crypto', () => {
     expect([...importsOf('signing')].sort()).toEqual(['node:crypto']);
   });
 
-  it('events imports only node built-ins, ulid and signing', () => {
-    const allowed = (spec: string) => spec.startsWith('node:') || spec === 'ulid' || spec === '@switchyard/signing';
+  it('events imports only node built-ins and ulid', () => {
+    const allowed = (spec: string) => spec.startsWith('node:') || spec === 'ulid';
     expect([...importsOf('events')].filter((spec) => !allowed(spec))).toEqual([]);
   });
 
+  it('providers imports only node built-ins, signing and events', () => {
+    const allowed = (spec: string) => spec.startsWith('node:') || spec === '@switchyard/signing' || spec === '@switchyard/events';
+    expect([...importsOf('providers')].filter((spec) => !allowed(spec))).toEqual([]);
+  });
+
   it('neither mentions a framework, ORM or queue', () => {
-    for (const pkg of ['signing', 'events']) {
+    for (const pkg of ['signing', 'events', 'providers']) {
       const forbidden = [...importsOf(pkg)].filter((spec) => /^(@nestjs\/|typeorm|bull|ioredis|pg$|fastify)/.test(spec));
       expect({ pkg, forbidden }).toEqual({ pkg, forbidden: [] });
     }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryStatus, MessageEntity, reseal, TriggerType } from '@switchyard/db';
 import { generateWebhookSecret } from '@switchyard/signing';
-import { turnJobId } from '@switchyard/events';
+import { bullKeyPrefix, turnJobId } from '@switchyard/events';
 import { Receiver } from '../support/receiver.js';
 import {
   attemptsOf,
@@ -180,7 +180,7 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     // The scheduler says a turn is queued, and what a half-lost keyspace leaves of its job: the hash, in no list.
     const [job] = await engine.scheduler.notify([{ endpointId: ep.id, delayMs: 0 }]);
     const queue = engine.work.turns;
-    await queue.client.hset(`${engine.t.settings.queuePrefix}:${queue.name}:${turnJobId(ep.id, job!.epoch, job!.gen)}`, 'data', '{}', 'opts', '{}');
+    await queue.client.hset(`${bullKeyPrefix(engine.t.settings.queuePrefix)}:${queue.name}:${turnJobId(ep.id, job!.epoch, job!.gen)}`, 'data', '{}', 'opts', '{}');
     await engine.reconciler.reconcile();
     await new Promise((r) => setTimeout(r, 300));
     expect(receiver.requestsTo('/wedged')).toHaveLength(0);

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDataSource, DeliveryStatus } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
-import { IdPrefix, newId } from '@switchyard/events';
+import { bullKeyPrefix, IdPrefix, newId } from '@switchyard/events';
 import { generateWebhookSecret } from '@switchyard/signing';
 import type { DataSource } from 'typeorm';
 import { Receiver } from '../support/receiver.js';
@@ -257,7 +257,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     expect(sending[0]!.n).toBe(0);
     // Nor anything in Redis that would hold the next process back: every endpoint slot was given back, no queue is paused.
     expect(await r.queue.keys(`${r.queue.prefix}:ep:*:if`)).toEqual([]);
-    expect(await r.queue.keys(`${r.queue.prefix}:*:meta-paused`)).toEqual([]);
+    expect(await r.queue.keys(`${bullKeyPrefix(r.queue.prefix)}:*:meta-paused`)).toEqual([]);
     const atStop = deliveredCount(r);
     expect(atStop).toBeLessThan(MESSAGES * PATHS.length);
     // The slow answers were there to have attempts in flight at the signal. Kept after the restart, they would cap it at

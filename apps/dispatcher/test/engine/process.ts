@@ -3,7 +3,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Bull from 'bull';
-import { QueueName } from '@switchyard/events';
+import { Cluster } from 'ioredis';
+import { RedisConnector, type RedisConnectionSettings } from '@switchyard/api-kit';
+import { bullKeyPrefix, QueueName } from '@switchyard/events';
 import { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 
 
@@ -88,10 +90,13 @@ export class QueueClient {
   readonly fanOut: Bull.Queue;
   private readonly turns: Bull.Queue;
   private readonly work: WorkQueue;
+  private readonly connector: RedisConnector;
 
-  constructor(redisUrl: string, readonly prefix: string) {
-    this.fanOut = new Bull(QueueName.FanOut, redisUrl, { prefix });
-    this.turns = new Bull(QueueName.Turns, redisUrl, { prefix });
+  /** `redis`: a REDIS_URL, or the apps' connection settings (a Redis Cluster when they name one). */
+  constructor(redis: string | RedisConnectionSettings, readonly prefix: string) {
+    this.connector = new RedisConnector(typeof redis === 'string' ? { redisUrl: redis, redisClusterNodes: [] } : redis);
+    this.fanOut = new Bull(QueueName.FanOut, this.connector.bullOptions(prefix));
+    this.turns = new Bull(QueueName.Turns, this.connector.bullOptions(prefix));
     const scheduler = new EndpointScheduler(this.fanOut.client, prefix);
     this.work = new WorkQueue({ turns: this.turns, fanOut: this.fanOut, scheduler, enqueueTimeoutMs: 5_000 });
   }
@@ -101,33 +106,42 @@ export class QueueClient {
     await this.work.wakeApps([appId]);
   }
 
+  /** The servers to SCAN: the one Redis, or every master of a cluster. */
+  private servers() {
+    const client = this.fanOut.client as Bull.Queue['client'] | Cluster;
+    return client instanceof Cluster ? client.nodes('master') : [client];
+  }
+
   /** Keys matching `pattern` (a SCAN pattern; include the run's prefix), by SCAN, never KEYS. */
   async keys(pattern: string): Promise<string[]> {
-    const redis = this.fanOut.client;
     const found: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      found.push(...keys);
-    } while (cursor !== '0');
+    for (const redis of this.servers()) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        found.push(...keys);
+      } while (cursor !== '0');
+    }
     return found;
   }
 
-  /** Deletes every key of this run's prefix (SCAN + DEL, never FLUSH); returns how many. */
+  /** Deletes every key of this run's prefix, the engine's and Bull's (SCAN + DEL, never FLUSH); returns how many. */
   async wipe(): Promise<number> {
-    const redis = this.fanOut.client;
-    let cursor = '0';
     let deleted = 0;
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) deleted += await redis.del(...keys);
-    } while (cursor !== '0');
+    for (const pattern of [`${this.prefix}:*`, `${bullKeyPrefix(this.prefix)}:*`]) {
+      // A DEL per key (sent together): on a cluster the keys found lie in many slots.
+      const keys = await this.keys(pattern);
+      for (let i = 0; i < keys.length; i += 1000) {
+        const counts = await Promise.all(keys.slice(i, i + 1000).map((key) => this.fanOut.client.del(key)));
+        deleted += counts.reduce((a, b) => a + b, 0);
+      }
+    }
     return deleted;
   }
 
   async close(): Promise<void> {
     await Promise.all([this.fanOut.close(), this.turns.close()]);
+    await this.connector.close();
   }
 }

@@ -38,6 +38,8 @@ async function sendingDelivery(): Promise<{ claim: (lease: string, attemptsBefor
     trigger: TriggerType.Scheduled,
     lease,
     payload: '{}',
+    payloadDeferred: false,
+    payloadBytes: 2,
     eventId: null,
     trace: null,
     lateMs: 0,

@@ -78,7 +78,7 @@ export async function startEngine(label: string, env: Record<string, string> = {
     async close() {
       await t.close();
       // Leave nothing of this run in Redis: its keys only, by prefix (never a flush).
-      const keys = new QueueClient(t.settings.redisUrl, t.settings.queuePrefix);
+      const keys = new QueueClient(t.settings, t.settings.queuePrefix);
       await keys.wipe();
       await keys.close();
     },

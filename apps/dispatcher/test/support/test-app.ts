@@ -30,6 +30,9 @@ export async function startTestDispatcher(
   const settings = loadDispatcherSettings({
     DATABASE_URL: options.databaseUrl ? options.databaseUrl(db.url) : db.url,
     REDIS_URL: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+    // Set (by the Redis Cluster suites, or by hand): the suite runs on that cluster instead, and
+    // REDIS_URL gives no more than credentials (a database index would be refused).
+    ...(process.env.TEST_REDIS_CLUSTER_NODES ? { REDIS_CLUSTER_NODES: process.env.TEST_REDIS_CLUSTER_NODES, REDIS_URL: 'redis://127.0.0.1' } : {}),
     QUEUE_PREFIX: testQueuePrefix(`dispatcher-${label}`),
     ADMIN_API_KEY: TEST_ADMIN_KEY,
     LOG_LEVEL: 'silent',

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { PUBLISHER, TRACING } from '@switchyard/api-kit';
 import { InboundOutcome, type SourceEntity } from '@switchyard/db';
-import { buildCloudEvent, newId, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent } from '@switchyard/events';
+import { buildCloudEvent, newId, parseBody } from '@switchyard/events';
 import { GroupCommitterFullError } from '@switchyard/platform';
+import { providerFor, type InboundRequest, type NormalizedEvent } from '@switchyard/providers';
 import type { Publisher } from '@switchyard/publisher';
 import type { HeaderBag } from '@switchyard/signing';
 import { traceContextOf, type IngressTrace, type Tracing } from '@switchyard/tracing';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
-import { acceptsGet, sourceTypeVerifier } from '../sources/source-types.js';
 import { SourceConfigUnreadableError, SourceStore, type IngressSource } from '../sources/source.store.js';
 import { IngressMetrics } from './ingress.metrics.js';
 import { redactHeaders, redactUrl } from './redact.js';
@@ -153,13 +153,12 @@ export class IngressService {
       this.metrics.observe(source.type, fields.outcome, fields.reason, (performance.now() - started) / 1000);
     };
 
-    const verifier = sourceTypeVerifier(source.type);
-    const normalizer = normalizerFor(source.type);
-    if (!verifier || !normalizer) {
+    const provider = providerFor(source.type);
+    if (!provider) {
       await log({ outcome: InboundOutcome.Rejected, reason: 'unsupported_type', responseStatus: 404 });
       return errorResponse(404, 'not_found', 'this source type is no longer supported');
     }
-    const allowed = acceptsGet(source.type) ? ['GET', 'POST'] : ['POST'];
+    const allowed = provider.acceptsGet ? ['GET', 'POST'] : ['POST'];
     if (!allowed.includes(request.method)) {
       await log({ outcome: InboundOutcome.Rejected, reason: 'method_not_allowed', responseStatus: 405 });
       return errorResponse(405, 'method_not_allowed', `this ingest URL takes ${allowed.join(' and ')}`, { allow: allowed.join(', ') });
@@ -167,7 +166,7 @@ export class IngressService {
 
     const headers = request.headers as HeaderBag;
     const url = this.publicUrl(request.token, request.search);
-    const verified = verifier.verify({ body: request.body, headers, method: request.method, url }, config);
+    const verified = provider.verifier.verify({ body: request.body, headers, method: request.method, url }, config);
     if (!verified.ok) {
       await log({ outcome: InboundOutcome.Rejected, reason: verified.reason, responseStatus: 401 });
       return errorResponse(401, verified.reason, verified.detail);
@@ -192,7 +191,7 @@ export class IngressService {
       // ids, times and dedup keys come from what the signature covers
       verified,
     };
-    const outcome = normalizer(inbound);
+    const outcome = provider.normalize(inbound);
     switch (outcome.kind) {
       case 'rejected':
         await log({ outcome: InboundOutcome.Rejected, reason: 'invalid_payload', responseStatus: 400 });

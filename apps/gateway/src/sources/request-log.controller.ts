@@ -1,10 +1,9 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiErrors, ID_CURSOR, ListQueryDto, ListResponseOf, notFound, paginate, type ListResponse } from '@switchyard/api-kit';
-import { InboundRequestEntity } from '@switchyard/db';
+import { ApiErrors, ListQueryDto, ListResponseOf, notFound, type ListResponse } from '@switchyard/api-kit';
+import type { InboundRequestEntity } from '@switchyard/db';
 import { isId } from '@switchyard/events';
-import { DataSource } from 'typeorm';
+import { RequestLogStore } from './request-log.store.js';
 import { ApiRequestIdParam, ApiSourceIdParam, IngestRequestDetailOut, IngestRequestOut } from './source.out.js';
 import { SourceStore } from './source.store.js';
 
@@ -40,7 +39,7 @@ function view(row: InboundRequestEntity, storedBytes: number): IngestRequestOut 
 export class RequestLogController {
   constructor(
     private readonly sources: SourceStore,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly requests: RequestLogStore,
   ) {}
 
   @Get()
@@ -52,20 +51,8 @@ export class RequestLogController {
   @ApiOkResponse({ type: ListResponseOf(IngestRequestOut) })
   async list(@Param('sourceId') sourceId: string, @Query() query: ListQueryDto): Promise<ListResponse<IngestRequestOut>> {
     const source = await this.sources.find(sourceId);
-    const qb = this.dataSource
-      .getRepository(InboundRequestEntity)
-      .createQueryBuilder('r')
-      .select(['r.id', 'r.receivedAt', 'r.method', 'r.url', 'r.headers', 'r.bodySize', 'r.outcome', 'r.reason', 'r.responseStatus', 'r.providerEventId', 'r.dedupKey', 'r.eventId', 'r.messageId'])
-      .where('r.source_id = :sourceId', { sourceId: source.id });
-    const page = await paginate(qb, query, { column: 'r.id', key: (r) => r.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (r) => r);
-    // the kept body's length, without reading it (octet_length of a bytea reads only its header)
-    const ids = page.data.map((r) => r.id);
-    const stored = new Map<string, number>(
-      ids.length === 0
-        ? []
-        : ((await this.dataSource.query(`SELECT id, octet_length(body) AS n FROM inbound_requests WHERE id = ANY($1)`, [ids])) as { id: string; n: number }[]).map((r) => [r.id, Number(r.n)]),
-    );
-    return { ...page, data: page.data.map((r) => view(r, stored.get(r.id) ?? r.bodySize)) };
+    const page = await this.requests.list(source.id, query);
+    return { ...page, data: page.data.map((r) => view(r.row, r.storedBytes)) };
   }
 
   @Get(':requestId')
@@ -74,7 +61,7 @@ export class RequestLogController {
   @ApiOkResponse({ type: IngestRequestDetailOut })
   async get(@Param('sourceId') sourceId: string, @Param('requestId') requestId: string): Promise<IngestRequestDetailOut> {
     const source = await this.sources.find(sourceId);
-    const row = isId('req', requestId) ? await this.dataSource.manager.findOneBy(InboundRequestEntity, { id: requestId, sourceId: source.id }) : null;
+    const row = isId('req', requestId) ? await this.requests.find(source.id, requestId) : null;
     if (!row) throw notFound('request');
     return { ...view(row, row.body.length), bodyBase64: row.body.toString('base64') };
   }

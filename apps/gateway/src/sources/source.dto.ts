@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min, MinLength, ValidateBy, type ValidationOptions } from 'class-validator';
+import { UID_PATTERN } from '@switchyard/api-kit';
 import { SOURCE_TYPES } from './source-types.js';
 
-/** Svix's rule for uids. */
-export const UID_PATTERN = /^[a-zA-Z0-9\-_.]+$/;
 const MAX_METADATA_ENTRIES = 50;
 
 /** OpenAPI descriptions of the fields the Ingest bodies share. */

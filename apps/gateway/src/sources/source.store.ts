@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, conflict, ID_CURSOR, notFound, paginate, SECRET_BOX, type ListResponse, type PageRequest, type ValidationIssue } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind, prepared, runPrepared, SecretBox, SecretDecryptionError, sourceConfigContext, SourceEntity } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, isUniqueViolation, prepared, runPrepared, SecretBox, SecretDecryptionError, sourceConfigContext, SourceEntity } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { LRUCache } from 'lru-cache';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -34,10 +34,6 @@ export interface SourceFields {
   type: string;
   config?: Record<string, unknown> | null;
   metadata?: Record<string, string>;
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { driverError?: { code?: string } }).driverError?.code === '23505';
 }
 
 /** Validates the type and config, answering 422 with one entry per bad field. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LogController, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { LoggerModule } from 'nestjs-pino';
-import { SECRET_CONFIG_FIELDS } from '@switchyard/signing';
+import { SECRET_CONFIG_FIELDS } from '@switchyard/providers';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import { principalOf } from '../auth.guard.js';
 

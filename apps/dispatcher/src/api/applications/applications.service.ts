@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { conflict, ID_CURSOR, notFound, paginate, type ListResponse } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind } from '@switchyard/db';
+import { ApplicationEntity, ApplicationKind, isUniqueViolation } from '@switchyard/db';
 import { isId, newId } from '@switchyard/events';
 import { DataSource, type EntityManager } from 'typeorm';
-import { isUniqueViolation } from '../common/db-errors.js';
 import type { Upserted } from '../common/upserted.js';
 import { toApplicationOut, type ApplicationOut } from './application.mapper.js';
 import type { ApplicationInDto, ApplicationListQueryDto, ApplicationPatchDto } from './dto/application.dto.js';

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { conflict, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
-import { EventTypeEntity } from '@switchyard/db';
+import { EventTypeEntity, isUniqueViolation } from '@switchyard/db';
 import { isValidEventTypeName } from '@switchyard/events';
 import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
-import { isUniqueViolation } from '../common/db-errors.js';
 import type { Upserted } from '../common/upserted.js';
 import type { EventTypeInDto, EventTypeListQueryDto, EventTypePatchDto, EventTypeUpdateDto } from './dto/event-type.dto.js';
 import { toEventTypeOut, type EventTypeOut } from './event-type.mapper.js';

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ApplicationKind, DeliveryStatus, endpointSecretContext, pgErrorOf, SecretBox, SecretDecryptionError } from '@switchyard/db';
+import { ApplicationKind, DeliveryStatus, endpointSecretContext, isForeignKeyViolation, SecretBox, SecretDecryptionError } from '@switchyard/db';
 import { TRACING } from '@switchyard/api-kit';
 import { IdPrefix, newId } from '@switchyard/events';
 import { GroupCommitter } from '@switchyard/platform';
@@ -46,7 +46,6 @@ export interface Sent {
   readonly startedAt: Date;
 }
 
-const FOREIGN_KEY_VIOLATION = '23503';
 /** The messages → applications foreign key (PostgreSQL's default name; see the Initial migration). */
 const OPERATIONAL_MESSAGE_APP_FK = 'messages_app_id_fkey';
 /** Most attempts recorded per statement, and releases per Redis round trip. */
@@ -425,8 +424,7 @@ export class DeliveryPipeline {
     try {
       recorded = await this.commit(input);
     } catch (error) {
-      const { code, constraint } = pgErrorOf(error);
-      if (code === FOREIGN_KEY_VIOLATION && constraint === OPERATIONAL_MESSAGE_APP_FK) {
+      if (isForeignKeyViolation(error, OPERATIONAL_MESSAGE_APP_FK)) {
         // The operational application was deleted under us: find or create it again, once.
         this.operational.forget();
         input = await this.recordInput(sent);

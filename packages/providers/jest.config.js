@@ -1,0 +1,3 @@
+import { jestConfig } from '@switchyard/jest-config';
+
+export default jestConfig();
