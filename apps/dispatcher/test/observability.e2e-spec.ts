@@ -5,6 +5,7 @@ import { AUTH, SDK_1, startApiHarness, type ApiHarness } from './api/harness.js'
 import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from '@switchyard/api-kit/testing';
 import { failTimes, OK, Receiver } from './support/receiver.js';
 import { TEST_ADMIN_KEY } from './support/test-app.js';
+import { until } from '@switchyard/testkit';
 
 /** Every dispatcher operation of docs/api.md §3, as OpenAPI paths with the controllers' parameter names, and Svix's operationId. */
 const API_OPERATIONS: [string, string, string][] = [
@@ -68,17 +69,6 @@ const API_OPERATIONS: [string, string, string][] = [
 
 /** The tags operations are grouped by (Svix's, plus our own for readiness and metrics). */
 const TAGS = new Set(['Application', 'Event Type', 'Endpoint', 'Message', 'Message Attempt', 'Operational Webhook Endpoint', 'Background Task', 'Authentication', 'Health', 'Metrics']);
-
-/** Polls until `fn` gives a truthy value. */
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 function metric(text: string, name: string, labels: Record<string, string>): number {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -218,7 +208,7 @@ describe('dispatcher OpenAPI document', () => {
     const withMsg = { ...ids, msg_id: msg.id as string };
     await call('get', '/api/v1/app/{app_id}/msg/{msg_id}', { ...withMsg, msg_id: 'documented-msg' });
     await call('get', '/api/v1/app/{app_id}/msg', ids, undefined, '?with_content=false');
-    await eventually('an attempt of the message', async () => {
+    await until('an attempt of the message', async () => {
       const res = await fetch(`${h.baseUrl}/api/v1/app/${ids.app_id}/attempt/msg/${withMsg.msg_id}`, { headers: AUTH });
       return ((await res.json()) as { data: unknown[] }).data.length > 0;
     });
@@ -255,7 +245,7 @@ describe('dispatcher observability', () => {
     receiver.route('/flaky', failTimes(1));
     await h.svix.endpoint.create(app.id, { url: receiver.url('/flaky') });
     await h.svix.message.create(app.id, { eventType: 'metrics.test', payload: { n: 1 } });
-    const text = await eventually('the delivery to show in /metrics', async () => {
+    const text = await until('the delivery to show in /metrics', async () => {
       const body = await (await fetch(`${h.adminUrl}/metrics`)).text();
       return metric(body, 'switchyard_deliveries_total', { outcome: 'success' }) >= 1 ? body : undefined;
     });
@@ -321,14 +311,14 @@ describe('dispatcher readiness: the status in public, the detail on the admin li
     expect(await (await fetch(`${h.adminUrl}/health/ready`)).json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' }, redis: { status: 'up' } } });
     await redis.cut();
     await database.cut();
-    const down = await eventually('readiness to turn 503', async () => {
+    const down = await until('readiness to turn 503', async () => {
       const res = await fetch(`${h.baseUrl}/health/ready`);
       return res.status === 503 ? res : undefined;
     });
     const text = await down.text();
     expect(JSON.parse(text)).toEqual({ status: 'error' });
     for (const leak of ['127.0.0.1', String(database.port), String(redis.port), 'ECONNREFUSED', 'database', 'redis', 'timeout']) expect(text).not.toContain(leak);
-    const detail = await eventually('both checks to fail', async () => {
+    const detail = await until('both checks to fail', async () => {
       const res = await fetch(`${h.adminUrl}/health/ready`);
       const body = (await res.json()) as { error?: Record<string, unknown> };
       return res.status === 503 && body.error?.database && body.error?.redis ? body : undefined;
@@ -338,6 +328,6 @@ describe('dispatcher readiness: the status in public, the detail on the admin li
     expect((await fetch(`${h.baseUrl}/api/v1/health`)).status).toBe(204);
     await database.restore();
     await redis.restore();
-    await eventually('readiness to return', async () => (await fetch(`${h.baseUrl}/health/ready`)).status === 200);
+    await until('readiness to return', async () => (await fetch(`${h.baseUrl}/health/ready`)).status === 200);
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionName, RetentionSweeper } from '@switchyard/db';
 import { AUTH, eventually, startApiHarness, type ApiHarness } from './api/harness.js';
 import { Receiver } from './support/receiver.js';
+import { consistently } from '@switchyard/testkit';
 
 // Retention against the real app: short retentions and a 1 s sweep, so what the defaults do over
 // days happens here in seconds. Rows are counted per application, so the tests do not see each other.
@@ -135,8 +136,7 @@ describe('retention sweep', () => {
 
     const recover = await h.http().post(`/api/v1/app/${appId}/endpoint/${endpointId}/recover`).set(AUTH).send({ since: new Date(Date.now() - 60_000).toISOString() });
     expect(recover.status).toBe(202);
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(receiver.requestsTo('/down').length).toBe(before);
+    await consistently(() => expect(receiver.requestsTo('/down').length).toBe(before), { forMs: 1_000 });
     expect(await h.ds.query(`SELECT 1 FROM deliveries WHERE message_id = $1 AND status <> 2`, [msgId])).toHaveLength(0);
   }, 30_000);
 

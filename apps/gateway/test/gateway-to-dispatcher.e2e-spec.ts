@@ -97,8 +97,7 @@ it('a GitHub webhook into the gateway reaches a local receiver as a Standard-Web
       if (received.length === 0) throw new Error(`nothing delivered yet; dispatcher says: ${dispatcherLog.slice(-2000)}`);
       return received[0]!;
     },
-    30_000,
-    100,
+    { timeoutMs: 30_000, intervalMs: 100 },
   );
   const verified = new Webhook(key).verify(arrived.body, {
     'webhook-id': String(arrived.headers['webhook-id']),
@@ -154,8 +153,7 @@ it('an event for more endpoints than FAN_OUT_INLINE_MAX is fanned out by the dis
         if (!r) throw new Error(`nothing at ${path} yet; dispatcher says: ${dispatcherLog.slice(-2000)}`);
         return r;
       },
-      30_000,
-      100,
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     expect(arrived.headers['webhook-id']).toBe(message.id);
     const verified = new Webhook(key).verify(arrived.body, {

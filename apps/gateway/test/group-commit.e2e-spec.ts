@@ -188,7 +188,7 @@ describe('SIGKILL under load', () => {
       await eventually(async () => {
         const res = await fetch(`${base}/api/v1/health`);
         if (res.status !== 204) throw new Error(`health ${res.status}: ${log.slice(-2000)}`);
-      }, 30_000);
+      }, { timeoutMs: 30_000 });
       const created = await fetch(`${base}/ingest/api/v1/source`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
@@ -218,7 +218,7 @@ describe('SIGKILL under load', () => {
       try {
         await eventually(() => {
           if (answered.size < 400) throw new Error(`${answered.size} of ${sent} answered: ${log.slice(-2000)}`);
-        }, 60_000);
+        }, { timeoutMs: 60_000 });
       } catch (error) {
         killed = true;
         await Promise.all(senders);

@@ -3,16 +3,7 @@ import { Validator } from '@seriousme/openapi-schema-validator';
 import { startLoopbackProxy, testDatabaseBaseUrl, type LoopbackProxy } from '@switchyard/db/testing';
 import { bodySchemaOf, conformance, operationsOf, resolve, responseSchemaOf, type OpenApiDoc, type Operation } from '@switchyard/api-kit/testing';
 import { startTestGateway, TEST_ADMIN_KEY, type TestGateway } from './support/test-app.js';
-
-async function eventually<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn().catch(() => undefined);
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '@switchyard/testkit';
 
 /** Every gateway operation of docs/api.md §6, as OpenAPI paths with Nest's parameter names, and its operationId (Svix's where Svix has the operation). */
 const API_OPERATIONS: [string, string, string][] = [
@@ -241,14 +232,14 @@ describe('gateway readiness: the status in public, the detail on the admin liste
   it('turns 503 with the status only when PostgreSQL and Redis are unreachable, while the admin listener names what failed; liveness stays 204', async () => {
     await redis.cut();
     await database.cut();
-    const down = await eventually('readiness to turn 503', async () => {
+    const down = await until('readiness to turn 503', async () => {
       const res = await fetch(`${t.baseUrl}/health/ready`);
       return res.status === 503 ? res : undefined;
     });
     const text = await down.text();
     expect(JSON.parse(text)).toEqual({ status: 'error' });
     for (const leak of ['127.0.0.1', String(database.port), String(redis.port), 'ECONNREFUSED', 'database', 'redis', 'timeout']) expect(text).not.toContain(leak);
-    const detail = await eventually('both checks to fail', async () => {
+    const detail = await until('both checks to fail', async () => {
       const res = await fetch(`${t.adminUrl}/health/ready`);
       const body = (await res.json()) as { error?: Record<string, { status: string; message?: string }> };
       return res.status === 503 && body.error?.database && body.error?.redis ? body : undefined;
@@ -259,6 +250,6 @@ describe('gateway readiness: the status in public, the detail on the admin liste
     expect((await fetch(`${t.baseUrl}/api/v1/health`)).status).toBe(204);
     await database.restore();
     await redis.restore();
-    await eventually('readiness to return', async () => (await fetch(`${t.baseUrl}/health/ready`)).status === 200);
+    await until('readiness to return', async () => (await fetch(`${t.baseUrl}/health/ready`)).status === 200);
   });
 });

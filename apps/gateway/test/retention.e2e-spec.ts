@@ -2,14 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { partitionName, RetentionSweeper } from '@switchyard/db';
 import { DataSource } from 'typeorm';
 import { startTestGateway, type TestGateway } from './support/test-app.js';
-
-async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+import { until } from '@switchyard/testkit';
 
 // The gateway owns its request log and sweeps it itself (a gateway without a dispatcher stays bounded).
 describe('request log retention', () => {
@@ -31,7 +24,7 @@ describe('request log retention', () => {
     const source = await t.svix.ingest.source.create({ name: 'log', type: 'generic-webhook', config: {} });
     for (let n = 0; n < 12; n++) await post(source.ingestUrl!, n);
     expect(await t.requests(source.id)).toHaveLength(12);
-    await eventually('the old requests to go', async () => (await t.requests(source.id)).length === 0);
+    await until('the old requests to go', async () => (await t.requests(source.id)).length === 0);
 
     await post(source.ingestUrl!, 99);
     // A pass now removes nothing younger than the retention.
@@ -50,7 +43,7 @@ describe('request log retention', () => {
     const ds = t.app.get(DataSource);
     const partitions = async () =>
       ((await ds.query(`SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'inbound_requests'::regclass`)) as { relname: string }[]).map((r) => r.relname);
-    await eventually('partitions six days ahead', async () => (await partitions()).includes(partitionName('inbound_requests', today + 6 * day)));
+    await until('partitions six days ahead', async () => (await partitions()).includes(partitionName('inbound_requests', today + 6 * day)));
     const names = await partitions();
     for (const d of [0, 1, 2, 3, 4, 5, 6]) expect(names).toContain(partitionName('inbound_requests', today + d * day));
     expect(names).toContain('inbound_requests_default');

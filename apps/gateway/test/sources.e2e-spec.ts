@@ -358,7 +358,7 @@ describe.each(SDKS)('$name', (sdk) => {
       await c.dataSource.query(`UPDATE sources SET ingest_token = $1 WHERE id = $2`, [randomBytes(24).toString('base64url'), source.id]);
       const changedAt = Date.now();
       expect(await post(c, source.ingestUrl!, '{"n":2}')).toBe(200);
-      await eventually(async () => expect(await post(c, source.ingestUrl!, '{"n":3}')).toBe(404), TTL_MS + 3_000, 100);
+      await eventually(async () => expect(await post(c, source.ingestUrl!, '{"n":3}')).toBe(404), { timeoutMs: TTL_MS + 3_000, intervalMs: 100 });
       expect(Date.now() - changedAt).toBeLessThan(TTL_MS + 3_000);
     });
 

@@ -92,8 +92,7 @@ async function startGateway(env: Record<string, string>): Promise<{ app: Spawned
       if (app.proc.exitCode !== null) throw new Error(`gateway exited: ${app.log}`);
       expect((await fetch(`${baseUrl}/api/v1/health`)).ok).toBe(true);
     },
-    30_000,
-    100,
+    { timeoutMs: 30_000, intervalMs: 100 },
   );
   return { app, baseUrl };
 }
@@ -154,8 +153,7 @@ it('traceparent in at the gateway → ingress span → attempt span in the dispa
       if (!r) throw new Error(`nothing delivered yet; dispatcher says: ${dispatcher.log.slice(-2000)}`);
       return r;
     },
-    30_000,
-    100,
+    { timeoutMs: 30_000, intervalMs: 100 },
   );
   const outgoing = String(arrived.headers['traceparent']);
   expect(outgoing).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));

@@ -45,3 +45,23 @@ export async function consistently(check: () => unknown, { forMs = 500, interval
     await sleep(Math.min(intervalMs, Math.max(0, deadline - Date.now())));
   }
 }
+
+/**
+ * Polls `fn` until it gives a truthy value (a failing call counts as not yet) and answers it;
+ * when the time is up, throws "timed out waiting for <what>". For conditions read as values
+ * (a status, a list that fills) rather than assertions.
+ */
+export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, { timeoutMs = 15_000, intervalMs = 100 }: EventuallyOptions = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await Promise.resolve()
+      .then(fn)
+      .catch(() => undefined);
+    if (value) return value;
+    if (Date.now() >= deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** The structure tests' check that only repositories reach the database. */
+export { databaseAccessIn, databaseAccessOutsideRepositories, isRepositoryFile, type DatabaseAccess } from './database-access.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { consistently, eventually } from '../src/index.js';
+import { consistently, eventually, until } from '../src/index.js';
 
 describe('eventually', () => {
   it('answers the value once the check passes', async () => {
@@ -42,5 +42,21 @@ describe('consistently', () => {
     const started = Date.now();
     await expect(consistently(() => expect(value).toBe(0), { forMs: 2_000, intervalMs: 5 })).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('until', () => {
+  it('answers the first truthy value, treating a throw as not yet', async () => {
+    let n = 0;
+    const got = await until('the third try', () => {
+      n++;
+      if (n === 1) throw new Error('boom');
+      return n >= 3 ? `got ${n}` : false;
+    }, { intervalMs: 1 });
+    expect(got).toBe('got 3');
+  });
+
+  it('names what it waited for when the time is up', async () => {
+    await expect(until('a value that never comes', () => false, { timeoutMs: 30, intervalMs: 5 })).rejects.toThrow('timed out waiting for a value that never comes');
   });
 });

@@ -13,10 +13,13 @@ import { WebhookHttpClient } from './delivery/webhook-http-client.js';
 import { ENGINE_SECRET_BOX, WEBHOOK_HTTP_CLIENT, WORK_QUEUE } from './common/engine.tokens.js';
 import { FanOutProcessor } from './fan-out/fan-out.processor.js';
 import { OperationalWebhooks } from './operational-webhooks/operational-webhooks.js';
+import { OperationalWebhooksRepository } from './operational-webhooks/operational-webhooks.repository.js';
 import { PreparedSql } from './common/prepared-sql.js';
 import { QueueMetrics } from './queue/queue.metrics.js';
 import { Reconciler } from './reconciler/reconciler.js';
+import { ReconcilerRepository } from './reconciler/reconciler.repository.js';
 import { EndpointRates } from './turns/endpoint-rates.js';
+import { EndpointRatesRepository } from './turns/endpoint-rates.repository.js';
 import { TurnProcessor } from './turns/turn.processor.js';
 
 /** Starts the processors and the reconciler once the app is up; drains them before it closes. */
@@ -76,6 +79,9 @@ class EngineLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdo
   providers: [
     PreparedSql,
     DeliveryRepository,
+    OperationalWebhooksRepository,
+    ReconcilerRepository,
+    EndpointRatesRepository,
     OperationalWebhooks,
     DeliveryCommands,
     FanOutProcessor,

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeliveryEntity, DeliveryStatus } from '@switchyard/db';
 import { Receiver } from '../support/receiver.js';
 import { AUTH, eventually, SDKS, statusOf, startApiHarness, type ApiHarness } from './harness.js';
+import { consistently } from '@switchyard/testkit';
 
 // Svix's expunge operations and replay-missing (issue 14), through each SDK, checking PostgreSQL
 // directly: an expunged payload or response body is gone from the database, not hidden.
@@ -93,8 +94,7 @@ describe.each(SDKS)('$name', (sdk) => {
       expect(receiver.requestsTo('/down').filter((r) => r.headers['webhook-id'] === msg.id)).toHaveLength(1);
       // recover does not send it again either.
       await h.svix.endpoint.recover(appId, down.id, { since: new Date(Date.now() - 60_000) });
-      await new Promise((r) => setTimeout(r, 500));
-      expect(receiver.requestsTo('/down').filter((r) => r.headers['webhook-id'] === msg.id)).toHaveLength(1);
+      await consistently(() => expect(receiver.requestsTo('/down').filter((r) => r.headers['webhook-id'] === msg.id)).toHaveLength(1), { forMs: 500 });
       await h.svix.endpoint.delete(appId, down.id);
     });
   });
@@ -167,8 +167,9 @@ describe.each(SDKS)('$name', (sdk) => {
       const wanted = await h.svix.message.create(app.id, { eventType: 'invoice.paid', payload: { n: 1 } });
       const otherType = await h.svix.message.create(app.id, { eventType: 'user.signup', payload: { n: 2 } });
       const expunged = await h.svix.message.create(app.id, { eventType: 'invoice.paid', payload: { n: 3 } });
-      await h.svix.message.expungeContent(app.id, expunged.id);
+      // delivered first (an expunge before its send would fail it unsent), then expunged
       await eventually(() => expect(receiver.requestsTo(`/first-${sdk.major}`)).toHaveLength(3));
+      await h.svix.message.expungeContent(app.id, expunged.id);
       // Created afterwards, filtering on invoice.*: it never had any of them.
       const late = await h.http().post(`/api/v1/app/${app.id}/endpoint`).set(AUTH).send({ url: receiver.url(`/late-${sdk.major}`), filterTypes: ['invoice.*'] });
       expect(late.status).toBe(201);
@@ -184,9 +185,13 @@ describe.each(SDKS)('$name', (sdk) => {
       // Again: nothing is missing any more; the first endpoint gets nothing twice.
       const again = await h.svix.endpoint.replayMissing(app.id, lateEp, { since, until: new Date() });
       expect((await h.svix.backgroundTask.get(again.id)).data).toEqual({ messagesSent: 0 });
-      await new Promise((r) => setTimeout(r, 300));
-      expect(receiver.requestsTo(`/late-${sdk.major}`)).toHaveLength(1);
-      expect(receiver.requestsTo(`/first-${sdk.major}`)).toHaveLength(3);
+      await consistently(
+        () => {
+          expect(receiver.requestsTo(`/late-${sdk.major}`)).toHaveLength(1);
+          expect(receiver.requestsTo(`/first-${sdk.major}`)).toHaveLength(3);
+        },
+        { forMs: 300 },
+      );
       expect(otherType.id).not.toBe(wanted.id);
     });
 

@@ -5,7 +5,9 @@ import { PUBLISHER } from '@switchyard/api-kit';
 import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { failTimes, OK, Receiver } from '../support/receiver.js';
 import { OperationalWebhooks } from '../../src/engine/operational-webhooks/operational-webhooks.js';
+import { OperationalWebhooksRepository } from '../../src/engine/operational-webhooks/operational-webhooks.repository.js';
 import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
+import { consistently } from '@switchyard/testkit';
 
 describe('DeliveryCommands: the API entry points', () => {
   let engine: Engine;
@@ -61,8 +63,7 @@ describe('DeliveryCommands: the API entry points', () => {
     await engine.commands.resend(msgId!, ep.id);
     await eventually(() => expect(receiver.requestsTo('/resend-dead')).toHaveLength(3));
     const d = await settled(msgId!, ep.id, DeliveryStatus.Fail);
-    await new Promise((r) => setTimeout(r, 600));
-    expect(receiver.requestsTo('/resend-dead')).toHaveLength(3);
+    await consistently(() => expect(receiver.requestsTo('/resend-dead')).toHaveLength(3), { forMs: 600 });
     const attempts = await attemptsOf(engine.ds, { deliveryId: d.id });
     expect(attempts.at(-1)).toMatchObject({ attemptNumber: 3, triggerType: TriggerType.Manual, responseStatusCode: 500 });
     expect(d.nextAttemptAt).toBeNull();
@@ -181,7 +182,7 @@ describe('DeliveryCommands: the API entry points', () => {
   });
 
   it('there is one operational application, whoever asks first', async () => {
-    const fresh = [new OperationalWebhooks(engine.ds), new OperationalWebhooks(engine.ds), engine.operational];
+    const fresh = [new OperationalWebhooks(new OperationalWebhooksRepository(engine.ds)), new OperationalWebhooks(new OperationalWebhooksRepository(engine.ds)), engine.operational];
     const ids = await Promise.all(fresh.map((o) => o.appId()));
     expect(new Set(ids).size).toBe(1);
     const rows = await engine.ds.query(`SELECT id, kind FROM applications WHERE kind = $1`, [ApplicationKind.Operational]);
@@ -299,8 +300,7 @@ describe('Publisher.publishMessage: deliveries in the publish statement, or the 
     expect(await publish({ by: 'id', value: appId }, m)).toBe(true);
     const [{ next_attempt_at }] = await engine.ds.query(`SELECT next_attempt_at FROM deliveries WHERE message_id = $1`, [m.id]);
     expect((next_attempt_at as Date).getTime()).toBe(deliverAt.getTime());
-    await new Promise((r) => setTimeout(r, 500));
-    expect(receiver.requestsTo('/later')).toHaveLength(0);
+    await consistently(() => expect(receiver.requestsTo('/later')).toHaveLength(0), { forMs: 500 });
     const r = await eventually(() => {
       const [req] = receiver.requestsTo('/later');
       expect(req).toBeDefined();

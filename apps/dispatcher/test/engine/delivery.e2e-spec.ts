@@ -15,6 +15,7 @@ import {
   verifyWith,
   type Engine,
 } from './support.js';
+import { consistently } from '@switchyard/testkit';
 
 // Secrets are sealed at rest in this suite, so every delivery also proves decryption.
 const ENCRYPTION_KEY = 'a'.repeat(64);
@@ -139,8 +140,7 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     await eventually(() => expect(receiver.requestsTo('/twice')).toHaveLength(1));
     // A reconcile pass finds nothing left to do for it.
     await engine.reconciler.reconcile();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(receiver.requestsTo('/twice')).toHaveLength(1);
+    await consistently(() => expect(receiver.requestsTo('/twice')).toHaveLength(1), { forMs: 300 });
   });
 
   it('honours deliverAt: nothing is sent before it', async () => {
@@ -182,8 +182,7 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const queue = engine.work.turns;
     await queue.client.hset(`${bullKeyPrefix(engine.t.settings.queuePrefix)}:${queue.name}:${turnJobId(ep.id, job!.epoch, job!.gen)}`, 'data', '{}', 'opts', '{}');
     await engine.reconciler.reconcile();
-    await new Promise((r) => setTimeout(r, 300));
-    expect(receiver.requestsTo('/wedged')).toHaveLength(0);
+    await consistently(() => expect(receiver.requestsTo('/wedged')).toHaveLength(0), { forMs: 300 });
     // Once the queued state is older than RECONCILE_REQUEUE_AFTER_MS (2 s here), a fresh turn gets it out.
     await eventually(() => expect(receiver.requestsTo('/wedged')).toHaveLength(1), { timeoutMs: 6_000 });
     await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, ep.id))?.status).toBe(DeliveryStatus.Success));

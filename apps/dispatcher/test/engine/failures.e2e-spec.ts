@@ -20,6 +20,7 @@ import {
   type Engine,
   type TestEndpoint,
 } from './support.js';
+import { consistently } from '@switchyard/testkit';
 
 type Serializer = { _fromJsonObject(o: unknown): unknown; _toJsonObject(o: unknown): unknown };
 
@@ -289,8 +290,7 @@ describe('delivery engine: ENDPOINT_DISABLE_AFTER', () => {
     // The delivery stops at the disabled endpoint: no attempts after it.
     await finalDeliveryFail(engine, msgId!, ep.id);
     const count = receiver.requests.length;
-    await new Promise((r) => setTimeout(r, 900));
-    expect(receiver.requests).toHaveLength(count);
+    await consistently(() => expect(receiver.requests).toHaveLength(count), { forMs: 900 });
 
     const event = await eventually(() => {
       const found = ops.requests.find((r) => JSON.parse(r.body.toString('utf8')).type === 'endpoint.disabled');

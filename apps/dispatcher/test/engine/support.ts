@@ -15,18 +15,7 @@ import { Reconciler } from '../../src/engine/reconciler/reconciler.js';
 import type { ReceivedRequest } from '../support/receiver.js';
 import { startTestDispatcher, type TestDispatcher } from '../support/test-app.js';
 
-/** Polls `check` until it returns without throwing (its value is returned), or fails with its last error. */
-export async function eventually<T>(check: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 25 } = {}): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((r) => setTimeout(r, intervalMs));
-    }
-  }
-}
+export { eventually } from '@switchyard/testkit';
 
 /** A dispatcher under test with handles on its engine. */
 export interface Engine {

@@ -1,33 +1,10 @@
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { prepared, sqlRunner, type InboundOutcome, type SqlRunner } from '@switchyard/db';
 import { GroupCommitter, GroupCommitterFullError } from '@switchyard/platform';
 import { Counter, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { GATEWAY_SETTINGS, type GatewaySettings } from '../config/gateway-settings.js';
+import { RequestLogStore, type LogRow } from '../sources/request-log.store.js';
 
-/** A request-log row of a request that was not accepted (rejected, handshake, oversized). */
-export interface LogRow {
-  readonly id: string;
-  readonly sourceId: string;
-  readonly method: string;
-  readonly url: string;
-  /** Already redacted. */
-  readonly headers: Record<string, string | string[]>;
-  /** What is kept of the body: at most REJECTED_BODY_BYTES of it. */
-  readonly body: Buffer;
-  /** The size of the whole body received. */
-  readonly bodySize: number;
-  readonly outcome: InboundOutcome;
-  readonly reason: string | null;
-  readonly responseStatus: number;
-}
-
-/** A batch of request-log rows in one statement (one parameter per column, whatever the batch size). */
-const LOG_MANY = prepared(
-  `INSERT INTO inbound_requests (id, source_id, method, url, headers, body, body_size, outcome, reason, response_status)
-   SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::jsonb[], $6::bytea[], $7::int[], $8::varchar[], $9::varchar[], $10::int[])`,
-);
+export type { LogRow };
 
 /** At most one warning this often about rows dropped under overload. */
 const DROP_WARNING_MS = 10_000;
@@ -47,8 +24,7 @@ export class RequestLog implements BeforeApplicationShutdown {
   private readonly dropped: Counter;
   private lastWarning = 0;
 
-  constructor(@InjectDataSource() dataSource: DataSource, @Inject(GATEWAY_SETTINGS) settings: GatewaySettings, registry: Registry) {
-    const sql: SqlRunner = sqlRunner(dataSource);
+  constructor(store: RequestLogStore, @Inject(GATEWAY_SETTINGS) settings: GatewaySettings, registry: Registry) {
     const { commit } = settings;
     this.committer = new GroupCommitter<LogRow, void>({
       maxBatch: commit.batchMax,
@@ -59,18 +35,7 @@ export class RequestLog implements BeforeApplicationShutdown {
       // a row PostgreSQL refuses (its data) fails alone
       onBatchError: 'bisect',
       run: async (rows) => {
-        await sql(LOG_MANY, [
-          rows.map((r) => r.id),
-          rows.map((r) => r.sourceId),
-          rows.map((r) => r.method),
-          rows.map((r) => r.url),
-          rows.map((r) => JSON.stringify(r.headers)),
-          rows.map((r) => r.body),
-          rows.map((r) => r.bodySize),
-          rows.map((r) => r.outcome),
-          rows.map((r) => r.reason),
-          rows.map((r) => r.responseStatus),
-        ]);
+        await store.insertMany(rows);
         return rows.map(() => undefined);
       },
     });

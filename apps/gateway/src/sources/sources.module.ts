@@ -9,6 +9,6 @@ import { SourcesController } from './sources.controller.js';
 @Module({
   controllers: [SourcesController, IngestEndpointsController, RequestLogController],
   providers: [SourceStore, RequestLogStore],
-  exports: [SourceStore],
+  exports: [SourceStore, RequestLogStore],
 })
 export class SourcesModule {}

@@ -86,18 +86,4 @@ export async function startTestGateway(
     },
   };
 }
-
-/** Polls until the check passes or the time is up (never a fixed sleep where a condition exists). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_000, intervalMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw lastError;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
+export { eventually } from '@switchyard/testkit';

@@ -1,14 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { conflict, ID_CURSOR, notFound, paginate, type ListResponse } from '@switchyard/api-kit';
-import { ApplicationEntity, ApplicationKind, isUniqueViolation } from '@switchyard/db';
-import { isId, newId } from '@switchyard/events';
-import { DataSource, type EntityManager } from 'typeorm';
+import { conflict, notFound, type ListResponse } from '@switchyard/api-kit';
+import { ApplicationKind, isUniqueViolation, type ApplicationEntity } from '@switchyard/db';
+import { isId } from '@switchyard/events';
 import type { Upserted } from '../common/upserted.js';
 import { toApplicationOut, type ApplicationOut } from './application.mapper.js';
+import { ApplicationsRepository } from './applications.repository.js';
 import type { ApplicationInDto, ApplicationListQueryDto, ApplicationPatchDto } from './dto/application.dto.js';
-
-const SVIX_PLAY_URL = 'https://play.svix.com/%';
 
 function duplicateUid(): Error {
   return conflict('An application with that id or uid already exists');
@@ -20,42 +17,35 @@ function duplicateUid(): Error {
  */
 @Injectable()
 export class ApplicationsService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: ApplicationsRepository) {}
 
   /** The customer application with this id or uid, or a 404. */
-  async findApp(idOrUid: string, manager: EntityManager = this.dataSource.manager): Promise<ApplicationEntity> {
-    const app = await this.findAppOrNull(idOrUid, manager);
+  async findApp(idOrUid: string): Promise<ApplicationEntity> {
+    const app = await this.findAppOrNull(idOrUid);
     if (!app) throw notFound('application');
     return app;
   }
 
   /** The customer application with this id or uid, if there is one. */
-  findAppOrNull(idOrUid: string, manager: EntityManager = this.dataSource.manager): Promise<ApplicationEntity | null> {
-    const where = isId('app', idOrUid) ? { id: idOrUid, kind: ApplicationKind.App } : { uid: idOrUid, kind: ApplicationKind.App };
-    return manager.findOneBy(ApplicationEntity, where);
+  findAppOrNull(idOrUid: string): Promise<ApplicationEntity | null> {
+    return this.repository.findApp(isId('app', idOrUid) ? { id: idOrUid } : { uid: idOrUid });
   }
 
   list(query: ApplicationListQueryDto): Promise<ListResponse<ApplicationOut>> {
-    const qb = this.dataSource.getRepository(ApplicationEntity).createQueryBuilder('a').where('a.kind = :kind', { kind: ApplicationKind.App });
-    if (query.exclude_apps_with_no_endpoints) qb.andWhere('EXISTS (SELECT 1 FROM endpoints e WHERE e.app_id = a.id)');
-    if (query.exclude_apps_with_disabled_endpoints) qb.andWhere('NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.app_id = a.id AND e.disabled)');
-    if (query.exclude_apps_with_svix_play_endpoints) {
-      qb.andWhere('NOT EXISTS (SELECT 1 FROM endpoints e WHERE e.app_id = a.id AND e.url LIKE :play)', { play: SVIX_PLAY_URL });
-    }
-    return paginate(qb, query, { column: 'a.id', key: (a) => a.id, cursorPattern: ID_CURSOR, defaultOrder: 'ascending' }, toApplicationOut);
+    return this.repository.list(query, toApplicationOut);
   }
 
   /** Creates an application; with `getIfExists`, an existing one with the same uid is returned instead of a 409. */
   async create(dto: ApplicationInDto, getIfExists: boolean): Promise<Upserted<ApplicationOut>> {
     if (dto.uid) {
-      const existing = await this.dataSource.manager.findOneBy(ApplicationEntity, { uid: dto.uid });
+      const existing = await this.repository.findByUid(dto.uid);
       if (existing) {
         if (getIfExists && existing.kind === ApplicationKind.App) return { value: toApplicationOut(existing), created: false };
         throw duplicateUid();
       }
     }
     try {
-      return { value: toApplicationOut(await this.insert(dto)), created: true };
+      return { value: toApplicationOut(await this.repository.insert(dto)), created: true };
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Lost a race with a concurrent create of the same uid.
@@ -82,8 +72,8 @@ export class ApplicationsService {
       metadata: dto.metadata ?? {},
     };
     try {
-      if (!app) return { value: toApplicationOut(await this.insert({ ...dto, uid: fields.uid })), created: true };
-      return { value: toApplicationOut(await this.write(app.id, fields)), created: false };
+      if (!app) return { value: toApplicationOut(await this.repository.insert({ ...dto, uid: fields.uid })), created: true };
+      return { value: toApplicationOut(await this.repository.update(app.id, fields)), created: false };
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicateUid();
       throw error;
@@ -100,7 +90,7 @@ export class ApplicationsService {
     if (dto.metadata !== undefined) fields.metadata = dto.metadata;
     if (Object.keys(fields).length === 0) return toApplicationOut(app);
     try {
-      return toApplicationOut(await this.write(app.id, fields));
+      return toApplicationOut(await this.repository.update(app.id, fields));
     } catch (error) {
       if (isUniqueViolation(error)) throw duplicateUid();
       throw error;
@@ -116,27 +106,6 @@ export class ApplicationsService {
    */
   async remove(idOrUid: string): Promise<void> {
     const app = await this.findApp(idOrUid);
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE applications SET kind = $2, uid = NULL, updated_at = now() WHERE id = $1 AND kind = $3`, [app.id, ApplicationKind.Deleted, ApplicationKind.App]);
-      await manager.query(`UPDATE endpoints SET disabled = true, updated_at = now() WHERE app_id = $1 AND NOT disabled`, [app.id]);
-    });
-  }
-
-  private async insert(dto: ApplicationInDto): Promise<ApplicationEntity> {
-    const app = this.dataSource.manager.create(ApplicationEntity, {
-      id: newId('app'),
-      uid: dto.uid ?? null,
-      name: dto.name,
-      kind: ApplicationKind.App,
-      rateLimit: dto.throttleRate ?? dto.rateLimit ?? null,
-      metadata: dto.metadata ?? {},
-    });
-    await this.dataSource.manager.insert(ApplicationEntity, app);
-    return app;
-  }
-
-  private async write(id: string, fields: Partial<ApplicationEntity>): Promise<ApplicationEntity> {
-    await this.dataSource.manager.update(ApplicationEntity, { id }, fields);
-    return this.dataSource.manager.findOneByOrFail(ApplicationEntity, { id });
+    await this.repository.markDeleted(app.id);
   }
 }

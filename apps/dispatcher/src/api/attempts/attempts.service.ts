@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiError, EndpointStore, ID_CURSOR, notFound, paginate, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
-import { AttemptEntity, DeliveryEntity, MessageEntity, type EndpointEntity } from '@switchyard/db';
-import { idAtTime } from '@switchyard/events';
-import { DataSource, In, type SelectQueryBuilder } from 'typeorm';
-import { STATUS_CODE_CLASSES } from '../common/svix-types.js';
+import { ApiError, EndpointStore, ID_CURSOR, notFound, unprocessable, type ListQueryDto, type ListResponse } from '@switchyard/api-kit';
+import type { EndpointEntity } from '@switchyard/db';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
 import { toMessageOut } from '../messages/message.mapper.js';
-import { applyMessageFilters, MessagesService } from '../messages/messages.service.js';
+import { MessagesService } from '../messages/messages.service.js';
 import {
   toEndpointMessageOut,
   toMessageAttemptOut,
@@ -17,24 +13,8 @@ import {
   type MessageAttemptOut,
   type MessageEndpointOut,
 } from './attempt.mapper.js';
+import { AttemptsRepository } from './attempts.repository.js';
 import type { AttemptedMessagesQueryDto, AttemptListByEndpointQueryDto, AttemptListByMsgQueryDto } from './dto/attempt.dto.js';
-
-/** The attempt-level filters (`status`, `status_code_class`, message filters, time bounds) on attempts aliased `a`. */
-function applyAttemptFilters(qb: SelectQueryBuilder<AttemptEntity>, query: AttemptListByMsgQueryDto | AttemptListByEndpointQueryDto): void {
-  if (query.status !== undefined) qb.andWhere('a.status = :status', { status: query.status });
-  if (query.status_code_class !== undefined) {
-    const [low, high] = STATUS_CODE_CLASSES[query.status_code_class]!;
-    qb.andWhere('a.response_status_code BETWEEN :low AND :high', { low, high });
-  }
-  if (query.channel || query.tag || query.event_types?.length) {
-    qb.innerJoin(MessageEntity, 'm', 'm.id = a.message_id');
-    applyMessageFilters(qb, query);
-  }
-  if (query.before) qb.andWhere('a.id < :before', { before: idAtTime('atmpt', query.before) });
-  if (query.after) qb.andWhere('a.id >= :after', { after: idAtTime('atmpt', query.after) });
-}
-
-const NEWEST_FIRST = { column: 'a.id', key: (a: AttemptEntity) => a.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' } as const;
 
 /** A message whose payload is gone (past its retention, or expunged) can not be sent again. */
 function payloadGone(): ApiError {
@@ -45,7 +25,7 @@ function payloadGone(): ApiError {
 @Injectable()
 export class AttemptsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: AttemptsRepository,
     private readonly applications: ApplicationsService,
     private readonly messages: MessagesService,
     private readonly endpoints: EndpointStore,
@@ -55,14 +35,12 @@ export class AttemptsService {
   async listByEndpoint(appIdOrUid: string, endpointIdOrUid: string, query: AttemptListByEndpointQueryDto): Promise<ListResponse<MessageAttemptOut>> {
     const app = await this.applications.findApp(appIdOrUid);
     const endpoint = await this.endpoints.find(app.id, endpointIdOrUid);
-    const qb = this.dataSource.getRepository(AttemptEntity).createQueryBuilder('a').where('a.endpoint_id = :endpointId', { endpointId: endpoint.id });
-    applyAttemptFilters(qb, query);
     const withContent = query.with_content !== false;
-    const page = await paginate(qb, query, NEWEST_FIRST, (a) => a);
+    const page = await this.repository.listByEndpoint(endpoint.id, query);
     if (!query.with_msg) return { ...page, data: page.data.map((a) => toMessageAttemptOut(a, withContent)) };
     // The page's messages in one query.
     const ids = [...new Set(page.data.map((a) => a.messageId))];
-    const messages = ids.length ? await this.dataSource.manager.findBy(MessageEntity, { id: In(ids) }) : [];
+    const messages = ids.length ? await this.repository.messagesByIds(ids) : [];
     const byId = new Map(messages.map((m) => [m.id, toMessageOut(m, withContent)]));
     return { ...page, data: page.data.map((a) => toMessageAttemptOut(a, withContent, byId.get(a.messageId) ?? null)) };
   }
@@ -70,20 +48,15 @@ export class AttemptsService {
   async listByMsg(appIdOrUid: string, msgIdOrEventId: string, query: AttemptListByMsgQueryDto): Promise<ListResponse<MessageAttemptOut>> {
     const app = await this.applications.findApp(appIdOrUid);
     const message = await this.messages.find(app, msgIdOrEventId);
-    const qb = this.dataSource.getRepository(AttemptEntity).createQueryBuilder('a').where('a.message_id = :messageId', { messageId: message.id });
-    if (query.endpoint_id !== undefined) {
-      const endpoint = await this.endpoints.find(app.id, query.endpoint_id);
-      qb.andWhere('a.endpoint_id = :endpointId', { endpointId: endpoint.id });
-    }
-    applyAttemptFilters(qb, query);
+    const endpointId = query.endpoint_id !== undefined ? (await this.endpoints.find(app.id, query.endpoint_id)).id : undefined;
     const withContent = query.with_content !== false;
-    return paginate(qb, query, NEWEST_FIRST, (a) => toMessageAttemptOut(a, withContent));
+    return this.repository.listByMsg(message.id, endpointId, query, (a) => toMessageAttemptOut(a, withContent));
   }
 
   async get(appIdOrUid: string, msgIdOrEventId: string, attemptId: string): Promise<MessageAttemptOut> {
     const app = await this.applications.findApp(appIdOrUid);
     const message = await this.messages.find(app, msgIdOrEventId);
-    const attempt = await this.dataSource.manager.findOneBy(AttemptEntity, { id: attemptId, messageId: message.id });
+    const attempt = await this.repository.findAttempt(message.id, attemptId);
     if (!attempt) throw notFound('message attempt');
     return toMessageAttemptOut(attempt, true);
   }
@@ -114,24 +87,10 @@ export class AttemptsService {
   async listAttemptedMessages(appIdOrUid: string, endpointIdOrUid: string, query: AttemptedMessagesQueryDto): Promise<ListResponse<EndpointMessageOut>> {
     const app = await this.applications.findApp(appIdOrUid);
     const endpoint = await this.endpoints.find(app.id, endpointIdOrUid);
-    const qb = this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('d')
-      .innerJoinAndSelect('d.message', 'm')
-      .where('d.endpoint_id = :endpointId', { endpointId: endpoint.id });
-    if (query.status !== undefined) qb.andWhere('d.status = :status', { status: query.status });
-    applyMessageFilters(qb, query);
-    if (query.before) qb.andWhere('d.id < :before', { before: idAtTime('mdst', query.before) });
-    if (query.after) qb.andWhere('d.id >= :after', { after: idAtTime('mdst', query.after) });
     // Svix's iterator here is a message id; the page is ordered by delivery, so translate it.
     const cursor = await this.deliveryCursor(endpoint, query.iterator);
     const withContent = query.with_content !== false;
-    const page = await paginate(
-      qb,
-      { ...query, iterator: cursor?.deliveryIterator },
-      { column: 'd.id', key: (d) => d.messageId, cursorPattern: ID_CURSOR, defaultOrder: 'descending' },
-      (d) => toEndpointMessageOut(d as DeliveryEntity & { message: MessageEntity }, withContent),
-    );
+    const page = await this.repository.listDeliveriesOfEndpoint(endpoint.id, query, { ...query, iterator: cursor?.deliveryIterator }, (d) => toEndpointMessageOut(d, withContent));
     return cursor && page.data.length === 0 ? { ...page, iterator: cursor.messageId } : page;
   }
 
@@ -139,14 +98,7 @@ export class AttemptsService {
   async listAttemptedDestinations(appIdOrUid: string, msgIdOrEventId: string, query: ListQueryDto): Promise<ListResponse<MessageEndpointOut>> {
     const app = await this.applications.findApp(appIdOrUid);
     const message = await this.messages.find(app, msgIdOrEventId);
-    const qb = this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('d')
-      .innerJoinAndSelect('d.endpoint', 'e')
-      .where('d.message_id = :messageId', { messageId: message.id });
-    return paginate(qb, query, { column: 'd.endpoint_id', key: (d) => d.endpointId, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (d) =>
-      toMessageEndpointOut(d as DeliveryEntity & { endpoint: EndpointEntity }),
-    );
+    return this.repository.listDeliveriesOfMessage(message.id, query, toMessageEndpointOut);
   }
 
   /** A message-id iterator (optionally `-`-prefixed) as the id of that message's delivery to the endpoint. */
@@ -155,8 +107,8 @@ export class AttemptsService {
     const backwards = iterator.startsWith('-');
     const messageId = backwards ? iterator.slice(1) : iterator;
     if (!ID_CURSOR.test(messageId)) throw unprocessable(['query', 'iterator'], 'iterator is not valid');
-    const delivery = await this.dataSource.manager.findOne(DeliveryEntity, { select: { id: true }, where: { messageId, endpointId: endpoint.id } });
-    if (!delivery) throw unprocessable(['query', 'iterator'], 'iterator is not valid');
-    return { messageId, deliveryIterator: `${backwards ? '-' : ''}${delivery.id}` };
+    const deliveryId = await this.repository.deliveryIdOf(messageId, endpoint.id);
+    if (deliveryId === null) throw unprocessable(['query', 'iterator'], 'iterator is not valid');
+    return { messageId, deliveryIterator: `${backwards ? '-' : ''}${deliveryId}` };
   }
 }

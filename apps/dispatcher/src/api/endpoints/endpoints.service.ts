@@ -1,10 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { ApiError, EndpointStore, headersView, unprocessable, type EndpointFields, type ListResponse, type PageRequest } from '@switchyard/api-kit';
 import { DeliveryStatus, type ApplicationEntity, type EndpointEntity, type EventTypeEntity } from '@switchyard/db';
 import { idAtTime, isId } from '@switchyard/events';
 import type { EndpointScheduler } from '@switchyard/scheduler';
-import { DataSource } from 'typeorm';
 import type { Upserted } from '../common/upserted.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
@@ -25,6 +23,7 @@ import type {
   ReplayInDto,
 } from './dto/endpoint.dto.js';
 import { typeFilterOf } from './dto/endpoint.dto.js';
+import { EndpointsRepository } from './endpoints.repository.js';
 import { toEndpointOut, type EndpointCircuitOut, type EndpointOut, type EndpointStatsOut, type RecoverOut, type ReplayOut } from './endpoint.mapper.js';
 import { BackgroundTasksService } from '../background-tasks/background-tasks.service.js';
 import { toBackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
@@ -82,7 +81,7 @@ function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields 
 @Injectable()
 export class EndpointsService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: EndpointsRepository,
     private readonly applications: ApplicationsService,
     private readonly eventTypes: EventTypesService,
     private readonly store: EndpointStore,
@@ -185,10 +184,7 @@ export class EndpointsService {
     if (since.getTime() > until.getTime()) throw new ApiError(400, 'invalid_range', "'since' must not be after 'until'");
     if (until.getTime() - since.getTime() > MAX_STATS_WINDOW_MS) throw new ApiError(400, 'invalid_range', `'since' cannot be more than 28 days before ${until.toISOString()}`);
     const { endpoint } = await this.find(appIdOrUid, endpointIdOrUid);
-    const rows: { status: number; n: number }[] = await this.dataSource.query(
-      `SELECT status, count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND id >= $2 AND id < $3 GROUP BY status`,
-      [endpoint.id, idAtTime('mdst', since), idAtTime('mdst', new Date(until.getTime() + 1))],
-    );
+    const rows = await this.repository.deliveryCountsByStatus(endpoint.id, idAtTime('mdst', since), idAtTime('mdst', new Date(until.getTime() + 1)));
     const count = (status: DeliveryStatus) => rows.find((r) => r.status === status)?.n ?? 0;
     return {
       success: count(DeliveryStatus.Success),

@@ -1,15 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { conflict, notFound, paginate, unprocessable, type ListResponse } from '@switchyard/api-kit';
-import { EventTypeEntity, isUniqueViolation } from '@switchyard/db';
+import { conflict, notFound, unprocessable, type ListResponse } from '@switchyard/api-kit';
+import { isUniqueViolation, type EventTypeEntity } from '@switchyard/db';
 import { isValidEventTypeName } from '@switchyard/events';
-import { DataSource, type QueryDeepPartialEntity } from 'typeorm';
 import type { Upserted } from '../common/upserted.js';
 import type { EventTypeInDto, EventTypeListQueryDto, EventTypePatchDto, EventTypeUpdateDto } from './dto/event-type.dto.js';
 import { toEventTypeOut, type EventTypeOut } from './event-type.mapper.js';
-
-/** What a cursor of an event-type list looks like: a name. */
-const NAME_CURSOR = /^[a-zA-Z0-9\-_.]{1,256}$/;
+import { EventTypesRepository } from './event-types.repository.js';
 
 function exists(): Error {
   return conflict('An event_type with this name already exists', 'event_type_exists');
@@ -37,22 +33,20 @@ function fullFields(dto: EventTypeUpdateDto): Partial<EventTypeEntity> {
 /** Svix event types: a catalogue of names with descriptions and example schemas. Delete archives. */
 @Injectable()
 export class EventTypesService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: EventTypesRepository) {}
 
   list(query: EventTypeListQueryDto): Promise<ListResponse<EventTypeOut>> {
-    const qb = this.dataSource.getRepository(EventTypeEntity).createQueryBuilder('t');
-    if (!query.include_archived) qb.where('t.archived = false');
     const withSchemas = query.with_content === true;
-    return paginate(qb, query, { column: 't.name', key: (t) => t.name, cursorPattern: NAME_CURSOR, defaultOrder: 'ascending' }, (t) => toEventTypeOut(t, withSchemas));
+    return this.repository.list(query, (t) => toEventTypeOut(t, withSchemas));
   }
 
   /** Creates an event type; an archived one of the same name is brought back with the new fields (Svix). */
   async create(dto: EventTypeInDto): Promise<EventTypeOut> {
-    const existing = await this.dataSource.manager.findOneBy(EventTypeEntity, { name: dto.name });
+    const existing = await this.repository.find(dto.name);
     if (existing && !existing.archived) throw exists();
-    if (existing) return toEventTypeOut(await this.write(dto.name, fullFields(dto)));
+    if (existing) return toEventTypeOut(await this.repository.update(dto.name, fullFields(dto)));
     try {
-      return toEventTypeOut(await this.insert(dto.name, fullFields(dto)));
+      return toEventTypeOut(await this.repository.insert(dto.name, fullFields(dto)));
     } catch (error) {
       if (isUniqueViolation(error)) throw exists();
       throw error;
@@ -65,14 +59,14 @@ export class EventTypesService {
 
   /** Svix's PUT: replaces the event type, or creates it under the path's name. */
   async update(name: string, dto: EventTypeUpdateDto): Promise<Upserted<EventTypeOut>> {
-    const existing = await this.dataSource.manager.findOneBy(EventTypeEntity, { name });
-    if (existing) return { value: toEventTypeOut(await this.write(name, fullFields(dto))), created: false };
+    const existing = await this.repository.find(name);
+    if (existing) return { value: toEventTypeOut(await this.repository.update(name, fullFields(dto))), created: false };
     if (!isValidEventTypeName(name)) throw unprocessable(['path', 'event_type_name'], 'name must be letters, digits, \'-\', \'_\' and \'.\'');
     try {
-      return { value: toEventTypeOut(await this.insert(name, fullFields(dto))), created: true };
+      return { value: toEventTypeOut(await this.repository.insert(name, fullFields(dto))), created: true };
     } catch (error) {
       // A concurrent PUT created it first: apply ours as the update it now is.
-      if (isUniqueViolation(error)) return { value: toEventTypeOut(await this.write(name, fullFields(dto))), created: false };
+      if (isUniqueViolation(error)) return { value: toEventTypeOut(await this.repository.update(name, fullFields(dto))), created: false };
       throw error;
     }
   }
@@ -88,14 +82,14 @@ export class EventTypesService {
     if (dto.groupName !== undefined) fields.groupName = dto.groupName;
     if (dto.schemas !== undefined) fields.schemas = dto.schemas;
     if (Object.keys(fields).length === 0) return toEventTypeOut(existing);
-    return toEventTypeOut(await this.write(name, fields));
+    return toEventTypeOut(await this.repository.update(name, fields));
   }
 
   /** Archives the event type (Svix), or deletes it for good with `expunge`. */
   async remove(name: string, expunge: boolean): Promise<void> {
     await this.find(name);
-    if (expunge) await this.dataSource.manager.delete(EventTypeEntity, { name });
-    else await this.dataSource.manager.update(EventTypeEntity, { name }, { archived: true });
+    if (expunge) await this.repository.delete(name);
+    else await this.repository.archive(name);
   }
 
   /**
@@ -105,27 +99,15 @@ export class EventTypesService {
   async assertFilterTypesExist(filterTypes: readonly string[] | null | undefined, loc: (string | number)[] = ['body', 'filterTypes']): Promise<void> {
     const names = [...new Set((filterTypes ?? []).filter((f) => !f.endsWith('*')))];
     if (names.length === 0) return;
-    const rows: { name: string }[] = await this.dataSource.query('SELECT name FROM event_types WHERE name = ANY($1) AND NOT archived', [names]);
-    const known = new Set(rows.map((r) => r.name));
+    const known = new Set(await this.repository.existingNames(names));
     const missing = names.filter((n) => !known.has(n));
     if (missing.length > 0) throw unprocessable(loc, `The following event types don't exist: ${missing.join(', ')}`);
   }
 
   /** The event type with this name (archived or not), or a 404. */
   async find(name: string): Promise<EventTypeEntity> {
-    const eventType = await this.dataSource.manager.findOneBy(EventTypeEntity, { name });
+    const eventType = await this.repository.find(name);
     if (!eventType) throw notFound('event type');
     return eventType;
-  }
-
-  private async insert(name: string, fields: Partial<EventTypeEntity>): Promise<EventTypeEntity> {
-    const eventType = this.dataSource.manager.create(EventTypeEntity, { ...fields, name });
-    await this.dataSource.manager.insert(EventTypeEntity, eventType as QueryDeepPartialEntity<EventTypeEntity>);
-    return eventType;
-  }
-
-  private async write(name: string, fields: Partial<EventTypeEntity>): Promise<EventTypeEntity> {
-    await this.dataSource.manager.update(EventTypeEntity, { name }, fields as QueryDeepPartialEntity<EventTypeEntity>);
-    return this.dataSource.manager.findOneByOrFail(EventTypeEntity, { name });
   }
 }

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiError, conflict, ID_CURSOR, notFound, paginate, TRACING, unprocessable, type ListResponse } from '@switchyard/api-kit';
-import { ApplicationKind, MessageEntity, type ApplicationEntity } from '@switchyard/db';
-import { idAtTime, isId, newId } from '@switchyard/events';
+import { ApiError, conflict, notFound, TRACING, unprocessable, type ListResponse } from '@switchyard/api-kit';
+import type { ApplicationEntity, MessageEntity } from '@switchyard/db';
+import { isId, newId } from '@switchyard/events';
 import type { MessageToPublish, Publisher } from '@switchyard/publisher';
 import { traceContextOf, type HeaderMap, type TraceCarrier, type Tracing } from '@switchyard/tracing';
-import { DataSource, type SelectQueryBuilder } from 'typeorm';
 import { timeOfId } from '../common/id-time.js';
+import { ApplicationsRepository } from '../applications/applications.repository.js';
 import { ApplicationsService } from '../applications/applications.service.js';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
@@ -15,19 +14,18 @@ import { BackgroundTasksService } from '../background-tasks/background-tasks.ser
 import { toBackgroundTaskStartedOut } from '../background-tasks/background-task.mapper.js';
 import type { BulkExpungeContentsInDto, MessageFilterQueryDto, MessageInDto } from './dto/message.dto.js';
 import { toMessageOut, type BulkExpungeContentsOut, type ExpungeAllContentsOut, type MessageOut } from './message.mapper.js';
+import { MessagesRepository } from './messages.repository.js';
 import { rawJsonMember } from './raw-json.js';
 
 /** How far ahead `deliverAt` may be (Svix: 24 hours), plus clock slack. */
 const MAX_DELIVER_AHEAD_MS = 24 * 3600 * 1000 + 5 * 60 * 1000;
 
-/** Columns of a message row, payload aside. */
-const MESSAGE_COLUMNS = ['m.id', 'm.appId', 'm.eventType', 'm.eventId', 'm.channels', 'm.tags', 'm.deliverAt', 'm.fannedOutAt', 'm.createdAt'];
-
 /** Svix messages: publish (through the one Publisher), list and get. */
 @Injectable()
 export class MessagesService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: MessagesRepository,
+    private readonly applicationRows: ApplicationsRepository,
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
     private readonly applications: ApplicationsService,
     private readonly commands: DeliveryCommands,
@@ -107,8 +105,9 @@ export class MessagesService {
    * so neither the fan-out nor the reconciler sends it anywhere else, then handed to the engine.
    */
   async createForEndpoint(app: ApplicationEntity, endpointId: string, eventType: string, payload: string): Promise<MessageOut> {
-    const message = this.dataSource.manager.create(MessageEntity, {
-      id: newId('msg'),
+    const id = newId('msg');
+    const message = await this.repository.insert({
+      id,
       appId: app.id,
       eventType,
       eventId: null,
@@ -117,9 +116,8 @@ export class MessagesService {
       tags: null,
       deliverAt: null,
       fannedOutAt: new Date(),
+      createdAt: timeOfId(id),
     });
-    message.createdAt = timeOfId(message.id);
-    await this.dataSource.manager.insert(MessageEntity, message);
     await this.commands.sendToEndpoint(message.id, endpointId);
     return toMessageOut(message, true);
   }
@@ -127,12 +125,7 @@ export class MessagesService {
   async list(appIdOrUid: string, query: MessageFilterQueryDto): Promise<ListResponse<MessageOut>> {
     const app = await this.applications.findApp(appIdOrUid);
     const withContent = query.with_content !== false;
-    const qb = this.dataSource.getRepository(MessageEntity).createQueryBuilder('m').where('m.app_id = :appId', { appId: app.id });
-    if (!withContent) qb.select(MESSAGE_COLUMNS);
-    applyMessageFilters(qb, query);
-    if (query.before) qb.andWhere('m.id < :before', { before: idAtTime('msg', query.before) });
-    if (query.after) qb.andWhere('m.id >= :after', { after: idAtTime('msg', query.after) });
-    return paginate(qb, query, { column: 'm.id', key: (m) => m.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (m) => toMessageOut(m, withContent));
+    return this.repository.list(app.id, query, withContent, (m) => toMessageOut(m, withContent));
   }
 
   async get(appIdOrUid: string, msgIdOrEventId: string, withContent: boolean): Promise<MessageOut> {
@@ -143,9 +136,7 @@ export class MessagesService {
   /** The application's message with this id or eventId (Svix accepts either), or a 404. */
   async find(app: ApplicationEntity, msgIdOrEventId: string, withPayload = true): Promise<MessageEntity> {
     const where = isId('msg', msgIdOrEventId) ? { appId: app.id, id: msgIdOrEventId } : { appId: app.id, eventId: msgIdOrEventId };
-    const message = withPayload
-      ? await this.dataSource.manager.findOneBy(MessageEntity, where)
-      : await this.dataSource.manager.findOne(MessageEntity, { where, select: { id: true, appId: true, eventId: true } });
+    const message = await this.repository.find(where, withPayload);
     if (!message) throw notFound('message');
     return message;
   }
@@ -165,9 +156,7 @@ export class MessagesService {
   async bulkExpungeContent(appIdOrUid: string, dto: BulkExpungeContentsInDto): Promise<BulkExpungeContentsOut> {
     const app = await this.applications.findApp(appIdOrUid);
     const names = [...new Set(dto.ids ?? [])];
-    const found: { id: string; event_id: string | null }[] = names.length
-      ? await this.dataSource.query(`SELECT id, event_id FROM messages WHERE app_id = $1 AND (id = ANY ($2::varchar[]) OR event_id = ANY ($2::varchar[]))`, [app.id, names])
-      : [];
+    const found = names.length ? await this.repository.findByIdsOrEventIds(app.id, names) : [];
     const expunged = new Set(await this.commands.expunge(app.id, found.map((m) => m.id)));
     const byName = new Map<string, string>();
     for (const m of found) {
@@ -189,10 +178,7 @@ export class MessagesService {
   /** Svix's inline `application`: creates the application under the path's uid unless the uid is taken. */
   private async createApplication(uid: string, app: NonNullable<MessageInDto['application']>): Promise<void> {
     if (app.uid && app.uid !== uid) throw unprocessable(['body', 'application', 'uid'], 'application.uid must be the uid in the path');
-    await this.dataSource.query(
-      `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
-      [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
-    );
+    await this.applicationRows.insertUnlessUidTaken(uid, app);
   }
 }
 
@@ -209,11 +195,4 @@ function payloadExpiry(dto: Pick<MessageInDto, 'payloadRetentionPeriod' | 'paylo
   if (days !== null) return new Date(Date.now() + days * 24 * 3600 * 1000);
   if (hours !== null) return new Date(Date.now() + hours * 3600 * 1000);
   return null;
-}
-
-/** The `channel`, `tag` and `event_types` filters on messages aliased `m`. */
-export function applyMessageFilters<T extends object>(qb: SelectQueryBuilder<T>, query: Pick<MessageFilterQueryDto, 'channel' | 'tag' | 'event_types'>): void {
-  if (query.channel) qb.andWhere('m.channels @> ARRAY[:channel]::text[]', { channel: query.channel });
-  if (query.tag) qb.andWhere('m.tags @> ARRAY[:tag]::text[]', { tag: query.tag });
-  if (query.event_types?.length) qb.andWhere('m.event_type IN (:...eventTypes)', { eventTypes: query.event_types });
 }

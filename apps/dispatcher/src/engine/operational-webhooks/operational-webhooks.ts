@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { ApplicationKind } from '@switchyard/db';
 import { newId } from '@switchyard/events';
-import type { DataSource } from 'typeorm';
+import { OperationalWebhooksRepository } from './operational-webhooks.repository.js';
 
 /**
  * Svix's operational webhook types, with Svix's names and payload shapes
@@ -96,7 +94,7 @@ export function endpointDisabledEvent(ctx: EndpointDisabledContext): Operational
 export class OperationalWebhooks {
   private cached: Promise<string> | undefined;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly repository: OperationalWebhooksRepository) {}
 
   /** The operational application's id, created on first use (at most one exists: a partial unique index). */
   appId(): Promise<string> {
@@ -114,18 +112,8 @@ export class OperationalWebhooks {
 
   private async findOrCreate(): Promise<string> {
     for (let tries = 0; tries < 3; tries++) {
-      const rows: { id: string }[] = await this.dataSource.query(
-        `WITH created AS (
-           INSERT INTO applications (id, name, kind, metadata) VALUES ($1, 'Operational webhooks', $2, '{}')
-           ON CONFLICT (kind) WHERE kind = 'operational' DO NOTHING
-           RETURNING id)
-         SELECT id FROM created
-         UNION ALL
-         SELECT id FROM applications WHERE kind = $2
-         LIMIT 1`,
-        [newId('app'), ApplicationKind.Operational],
-      );
-      if (rows[0]) return rows[0].id;
+      const id = await this.repository.findOrCreateApp(newId('app'));
+      if (id !== null) return id;
       // Another process created it after this statement's snapshot was taken: look again.
     }
     throw new Error('could not find or create the operational webhooks application');

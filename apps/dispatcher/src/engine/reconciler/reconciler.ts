@@ -1,14 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DeliveryStatus } from '@switchyard/db';
 import { appTurnJobId, turnJobId } from '@switchyard/events';
 import type { EndpointScheduler, EndpointState, TurnJob, WorkQueue } from '@switchyard/scheduler';
-import type { DataSource } from 'typeorm';
 import { DISPATCHER_SETTINGS, type DispatcherSettings } from '../../config/dispatcher-settings.js';
 import { ENDPOINT_SCHEDULER, WORK_QUEUE } from '../common/engine.tokens.js';
-
-/** Advisory lock (two-key form) held by the one replica reconciling at a time: "swyd", "reco". */
-const LOCK_KEYS = [0x73777964, 0x7265636f] as const;
+import { ReconcilerRepository } from './reconciler.repository.js';
 
 /** What one pass did. */
 export interface ReconcileReport {
@@ -21,39 +16,6 @@ export interface ReconcileReport {
   /** Applications with messages not fanned out in time whose fan-out turn was started (or restarted). */
   readonly apps: number;
 }
-
-/**
- * Endpoints that have deliveries still to send (Pending, or Sending under a lease), one row each
- * with its earliest due time, in endpoint order after $1: a loose index scan of
- * deliveries_endpoint_due_idx (PostgreSQL 15 has no skip scan), so a pass costs one index probe
- * per endpoint, however long the backlogs are.
- */
-const ENDPOINTS_WITH_WORK = `
-  WITH RECURSIVE r AS (
-    (SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d
-     WHERE d.status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND d.endpoint_id > $1
-     ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1)
-    UNION ALL
-    SELECT n.endpoint_id, n.next_attempt_at FROM r
-    CROSS JOIN LATERAL (
-      SELECT d.endpoint_id, d.next_attempt_at FROM deliveries d
-      WHERE d.status IN (${DeliveryStatus.Pending}, ${DeliveryStatus.Sending}) AND d.endpoint_id > r.endpoint_id
-      ORDER BY d.endpoint_id, d.next_attempt_at LIMIT 1) n)
-  SELECT endpoint_id, next_attempt_at <= now() - make_interval(secs => $2::double precision / 1000) AS overdue FROM r LIMIT $3`;
-
-/** The same walk over applications with messages not fanned out (messages_app_unfanned_idx). */
-const APPS_WITH_UNFANNED = `
-  WITH RECURSIVE r AS (
-    (SELECT m.app_id, m.created_at FROM messages m
-     WHERE m.fanned_out_at IS NULL AND m.app_id > $1
-     ORDER BY m.app_id, m.created_at LIMIT 1)
-    UNION ALL
-    SELECT n.app_id, n.created_at FROM r
-    CROSS JOIN LATERAL (
-      SELECT m.app_id, m.created_at FROM messages m
-      WHERE m.fanned_out_at IS NULL AND m.app_id > r.app_id
-      ORDER BY m.app_id, m.created_at LIMIT 1) n)
-  SELECT app_id, created_at <= now() - make_interval(secs => $2::double precision / 1000) AS overdue FROM r LIMIT $3`;
 
 /**
  * Rebuilds the work list from PostgreSQL, so losing Redis (or a crash between a commit and its
@@ -77,7 +39,7 @@ export class Reconciler {
   private appCursor = '';
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: ReconcilerRepository,
     @Inject(WORK_QUEUE) private readonly work: WorkQueue,
     @Inject(ENDPOINT_SCHEDULER) private readonly scheduler: EndpointScheduler,
     @Inject(DISPATCHER_SETTINGS) private readonly settings: DispatcherSettings,
@@ -110,33 +72,20 @@ export class Reconciler {
 
   /** One pass (public for tests and for an operator's "reconcile now"). */
   async reconcile(): Promise<ReconcileReport> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      await runner.startTransaction();
-      const lock = (await runner.query(`SELECT pg_try_advisory_xact_lock($1, $2) AS locked`, [...LOCK_KEYS])) as { locked: boolean }[];
-      if (!lock[0]?.locked) {
-        await runner.commitTransaction();
-        return { ran: false, woken: 0, forced: 0, apps: 0 };
-      }
+    const report = await this.repository.whileLocked(async (walks): Promise<ReconcileReport> => {
       const grace = this.settings.reconcileGraceMs;
       const limit = this.settings.reconcileBatchSize;
-      const walked: { endpoint_id: string; overdue: boolean }[] = await runner.query(ENDPOINTS_WITH_WORK, [this.cursor, grace, limit]);
+      const walked = await walks.endpointsWithWork(this.cursor, grace, limit);
       this.cursor = walked.length < limit ? '' : walked[walked.length - 1]!.endpoint_id;
       const overdue = walked.filter((r) => r.overdue).map((r) => r.endpoint_id);
-      const apps: { app_id: string; overdue: boolean }[] = await runner.query(APPS_WITH_UNFANNED, [this.appCursor, grace, limit]);
+      const apps = await walks.appsWithUnfanned(this.appCursor, grace, limit);
       this.appCursor = apps.length < limit ? '' : apps[apps.length - 1]!.app_id;
       // Turns restarted while holding the lock, so two replicas never race on the same rows.
       const { woken, forced } = await this.restartTurns(overdue, 'endpoint');
       const fanOuts = await this.restartTurns(apps.filter((a) => a.overdue).map((a) => a.app_id), 'app');
-      await runner.commitTransaction();
       return { ran: true, woken, forced, apps: fanOuts.woken + fanOuts.forced };
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
-      throw error;
-    } finally {
-      await runner.release();
-    }
+    });
+    return report ?? { ran: false, woken: 0, forced: 0, apps: 0 };
   }
 
   /** Makes sure each endpoint (or application) with overdue work has a live turn coming. */

@@ -1,14 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { prepared } from '@switchyard/db';
-import { PreparedSql } from '../common/prepared-sql.js';
+import { EndpointRatesRepository } from './endpoint-rates.repository.js';
 
 /** How long a known rate is used without asking PostgreSQL; every claim refreshes it anyway. */
 const TTL_MS = 30_000;
 const MAX_ENDPOINTS = 10_000;
-
-const RATE_OF = prepared(
-  `SELECT COALESCE(e.rate_limit, a.rate_limit) AS rate_limit FROM endpoints e JOIN applications a ON a.id = e.app_id WHERE e.id = $1`,
-);
 
 /**
  * Each endpoint's effective rateLimit (its own, else its application's), which a turn needs
@@ -20,13 +15,12 @@ const RATE_OF = prepared(
 export class EndpointRates {
   private readonly known = new Map<string, { rate: number | null; at: number }>();
 
-  constructor(private readonly sql: PreparedSql) {}
+  constructor(private readonly repository: EndpointRatesRepository) {}
 
   async rateOf(endpointId: string): Promise<number | null> {
     const hit = this.known.get(endpointId);
     if (hit && Date.now() - hit.at < TTL_MS) return hit.rate;
-    const rows = await this.sql.run<{ rate_limit: number | null }>(RATE_OF, [endpointId]);
-    const rate = rows[0]?.rate_limit ?? null;
+    const rate = await this.repository.rateOf(endpointId);
     this.remember(endpointId, rate);
     return rate;
   }
