@@ -593,7 +593,10 @@ let ownReads = 0;
 async function opCounters(ctx, settle = false) {
   // PostgreSQL publishes a backend's counters at most once a second (and an idle one's a second
   // after it went idle): wait until two readings agree.
-  const read = async () => (ownReads++, await ctx.db.query(`SELECT xact_commit + xact_rollback AS xacts, tup_inserted + tup_updated + tup_deleted AS writes FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
+  const read = async () => {
+    ownReads++;
+    return (await ctx.db.query(`SELECT xact_commit + xact_rollback AS xacts, tup_inserted + tup_updated + tup_deleted AS writes FROM pg_stat_database WHERE datname = current_database()`)).rows[0];
+  };
   let row = await read();
   if (settle) {
     for (let i = 0; i < 8; i++) {
@@ -1008,7 +1011,7 @@ async function armIngestE2e(ctx, dp) {
 
 // ───────────────────────────────────── 4. Bull ceiling ─────────────────────────────────────
 
-async function armBull(ctx, concurrency) {
+async function armBull(_ctx, concurrency) {
   log(bold(`\n4. Bull's own ceiling: no-op jobs at concurrency ${concurrency}, same Redis, own prefix`));
   const helper = forkHelper('bull-ceiling', join(here, 'bull-ceiling.mjs'), { core: SUT_CORE });
   const rounds = [];
@@ -1495,7 +1498,7 @@ function printTable() {
   }
   const d = results.arms.dispatcher;
   if (d) {
-    for (const [key, x] of Object.entries(d.scenarios)) {
+    for (const [_key, x] of Object.entries(d.scenarios)) {
       const little = x.littlesLaw ? `Little: ${x.littlesLaw.dispatcher.inFlight} in flight → ${fmt(x.littlesLaw.dispatcher.perSecond)}/s (raw ${fmt(x.littlesLaw.raw.perSecond)}/s)` : `≥ ${TARGETS.dispatcherRatio}×: ${met(x.ratio.median >= TARGETS.dispatcherRatio)}`;
       rows.push([`Dispatcher ${x.endpoints} endpoint${x.endpoints > 1 ? 's' : ''}, receiver ${x.receiverDelayMs} ms`, fmtRange(x.perSecond, '/s'), `raw ${fmtRange(x.limitPerSecond, '/s')}`, ratioText(x.ratio), little]);
     }

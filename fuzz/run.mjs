@@ -64,7 +64,7 @@ function chooseEngine() {
     const viaRuntime = spawnSync(prefix[0], [...prefix.slice(1), ...load], { encoding: 'utf8' });
     if (viaRuntime.status === 0) return { kind: 'jazzer', prefix, note: `the addon does not load on this glibc (${reason}); running under fuzz/.runtime's glibc` };
   }
-  const why = `the Jazzer.js addon does not load: ${reason}` + (/GLIBC/.test(reason) ? '. Run `pnpm --filter @switchyard/fuzz fuzz:runtime` once for a private glibc that it loads with.' : '');
+  const why = `the Jazzer.js addon does not load: ${reason}${/GLIBC/.test(reason) ? '. Run `pnpm --filter @switchyard/fuzz fuzz:runtime` once for a private glibc that it loads with.' : ''}`;
   if (engineWanted === 'jazzer') {
     console.error(why);
     process.exit(2);

@@ -77,6 +77,7 @@ describe('the dashboard and the rules', () => {
     expect(new Set(panels.map((p) => p.id)).size).toBe(panels.length);
     for (const p of panels) expect(p.gridPos).toEqual(expect.objectContaining({ h: expect.any(Number), w: expect.any(Number) }));
     for (const p of panels.filter((x) => x.targets)) {
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's datasource variable, literally
       expect(p.datasource.uid).toBe('${datasource}');
       for (const t of p.targets) expect(t.expr.length).toBeGreaterThan(0);
     }

@@ -56,7 +56,7 @@ function pumpUnits(source) {
 const inputs = new Map();
 /** unit repeated to about n characters, then a character nothing here matches. */
 function pumped(unit, n, lead) {
-  const make = () => lead + unit.repeat(Math.ceil(n / unit.length)) + '\u0000';
+  const make = () => `${lead + unit.repeat(Math.ceil(n / unit.length))}\u0000`;
   if (n > 64 * 1024) return make();
   const id = `${lead}\u0001${unit}\u0001${n}`;
   let text = inputs.get(id);

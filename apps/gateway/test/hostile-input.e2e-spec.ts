@@ -153,7 +153,7 @@ describe('headers', () => {
   });
 
   it('a repeated signature header is malformed, an oversized one too', async () => {
-    const r1 = await raw(new URL(t.localUrl(github.ingestUrl)).pathname, { 'x-hub-signature-256': 'sha256=' + 'a'.repeat(9000) }, '{}');
+    const r1 = await raw(new URL(t.localUrl(github.ingestUrl)).pathname, { 'x-hub-signature-256': `sha256=${'a'.repeat(9000)}` }, '{}');
     expect(r1.status).toBe(401);
     expect(JSON.parse(r1.text)).toMatchObject({ code: 'malformed' });
   });

@@ -155,9 +155,9 @@ it('traceparent in at the gateway → ingress span → attempt span in the dispa
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   );
-  const outgoing = String(arrived.headers['traceparent']);
+  const outgoing = String(arrived.headers.traceparent);
   expect(outgoing).toMatch(new RegExp(`^00-${TRACE_ID}-[0-9a-f]{16}-01$`));
-  expect(arrived.headers['tracestate']).toBe('congo=t61rcWkgMzE');
+  expect(arrived.headers.tracestate).toBe('congo=t61rcWkgMzE');
   expect(sink.spans).toEqual([]);
 
   expect(await gateway.stop()).toBe(0);

@@ -37,7 +37,9 @@ export function unstorableStringAt(value: unknown): (string | number)[] | undefi
     if (typeof node === 'string') {
       if (!isStorableString(node)) return path;
     } else if (Array.isArray(node)) {
-      node.forEach((child, i) => stack.push([child, [...path, i]]));
+      node.forEach((child, i) => {
+        stack.push([child, [...path, i]]);
+      });
     } else if (typeof node === 'object' && node !== null) {
       for (const [key, child] of Object.entries(node)) {
         if (!isStorableString(key)) return [...path, key];

@@ -71,11 +71,20 @@ export function readEncryptionKeys(env: { readonly SECRET_ENCRYPTION_KEYS?: stri
   const entryOf: number[] = [];
   entries.forEach((entry, i) => {
     const at = `SECRET_ENCRYPTION_KEYS entry ${i + 1}`;
-    if (entry === '') return problems.push(`${at} is empty`);
+    if (entry === '') {
+      problems.push(`${at} is empty`);
+      return;
+    }
     const key = parseEncryptionKey(entry);
-    if (!key) return problems.push(`${at} must be 32 bytes as base64 or 64 hex digits`);
+    if (!key) {
+      problems.push(`${at} must be 32 bytes as base64 or 64 hex digits`);
+      return;
+    }
     const same = keys.findIndex((k) => k.equals(key));
-    if (same !== -1) return problems.push(`${at} repeats entry ${entryOf[same]! + 1}`);
+    if (same !== -1) {
+      problems.push(`${at} repeats entry ${entryOf[same]! + 1}`);
+      return;
+    }
     keys.push(key);
     entryOf.push(i);
   });

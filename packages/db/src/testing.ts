@@ -265,7 +265,10 @@ export async function startThrowawayRedisCluster(): Promise<ThrowawayRedisCluste
     process.removeListener('exit', killAll);
     await Promise.all(
       children.map((child) =>
-        child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => (child.once('exit', r), child.kill('SIGKILL'))),
+        child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => {
+              child.once('exit', r);
+              child.kill('SIGKILL');
+            }),
       ),
     );
     await rm(dir, { recursive: true, force: true });

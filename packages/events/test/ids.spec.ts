@@ -30,6 +30,7 @@ describe('newId', () => {
       inboundRequest: 'req',
       error: 'err',
       backgroundTask: 'qtask',
+      appPortalToken: 'aptok',
     });
   });
 

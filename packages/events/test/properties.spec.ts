@@ -63,7 +63,7 @@ describe('body parsers (properties)', () => {
     fc.assert(
       fc.property(fc.integer({ min: MAX_JSON_DEPTH + 1, max: 50_000 }), fc.constantFrom('[', '{"a":'), (depth, open) => {
         const close = open === '[' ? ']' : '}';
-        const body = new TextEncoder().encode(open.repeat(depth) + '1' + close.repeat(depth));
+        const body = new TextEncoder().encode(`${open.repeat(depth)}1${close.repeat(depth)}`);
         expect(parseBody(body, 'application/json')).toEqual({ kind: 'invalid', reason: `JSON is nested deeper than ${MAX_JSON_DEPTH}` });
       }),
       { numRuns: 20 },

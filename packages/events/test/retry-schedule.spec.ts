@@ -119,7 +119,11 @@ describe('nextAttemptDelayMs', () => {
 
   it('uses the given random source once per call', () => {
     let calls = 0;
-    nextAttemptDelayMs({ delaysMs, failedAttempts: 1, random: () => (calls++, 0.3) });
+    nextAttemptDelayMs({ delaysMs, failedAttempts: 1, random: () => {
+        calls++;
+        return 0.3;
+      },
+    });
     expect(calls).toBe(1);
   });
 

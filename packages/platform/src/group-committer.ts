@@ -166,7 +166,7 @@ export class GroupCommitter<I, O> {
         for (const k of batchKeys) this.keysInFlight.delete(k);
         if (this.queue.length > 0) this.flush();
         settle();
-        if (this.inFlight === 0 && this.queue.length === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        if (this.inFlight === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
     }
   }
@@ -198,7 +198,9 @@ export class GroupCommitter<I, O> {
         };
       }
       const failure = error instanceof Error ? error : new Error(String(error));
-      return () => batch.forEach((p) => p.reject(failure));
+      return () => {
+        for (const p of batch) p.reject(failure);
+      };
     }
     this.options.observe?.({ size: batch.length, waitMs, runMs: performance.now() - started, ok: true });
     return () =>

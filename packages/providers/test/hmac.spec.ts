@@ -299,7 +299,7 @@ describe('hmac: parseConfig', () => {
   it('never echoes the secret in an issue message', () => {
     const secret = 'super-secret-value-do-not-log';
     const result = hmacProvider.parseConfig({ secret, secretEncoding: 'hex', header: 'x' });
-    expect(JSON.stringify(result)).not.toContain('"message":"' + secret);
+    expect(JSON.stringify(result)).not.toContain(`"message":"${secret}`);
     if (!result.ok) for (const issue of result.issues) expect(issue.message).not.toContain(secret);
   });
 });

@@ -4,12 +4,9 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
-  MAX_JSON_DEPTH,
   NORMALIZERS,
   buildCloudEvent,
-  decodeUtf8,
   isValidEventTypeName,
-  jsonDepth,
   parseBody,
   type InboundRequest,
   type NormalizeOutcome,

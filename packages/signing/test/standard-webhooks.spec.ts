@@ -2,8 +2,6 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { Webhook as SvixWebhook } from 'svix';
 import {
-  MAX_SECRET_BYTES,
-  MIN_SECRET_BYTES,
   computeStandardSignature,
   decodeWebhookSecret,
   generateWebhookSecret,
@@ -24,8 +22,8 @@ const VECTOR = {
   signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
 };
 
-const SECRET = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
-const OLD_SECRET = 'whsec_' + Buffer.alloc(32, 9).toString('base64');
+const SECRET = `whsec_${Buffer.alloc(32, 7).toString('base64')}`;
+const OLD_SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 const ID = 'msg_2bUlL0q0Ey6f9Gq4zQm1w2ZXr8P';
 const BODY = JSON.stringify({ type: 'invoice.paid', data: { id: 'inv_1', amount: 4200, note: 'café ☕' } });
 const config: StandardVerifyConfig = { secret: SECRET };
@@ -147,7 +145,7 @@ describe('standard webhooks: we sign, the oracles verify', () => {
       expect(new StandardWebhook(secret).verify(BODY, headers)).toEqual(JSON.parse(BODY));
       expect(new SvixWebhook(secret).verify(BODY, headers)).toEqual(JSON.parse(BODY));
     }
-    expect(() => new StandardWebhook('whsec_' + Buffer.alloc(32, 1).toString('base64')).verify(BODY, headers)).toThrow();
+    expect(() => new StandardWebhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(BODY, headers)).toThrow();
   });
 
   it('a decoded key (Uint8Array) signs the same as its whsec_ string', () => {
@@ -164,7 +162,7 @@ describe('standard webhooks: we sign, the oracles verify', () => {
 
   it('the oracle rejects our signature over a changed body', () => {
     const headers = standardWebhookHeaders({ id: ID, timestamp: nowS(), body: BODY, secrets: [SECRET] });
-    expect(() => new StandardWebhook(SECRET).verify(BODY + ' ', headers)).toThrow(/No matching signature/);
+    expect(() => new StandardWebhook(SECRET).verify(`${BODY} `, headers)).toThrow(/No matching signature/);
   });
 
   it('our signature equals the documented bytes built independently', () => {
@@ -352,8 +350,8 @@ describe('webhook secrets', () => {
     ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', true],
     [SECRET, true],
     ['MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', false],
-    ['whsec_' + Buffer.alloc(23).toString('base64'), false],
-    ['whsec_' + Buffer.alloc(65).toString('base64'), false],
+    [`whsec_${Buffer.alloc(23).toString('base64')}`, false],
+    [`whsec_${Buffer.alloc(65).toString('base64')}`, false],
     ['whsec_', false],
     ['whsec_abc', false],
     ['whsec_****', false],

@@ -60,9 +60,9 @@ export function parseTraceState(value: unknown): string | null {
  * `tracestate` is dropped and the `traceparent` kept.
  */
 export function traceContextOf(headers: HeaderMap): TraceCarrier | null {
-  const traceParent = parseTraceParent(headers['traceparent']);
+  const traceParent = parseTraceParent(headers.traceparent);
   if (traceParent === null) return null;
-  const state = headers['tracestate'];
+  const state = headers.tracestate;
   return { traceParent, traceState: state === undefined ? null : parseTraceState(state) };
 }
 

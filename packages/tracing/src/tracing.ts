@@ -91,7 +91,7 @@ class SdkTracing implements Tracing {
   private carrierOf(span: Span): TraceCarrier | null {
     const out: Carrier = {};
     this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), out, setter);
-    return out['traceparent'] ? { traceParent: out['traceparent'], traceState: out['tracestate'] ?? null } : null;
+    return out.traceparent ? { traceParent: out.traceparent, traceState: out.tracestate ?? null } : null;
   }
 
   startIngress(name: string, kind: 'server' | 'producer', received: TraceCarrier | null, attributes: Attributes): IngressTrace {
@@ -141,7 +141,7 @@ export async function startTracing(options: StartTracingOptions): Promise<Tracin
     import('@opentelemetry/resources'),
     import('@opentelemetry/core'),
   ]);
-  let processor;
+  let processor: InstanceType<typeof base.SimpleSpanProcessor> | InstanceType<typeof base.BatchSpanProcessor>;
   if (options.exporter) {
     processor = new base.SimpleSpanProcessor(options.exporter);
   } else {

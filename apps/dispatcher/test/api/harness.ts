@@ -1,5 +1,4 @@
 import type { AddressInfo } from 'node:net';
-import type { DestinationStream } from 'pino';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { ApiException, Svix } from 'svix';
 import { ApiException as ApiException2, Svix as Svix2 } from 'svix2';
@@ -7,7 +6,6 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { FAST_ENGINE_ENV } from '../engine/support.js';
 import type { ReceivedRequest } from '../support/receiver.js';
-import type { AppOptions } from '../../src/app.module.js';
 import { startTestDispatcher, TEST_ADMIN_KEY, type TestDispatcher } from '../support/test-app.js';
 
 export { eventually } from '../engine/support.js';

@@ -135,7 +135,7 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
   it('publishing twice creates one delivery per endpoint and sends once', async () => {
     const appId = await createApp(engine.ds);
     await createEndpoint(engine, appId, { url: receiver.url('/twice') });
-    const ids = await insertMessages(engine.ds, appId, [{}]);
+    const _ids = await insertMessages(engine.ds, appId, [{}]);
     await Promise.all([engine.work.wakeApps([appId]), engine.work.wakeApps([appId]), engine.work.wakeApps([appId, appId])]);
     await eventually(() => expect(receiver.requestsTo('/twice')).toHaveLength(1));
     // A reconcile pass finds nothing left to do for it.

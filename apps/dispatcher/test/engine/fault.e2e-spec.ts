@@ -135,7 +135,7 @@ async function expectEverythingDelivered(run: Run): Promise<{ requests: number; 
     throw error;
   }
   const expected = new Set(run.messageIds);
-  for (const [path, ids] of delivered(run)) expect(ids).toEqual(expected);
+  for (const [_path, ids] of delivered(run)) expect(ids).toEqual(expected);
   // Duplicates (at-least-once) carry the same webhook-id as the copy that was already answered 2xx.
   let duplicates = 0;
   const succeeded = new Set<string>();

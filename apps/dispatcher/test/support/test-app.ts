@@ -1,5 +1,4 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { DestinationStream } from 'pino';
 import { AdminListener } from '@switchyard/api-kit';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import type { AppOptions } from '../../src/app.module.js';

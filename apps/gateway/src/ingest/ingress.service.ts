@@ -251,7 +251,7 @@ export class IngressService {
     const messageId = newId('msg');
     span.setAttributes({ 'switchyard.message_id': messageId, 'switchyard.event_id': eventId });
     const row = this.logRow(found, request, { outcome: InboundOutcome.Accepted, responseStatus: 200 });
-    let result;
+    let result: Awaited<ReturnType<Publisher['publishInbound']>>;
     try {
       result = await this.publisher.publishInbound({
         message: {

@@ -5,7 +5,6 @@ import { InboundRequestEntity, MessageEntity } from '@switchyard/db';
 import { createTestDatabase, testQueuePrefix, type TestDatabase } from '@switchyard/db/testing';
 import { QueueName } from '@switchyard/events';
 import type { Queue } from 'bull';
-import type { DestinationStream } from 'pino';
 import { Svix } from 'svix';
 import { DataSource } from 'typeorm';
 import type { AppOptions } from '../../src/app.module.js';

@@ -1,4 +1,4 @@
-import { idField } from '@switchyard/events';
+
 import type { Normalizer } from '../core/normalizer.js';
 import { normalizeBatch } from '../shared/batch.js';
 

@@ -80,12 +80,12 @@ export const APP_TOKEN_ROUTES: Readonly<Record<string, AppRouteRule>> = {
   [`GET ${APP}/msg/:msg_id/endpoint`]: view,
   [`POST ${APP}/msg/:msg_id/endpoint/:endpoint_id/resend`]: createAttempts,
 
-  ['GET /api/v1/event-type']: { anyOf: [C.ViewBase], write: false, app: false },
-  ['GET /api/v1/event-type/:event_type_name']: { anyOf: [C.ViewBase], write: false, app: false },
+  'GET /api/v1/event-type': { anyOf: [C.ViewBase], write: false, app: false },
+  'GET /api/v1/event-type/:event_type_name': { anyOf: [C.ViewBase], write: false, app: false },
 
   // A read-only token may still end its own session.
-  ['POST /api/v1/auth/logout']: { anyOf: [C.ViewBase], write: false, app: false },
-  ['GET /api/v1/auth/portal-session']: { anyOf: [C.ViewBase], write: false, app: false },
+  'POST /api/v1/auth/logout': { anyOf: [C.ViewBase], write: false, app: false },
+  'GET /api/v1/auth/portal-session': { anyOf: [C.ViewBase], write: false, app: false },
 };
 
 function forbidden(detail: string): ApiError {

@@ -18,7 +18,7 @@ export class BackgroundTasksService {
   /** Runs `work` and records the task with its result; a failure is recorded too, then rethrown. */
   async run(task: BackgroundTaskType, appId: string | null, work: () => Promise<Record<string, unknown>>): Promise<BackgroundTaskEntity> {
     const id = newId(IdPrefix.backgroundTask);
-    let status = BackgroundTaskStatus.Finished;
+    const status = BackgroundTaskStatus.Finished;
     let data: Record<string, unknown>;
     try {
       data = await work();

@@ -38,8 +38,8 @@ export class SendPool {
       .finally(() => {
         this.count--;
         this.bytes -= bytes;
-        if (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.splice(0).forEach((wake) => wake());
-        if (this.count === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+        if (this.roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.roomWaiters.splice(0)) wake();
+        if (this.count === 0) for (const wake of this.idleWaiters.splice(0)) wake();
       });
   }
 
@@ -53,8 +53,8 @@ export class SendPool {
   unhold(count: number, bytes: number): void {
     this.count -= count;
     this.bytes -= bytes;
-    if (this.roomWaiters.length > 0 && this.hasRoom()) this.roomWaiters.splice(0).forEach((wake) => wake());
-    if (this.count === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+    if (this.roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.roomWaiters.splice(0)) wake();
+    if (this.count === 0) for (const wake of this.idleWaiters.splice(0)) wake();
   }
 
   /** Resolves once the pool has drained to half its count and bytes (at once if it has). */
