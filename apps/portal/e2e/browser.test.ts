@@ -196,7 +196,10 @@ describe('the portal in Chromium', () => {
 
     const failing = await svix.message.create(appA.id, { eventType: 'user.created', payload: { user: 'u_1' }, channels: ['ops'] });
     await nav.getByRole('link', { name: 'Logs' }).click();
-    await page.getByLabel('Endpoint', { exact: true }).first().selectOption({ label: `${receiver.url}/fail` });
+    await page
+      .getByLabel('Endpoint', { exact: true })
+      .first()
+      .selectOption({ label: `${receiver.url}/fail` });
     await page.getByLabel('Status').selectOption('2');
     await page.getByRole('link', { name: failing.id }).waitFor({ timeout: 20_000 });
     await page.getByLabel('Event type').selectOption('invoice.paid');
@@ -246,7 +249,7 @@ describe('the portal in Chromium', () => {
     for (const status of api) expect([401, 403, 404]).toContain(status);
   });
 
-  it('is keyboard navigable, and embeddable in another origin\'s iframe', async () => {
+  it("is keyboard navigable, and embeddable in another origin's iframe", async () => {
     await page.goto(`${dispatcher.url}/portal/endpoints`);
     await page.getByTestId('app-name').waitFor();
     await page.keyboard.press('Tab');

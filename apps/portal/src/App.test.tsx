@@ -15,10 +15,25 @@ function fakeApi(session: PortalSession | { status: number; body: unknown }, end
     const text = request.method === 'GET' ? '' : await request.text();
     calls.push({ method: request.method, path: url.pathname, auth: request.headers.get('authorization'), body: text ? JSON.parse(text) : undefined });
     if (url.pathname === '/api/v1/auth/portal-session') return 'status' in session ? json(session.status, session.body) : json(200, session);
-    if (url.pathname === '/api/v1/event-type') return json(200, { data: [{ name: 'invoice.paid', description: 'An invoice was paid', archived: false, schemas: { '1': { examples: [{ id: 'inv_1' }] } } }], iterator: null, prevIterator: null, done: true });
+    if (url.pathname === '/api/v1/event-type')
+      return json(200, {
+        data: [{ name: 'invoice.paid', description: 'An invoice was paid', archived: false, schemas: { '1': { examples: [{ id: 'inv_1' }] } } }],
+        iterator: null,
+        prevIterator: null,
+        done: true,
+      });
     if (url.pathname === '/api/v1/app/app_1/endpoint' && request.method === 'GET') return json(200, { data: endpoints, iterator: null, prevIterator: null, done: true });
     if (url.pathname === '/api/v1/app/app_1/endpoint' && request.method === 'POST') {
-      const created = { id: 'ep_new', url: 'https://hooks.example.com/in', description: '', disabled: false, filterTypes: ['invoice.paid'], channels: null, throttleRate: 5, createdAt: new Date().toISOString() };
+      const created = {
+        id: 'ep_new',
+        url: 'https://hooks.example.com/in',
+        description: '',
+        disabled: false,
+        filterTypes: ['invoice.paid'],
+        channels: null,
+        throttleRate: 5,
+        createdAt: new Date().toISOString(),
+      };
       endpoints.push(created);
       return json(201, created);
     }

@@ -50,7 +50,6 @@ export function portalSecurityHeaders(frameAncestors: string): Record<string, st
   };
 }
 
-
 /**
  * Serves the built portal at /portal with @fastify/static: hashed assets cached for a year, and
  * index.html (revalidated every time) for /portal itself and for every client route under it
@@ -76,8 +75,7 @@ export async function installPortal(fastify: FastifyInstance, options: PortalSta
   }
 
   await fastify.register(fastifyStatic, { root: directory, serve: false });
-  const sendIndex = (reply: FastifyReply) =>
-    reply.headers(security).header('cache-control', 'no-cache').sendFile('index.html', directory, { cacheControl: false });
+  const sendIndex = (reply: FastifyReply) => reply.headers(security).header('cache-control', 'no-cache').sendFile('index.html', directory, { cacheControl: false });
 
   fastify.get(PORTAL_PATH, async (_request, reply) => sendIndex(reply));
   fastify.get(`${PORTAL_PATH}/*`, async (request: FastifyRequest<{ Params: { '*': string } }>, reply) => {

@@ -26,9 +26,7 @@ export function toApiError(status: number, body: unknown): ApiError {
   if (body && typeof body === 'object' && 'detail' in body) {
     const { detail, code } = body as { detail: unknown; code?: unknown };
     if (Array.isArray(detail)) {
-      const text = detail
-        .map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc ?? []).filter((l) => l !== 'body').join('.')}: ${d.msg ?? ''}`)
-        .join('; ');
+      const text = detail.map((d: { loc?: unknown[]; msg?: string }) => `${(d.loc ?? []).filter((l) => l !== 'body').join('.')}: ${d.msg ?? ''}`).join('; ');
       return new ApiError(status, 'validation', text || 'The request is not valid');
     }
     return new ApiError(status, typeof code === 'string' ? code : 'error', String(detail));

@@ -62,9 +62,11 @@ export function formatTime(iso: string | null | undefined): string {
 export function Json({ value, label }: { value: unknown; label: string }) {
   const text = typeof value === 'string' ? value : JSON.stringify(value, null, 2);
   return (
-    <pre className="code" tabIndex={0} aria-label={label}>
-      {text}
-    </pre>
+    // A scrollable block must be reachable by keyboard (axe: scrollable-region-focusable); the section carries its name.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: see above
+    <section className="code" tabIndex={0} aria-label={label}>
+      <pre>{text}</pre>
+    </section>
   );
 }
 

@@ -60,7 +60,9 @@ function SecretPanel({ endpointId }: { endpointId: string }) {
   return (
     <section className="card" aria-labelledby="secret-title">
       <h2 id="secret-title">Signing secret</h2>
-      <p className="hint">Verify each delivery's <code>webhook-signature</code> with this secret (Standard Webhooks).</p>
+      <p className="hint">
+        Verify each delivery's <code>webhook-signature</code> with this secret (Standard Webhooks).
+      </p>
       <div className="row">
         <code className="secret" aria-live="polite" data-testid="secret">
           {secret ?? 'whsec_••••••••••••••••••••••••'}

@@ -192,18 +192,20 @@ export function LogsPage({ endpointId = '' }: { endpointId?: string }) {
             </tr>
           </thead>
           <tbody>
-            {messages.data.pages.flatMap((p) => p.rows).map((m) => (
-              <tr key={m.id}>
-                <td className="mono">{m.eventType}</td>
-                <td>
-                  <Link to={`messages/${m.id}`} className="mono">
-                    {m.id}
-                  </Link>
-                </td>
-                {filters.endpointId && <td>{m.status !== undefined && <StatusBadge status={m.status} />}</td>}
-                <td>{formatTime(m.timestamp)}</td>
-              </tr>
-            ))}
+            {messages.data.pages
+              .flatMap((p) => p.rows)
+              .map((m) => (
+                <tr key={m.id}>
+                  <td className="mono">{m.eventType}</td>
+                  <td>
+                    <Link to={`messages/${m.id}`} className="mono">
+                      {m.id}
+                    </Link>
+                  </td>
+                  {filters.endpointId && <td>{m.status !== undefined && <StatusBadge status={m.status} />}</td>}
+                  <td>{formatTime(m.timestamp)}</td>
+                </tr>
+              ))}
           </tbody>
         </table>
       )}

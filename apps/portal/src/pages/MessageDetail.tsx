@@ -43,13 +43,22 @@ export function AttemptView({ attempt, payload, customHeaders }: { attempt: Sche
           <div>
             <h4>Request</h4>
             <p className="mono">POST {attempt.url}</p>
-            <Json value={Object.entries(requestHeaders(attempt, customHeaders)).map(([k, v]) => `${k}: ${v}`).join('\n')} label={`Request headers of ${attempt.id}`} />
+            <Json
+              value={Object.entries(requestHeaders(attempt, customHeaders))
+                .map(([k, v]) => `${k}: ${v}`)
+                .join('\n')}
+              label={`Request headers of ${attempt.id}`}
+            />
             <Json value={payload} label={`Request body of ${attempt.id}`} />
           </div>
           <div>
             <h4>Response</h4>
             <p>
-              Status <span className="mono" data-testid="response-status">{attempt.responseStatusCode || '—'}</span>, {attempt.responseDurationMs} ms
+              Status{' '}
+              <span className="mono" data-testid="response-status">
+                {attempt.responseStatusCode || '—'}
+              </span>
+              , {attempt.responseDurationMs} ms
             </p>
             {attempt.errorDetail && <p className="inline-error">{attempt.errorDetail}</p>}
             <Json value={attempt.response || '(empty body)'} label={`Response body of ${attempt.id}`} />
