@@ -151,6 +151,12 @@ describe.each(['gateway', 'dispatcher'])('%s container recipe', (app) => {
       const metrics = await fetch(`http://127.0.0.1:${adminPort}/metrics`);
       expect(metrics.status).toBe(200);
       expect(await metrics.text()).toContain(`service="${app}"`);
+      if (app === 'dispatcher') {
+        // The consumer portal ships in the image (the deploy holds @switchyard/portal's dist).
+        const portal = await fetch(`http://127.0.0.1:${port}/portal`);
+        expect(portal.status).toBe(200);
+        expect(await portal.text()).toContain('<div id="root"></div>');
+      }
       child.kill('SIGTERM');
       const code = await new Promise((resolve) => child.on('exit', (c) => resolve(c)));
       expect(code).toBe(0);

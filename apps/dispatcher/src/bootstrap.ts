@@ -1,6 +1,8 @@
 import { createApiApp, createRootLogger } from '@switchyard/api-kit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { AppModule, type AppOptions } from './app.module.js';
+import { installPortal } from './portal/portal-static.js';
 import type { DispatcherSettings } from './config/dispatcher-settings.js';
 
 /** Builds the dispatcher application (not yet listening): used by main.ts and by the tests alike. */
@@ -15,6 +17,11 @@ export async function createDispatcherApp(settings: DispatcherSettings, options:
       title: 'Switchyard dispatcher',
       description: 'Svix-compatible API: applications, event types, endpoints, messages and attempts. Works with the official svix SDKs.',
       version: '1.0',
+    },
+    // The consumer portal's built files at /portal (no token: the page authenticates its API calls).
+    configure: async (app, fastify) => {
+      const portal = await installPortal(fastify, { frameAncestors: settings.portalFrameAncestors });
+      if (!portal.directory) app.get(Logger).warn('the consumer portal is not built: /portal answers 503 until `pnpm build` builds apps/portal');
     },
   });
 }

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { isFrameAncestorsList } from '../portal/frame-ancestors.js';
 import { parseRetrySchedule } from '@switchyard/events';
 import { EnvReader, positiveDuration, readCommonSettings, withoutTrailingSlashes, type CommonSettings, type Env } from '@switchyard/platform';
 import type { SchedulerLimits } from '@switchyard/scheduler';
@@ -17,6 +18,8 @@ export interface DispatcherSettings extends CommonSettings {
    * MAX_PAYLOAD_BYTES + MESSAGE_ENVELOPE_BYTES, so that a message whose payload is at the limit fits.
    */
   readonly apiMaxBodyBytes: number;
+  /** The CSP frame-ancestors source list of /portal: the origins that may show the consumer portal in an iframe. */
+  readonly portalFrameAncestors: string;
 
   // The delivery engine's limits (README "Configuration").
   /** Attempts in flight in this process at once (waiting sockets are cheap; this bounds memory). */
@@ -141,10 +144,15 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   if (apiMaxBodyBytes < maxPayloadBytes + MESSAGE_ENVELOPE_BYTES) {
     reader.problem(`API_MAX_BODY_BYTES must be at least MAX_PAYLOAD_BYTES + ${MESSAGE_ENVELOPE_BYTES} (${maxPayloadBytes + MESSAGE_ENVELOPE_BYTES}), so that a message with the largest payload fits`);
   }
+  const portalFrameAncestors = reader.string('PORTAL_FRAME_ANCESTORS', '*').trim();
+  if (!isFrameAncestorsList(portalFrameAncestors)) {
+    reader.problem(`PORTAL_FRAME_ANCESTORS must be a space-separated CSP source list (*, 'self', 'none', https://app.example.com, https://*.example.com), got "${portalFrameAncestors}"`);
+  }
   const portalUrl = withoutTrailingSlashes(reader.url('PORTAL_URL', `http://localhost:${common.port}/portal`, ['http:', 'https:']));
   if (URL.canParse(portalUrl) && new URL(portalUrl).hash !== '') reader.problem('PORTAL_URL must not have a fragment (#…): the token goes there');
   const settings: DispatcherSettings = {
     ...common,
+    portalFrameAncestors,
     retryScheduleMs: schedule.ok ? schedule.delaysMs : [],
     deliveryTimeoutMs,
     endpointDisableAfterMs: reader.duration('ENDPOINT_DISABLE_AFTER', '5d'),
