@@ -30,7 +30,14 @@ function reject(res) {
 async function commit(req, body) {
   const id = `msg_${randomUUID()}`;
   const delivery = req.headers['x-github-delivery'];
-  const event = JSON.stringify({ specversion: '1.0', id, source: '/sources/bench', type: `github.${req.headers['x-github-event']}`, providereventid: delivery, data: JSON.parse(body.toString('utf8')) });
+  const event = JSON.stringify({
+    specversion: '1.0',
+    id,
+    source: '/sources/bench',
+    type: `github.${req.headers['x-github-event']}`,
+    providereventid: delivery,
+    data: JSON.parse(body.toString('utf8')),
+  });
   await pool.query({ ...INSERT, values: [id, 'src_bench', delivery, JSON.stringify(req.headers), body, event] });
   return id;
 }

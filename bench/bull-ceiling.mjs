@@ -11,7 +11,11 @@ async function run({ redisUrl, prefix, concurrency, count }) {
   for (let i = 0; i < count; i += 500) {
     const batch = [];
     for (let j = i; j < Math.min(count, i + 500); j++) {
-      batch.push({ name: 'noop', data: { deliveryId: `dlv_${j}`, attempt: 1 }, opts: { jobId: `dl:${j}:1`, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true } });
+      batch.push({
+        name: 'noop',
+        data: { deliveryId: `dlv_${j}`, attempt: 1 },
+        opts: { jobId: `dl:${j}:1`, attempts: 3, backoff: { type: 'exponential', delay: 1000 }, removeOnComplete: true, removeOnFail: true },
+      });
     }
     await queue.addBulk(batch);
   }

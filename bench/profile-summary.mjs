@@ -53,7 +53,14 @@ export function summarizeProfile(profile, { top = 30 } = {}) {
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k, us]) => [k, Math.round(us / 1000), Number(((us / busyUs) * 100).toFixed(1))]);
-  return { totalMs: Math.round(totalUs / 1000), busyMs: Math.round(busyUs / 1000), idleMs: Math.round(idleUs / 1000), gcMs: Math.round(gcUs / 1000), byPackage: rows(byPackage), byFunction: rows(byFunction) };
+  return {
+    totalMs: Math.round(totalUs / 1000),
+    busyMs: Math.round(busyUs / 1000),
+    idleMs: Math.round(idleUs / 1000),
+    gcMs: Math.round(gcUs / 1000),
+    byPackage: rows(byPackage),
+    byFunction: rows(byFunction),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

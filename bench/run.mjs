@@ -63,7 +63,11 @@ const PROFILE_DIR = join(RESULTS_DIR, 'profiles');
 const argv = process.argv.slice(2);
 const QUICK = argv.includes('--quick');
 const PROFILE = argv.includes('--profile');
-const ONLY = argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',') ?? null;
+const ONLY =
+  argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',') ?? null;
 const want = (arm) => !ONLY || ONLY.includes(arm);
 /** --env=KEY=VALUE (repeatable): extra settings for both apps, to measure a change of setting. */
 const APP_ENV = Object.fromEntries(argv.filter((a) => a.startsWith('--env=')).map((a) => a.slice('--env='.length).split(/=(.*)/s).slice(0, 2)));
@@ -75,8 +79,44 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** Round counts and durations; --quick keeps every arm but makes each short. */
 const PLAN = QUICK
-  ? { capS: 2, rounds: 1, gwFirstWarmS: 0, gwWarmS: 1, gwMeasureS: 2, connections: 50, latRounds: 1, latS: 1.5, dispRounds: 1, dispTargetS: 1, probe: 0, e2eWarmS: 1, e2eS: 2, ingestS: 2, drainS: 10, bullRounds: 1, bullJobs: 5_000 }
-  : { capS: 6, rounds: 3, gwFirstWarmS: 4, gwWarmS: 2, gwMeasureS: 6, connections: 50, latRounds: 2, latS: 5, dispRounds: 3, dispTargetS: 3, probe: 1_000, e2eWarmS: 3, e2eS: 20, ingestS: 15, drainS: 30, bullRounds: 3, bullJobs: 20_000 };
+  ? {
+      capS: 2,
+      rounds: 1,
+      gwFirstWarmS: 0,
+      gwWarmS: 1,
+      gwMeasureS: 2,
+      connections: 50,
+      latRounds: 1,
+      latS: 1.5,
+      dispRounds: 1,
+      dispTargetS: 1,
+      probe: 0,
+      e2eWarmS: 1,
+      e2eS: 2,
+      ingestS: 2,
+      drainS: 10,
+      bullRounds: 1,
+      bullJobs: 5_000,
+    }
+  : {
+      capS: 6,
+      rounds: 3,
+      gwFirstWarmS: 4,
+      gwWarmS: 2,
+      gwMeasureS: 6,
+      connections: 50,
+      latRounds: 2,
+      latS: 5,
+      dispRounds: 3,
+      dispTargetS: 3,
+      probe: 1_000,
+      e2eWarmS: 3,
+      e2eS: 20,
+      ingestS: 15,
+      drainS: 30,
+      bullRounds: 3,
+      bullJobs: 20_000,
+    };
 
 /**
  * The isolation arms (6), from the issue: the noisy application's backlog, the quiet one's rate and
@@ -119,7 +159,14 @@ async function until(what, fn, timeoutMs, everyMs = 50) {
 
 /** A ~1 KB JSON body (GitHub push-like); `after` is a placeholder that githubDelivery makes unique. */
 function githubBody() {
-  const base = { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'f'.repeat(40), repository: { id: 1296269, full_name: 'acme/widgets', private: false }, pusher: { name: 'octocat', email: 'octocat@example.com' }, commits: [] };
+  const base = {
+    ref: 'refs/heads/main',
+    before: '0'.repeat(40),
+    after: 'f'.repeat(40),
+    repository: { id: 1296269, full_name: 'acme/widgets', private: false },
+    pusher: { name: 'octocat', email: 'octocat@example.com' },
+    commits: [],
+  };
   let i = 0;
   while (JSON.stringify(base).length < 1000) {
     base.commits.push({ id: hex(20), message: `commit ${i++}`, author: { name: 'octocat' } });
@@ -167,7 +214,9 @@ function machine() {
     node: process.version,
     kernel: os.release(),
     commit,
-    pinned: CAN_PIN ? `apps and the limits on core ${SUT_CORE}; generator, receiver and this process on core ${LOAD_CORE}; PostgreSQL and Redis unpinned` : `not pinned (${TASKSET ? 'one core' : 'no taskset'})`,
+    pinned: CAN_PIN
+      ? `apps and the limits on core ${SUT_CORE}; generator, receiver and this process on core ${LOAD_CORE}; PostgreSQL and Redis unpinned`
+      : `not pinned (${TASKSET ? 'one core' : 'no taskset'})`,
   };
 }
 
@@ -454,7 +503,9 @@ async function armGateway(ctx) {
   const committed = Number((await ctx.db.query('SELECT count(*)::int AS n FROM messages WHERE app_id = $1', [await sourceAppId(ctx, source.id)])).rows[0].n);
   const ledger = { sent: gatewaySent, answered2xx: gatewayAccepted, committedMessages: committed, balanced: gatewayAccepted <= committed && committed <= gatewaySent };
   if (!ledger.balanced) results.void.push(`gateway ledger: ${gatewayAccepted} answered 2xx, ${committed} messages committed, ${gatewaySent} sent`);
-  log(`   ledger: ${gatewayAccepted} answered 2xx ≤ ${committed} messages committed ≤ ${gatewaySent} sent ${ledger.balanced ? '(balanced; the difference was in flight when a closed-loop run stopped)' : '(NOT balanced: run void)'}`);
+  log(
+    `   ledger: ${gatewayAccepted} answered 2xx ≤ ${committed} messages committed ≤ ${gatewaySent} sent ${ledger.balanced ? '(balanced; the difference was in flight when a closed-loop run stopped)' : '(NOT balanced: run void)'}`,
+  );
 
   await stopApp(gateway, 'gateway');
   await Promise.all(Object.values(limits).map((l) => stop(l.handle)));
@@ -567,7 +618,9 @@ async function armTracing(ctx) {
       if (total > 0 && (total - ok) / total > 0.001) results.void.push(`tracing arm ${arm} round ${round}: ${total - ok} of ${total} requests not 2xx`);
       const r = { perSecond: ok / result.duration, sutCpuMsPerRequest: (cpu[0] / ok) * 1000, sutCpuUtilisation: cpu[0] / wallSeconds, p99Ms: result.latency.p99, foreignCpu: foreign };
       rounds[arm].push(r);
-      log(`   round ${round} tracing ${arm.padEnd(3)} ${fmt(r.perSecond).padStart(7)}/s  (${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, closed-loop p99 ${fmt(r.p99Ms)} ms)`);
+      log(
+        `   round ${round} tracing ${arm.padEnd(3)} ${fmt(r.perSecond).padStart(7)}/s  (${fmt(r.sutCpuMsPerRequest * 1000)} µs CPU/req at ${Math.round(r.sutCpuUtilisation * 100)} % of its core, closed-loop p99 ${fmt(r.p99Ms)} ms)`,
+      );
     }
   }
   // Stopping flushes the on-arm's last batch into the sink.
@@ -764,7 +817,11 @@ function littleBound(settings, endpoints, delayMs, concurrency = settings.delive
 async function armDispatcher(ctx, dp) {
   log(bold('\n2. Dispatcher deliveries vs a raw undici loop at the same concurrency'));
   const s = dp.settings;
-  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, FAN_OUT_CONCURRENCY ${s.fanOutConcurrency}, FAN_OUT_INLINE_MAX ${s.fanOutInlineMax}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin} (the dispatcher's defaults)`));
+  log(
+    dim(
+      `   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, FAN_OUT_CONCURRENCY ${s.fanOutConcurrency}, FAN_OUT_INLINE_MAX ${s.fanOutInlineMax}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin} (the dispatcher's defaults)`,
+    ),
+  );
   const scenarios = [
     { endpoints: 1, delay: 0 },
     { endpoints: 50, delay: 0 },
@@ -787,7 +844,10 @@ async function armDispatcher(ctx, dp) {
     for (let round = 1; round <= PLAN.dispRounds; round++) {
       const p = await productRun(ctx, dp, endpoints, delay, nProduct);
       const r = await rawRun(ctx, dp, endpoints, delay, nRaw);
-      for (const [arm, x] of [['product', p], ['raw', r]]) {
+      for (const [arm, x] of [
+        ['product', p],
+        ['raw', r],
+      ]) {
         if (x.missing !== 0) results.void.push(`dispatcher ${key} ${arm} round ${round}: ${x.missing} of ${x.deliveries} missing`);
         if (x.failed) results.void.push(`dispatcher ${key} raw round ${round}: ${x.failed} failed`);
       }
@@ -816,7 +876,13 @@ async function armDispatcher(ctx, dp) {
   }
   results.arms.dispatcher = {
     what: 'backlog published with both queues paused, then drained: deliveries/s from resume to the last unique arrival (fan-out included where a message goes to more than FAN_OUT_INLINE_MAX endpoints; publishing, and with it the inline fan-out, excluded); raw loop = undici Agent, same concurrency, same signed 1 KB body, same receiver',
-    settings: { deliveryConcurrency: s.deliveryConcurrency, fanOutConcurrency: s.fanOutConcurrency, fanOutInlineMax: s.fanOutInlineMax, endpointMaxInFlight: s.endpointMaxInFlight, connectionsPerOrigin: s.connectionsPerOrigin },
+    settings: {
+      deliveryConcurrency: s.deliveryConcurrency,
+      fanOutConcurrency: s.fanOutConcurrency,
+      fanOutInlineMax: s.fanOutInlineMax,
+      endpointMaxInFlight: s.endpointMaxInFlight,
+      connectionsPerOrigin: s.connectionsPerOrigin,
+    },
     scenarios: out,
   };
 }
@@ -921,8 +987,12 @@ async function armE2e(ctx, dp) {
   const r = await e2eLedger(ctx, run.records, start + PLAN.e2eWarmS * 1000, 'end to end (publish)');
   checkpointRss('dispatcher', dp.dispatcher, 'after end to end (publish)');
   log(`   ${run.n} published over ${seconds} s (first ${PLAN.e2eWarmS} s warm-up, not in the percentiles); generator lag max ${fmt(run.maxLagMs)} ms`);
-  log(`   publish → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; publish answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
-  log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  log(
+    `   publish → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; publish answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`,
+  );
+  log(
+    `   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`,
+  );
   results.arms.e2e = {
     what: 'POST /api/v1/app/{app}/msg open loop (latency from the scheduled send time) → first arrival at the receiver, one clock (CLOCK_MONOTONIC)',
     offeredPerSecond: rate,
@@ -996,8 +1066,12 @@ async function armIngestE2e(ctx, dp) {
   checkpointRss('dispatcher', dp.dispatcher, 'after end to end (ingest)');
   checkpointRss('gateway', gateway, 'after end to end (ingest)');
   log(`   ${run.n} webhooks over ${seconds} s; generator lag max ${fmt(run.maxLagMs)} ms`);
-  log(`   ingest → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; gateway answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`);
-  log(`   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  log(
+    `   ingest → delivered: p50 ${fmt(r.latency.p50)} ms, p90 ${fmt(r.latency.p90)} ms, p99 ${fmt(r.latency.p99)} ms, max ${fmt(r.latency.max)} ms; gateway answered p50 ${fmt(r.acceptLatency.p50)} ms, p99 ${fmt(r.acceptLatency.p99)} ms`,
+  );
+  log(
+    `   ledger: sent ${r.ledger.sent} = delivered ${r.ledger.delivered} + missing ${r.ledger.missing}; duplicates ${r.ledger.duplicates} ${r.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`,
+  );
   await stopApp(gateway, 'gateway');
   results.arms.ingestE2e = {
     what: 'GitHub-signed POST /in/:token open loop → CloudEvent at the receiver (gateway and dispatcher both on the app core)',
@@ -1102,10 +1176,13 @@ async function mapLimit(items, limit, fn) {
 function histogram(values) {
   const h = {};
   for (const v of values) h[String(v)] = (h[String(v)] ?? 0) + 1;
-  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => (Number(a) - Number(b)) || a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(h).sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b)));
 }
 
-const histogramText = (h) => Object.entries(h).map(([k, n]) => `${k}: ${n}`).join(', ');
+const histogramText = (h) =>
+  Object.entries(h)
+    .map(([k, n]) => `${k}: ${n}`)
+    .join(', ');
 const pct = (x) => `${Math.round(x * 100)} %`;
 const foreignText = (f) => (f > 0.05 ? `; other processes used ${pct(f)} of the machine` : `; other processes ${pct(f)}`);
 
@@ -1121,7 +1198,11 @@ const foreignText = (f) => (f > 0.05 ? `; other processes used ${pct(f)} of the 
  */
 async function armNoisyNeighbour(ctx) {
   const I = ISOLATION;
-  log(bold(`\n6a. Isolation, noisy neighbour: A publishes ${I.noisyMessages.toLocaleString('en-US')} messages (endpoint answers after 50 ms) with the queues paused; on resume, B ${I.quietRate}/s open loop for ${I.quietS} s (endpoint answers at once) while A drains`));
+  log(
+    bold(
+      `\n6a. Isolation, noisy neighbour: A publishes ${I.noisyMessages.toLocaleString('en-US')} messages (endpoint answers after 50 ms) with the queues paused; on resume, B ${I.quietRate}/s open loop for ${I.quietS} s (endpoint answers at once) while A drains`,
+    ),
+  );
   const dp = await isolationDispatcher(ctx, 'noisy');
   // Every queue name either engine may use under this prefix; pausing one nobody uses is harmless.
   const queues = await Promise.all(
@@ -1202,9 +1283,7 @@ async function armNoisyNeighbour(ctx) {
   const whole = await withCpu([dp.dispatcher.pid], async () => {
     resumeAt = nowMs();
     await Promise.all(queues.map((q) => q.resume()));
-    quiet = await withCpu([dp.dispatcher.pid], () =>
-      openLoop({ rate: I.quietRate, seconds: I.quietS, stopWhen: () => aDrained, fire: () => publishOne(bPool, ctx.adminKey, appB.id, body) }),
-    );
+    quiet = await withCpu([dp.dispatcher.pid], () => openLoop({ rate: I.quietRate, seconds: I.quietS, stopWhen: () => aDrained, fire: () => publishOne(bPool, ctx.adminKey, appB.id, body) }));
     windowEnd = nowMs();
     windowEndA = await statsA();
     watching = false;
@@ -1236,7 +1315,7 @@ async function armNoisyNeighbour(ctx) {
   // A's deliveries in B's window (from the resume), up to the moment A drained if it did.
   const windowRateA = (windowEndA.unique - atResume.unique) / (((drainedAtMs ?? windowEnd) - resumeAt) / 1000);
   log(
-    `   B: ${quiet.result.n} published over ${fmt(windowSeconds)} s from the resume${quiet.result.stoppedEarly ? ' (stopped early: A\'s backlog was gone)' : ''}; generator lag max ${fmt(quiet.result.maxLagMs)} ms; A delivered ${(windowEndA.unique - atResume.unique).toLocaleString('en-US')} in the window (${fmt(windowRateA)}/s), backlog ${backlogAtWindowEnd.toLocaleString('en-US')} at its end; dispatcher ${pct(quiet.cpu[0] / quiet.wallSeconds)} of its core${foreignText(quiet.foreign)}`,
+    `   B: ${quiet.result.n} published over ${fmt(windowSeconds)} s from the resume${quiet.result.stoppedEarly ? " (stopped early: A's backlog was gone)" : ''}; generator lag max ${fmt(quiet.result.maxLagMs)} ms; A delivered ${(windowEndA.unique - atResume.unique).toLocaleString('en-US')} in the window (${fmt(windowRateA)}/s), backlog ${backlogAtWindowEnd.toLocaleString('en-US')} at its end; dispatcher ${pct(quiet.cpu[0] / quiet.wallSeconds)} of its core${foreignText(quiet.foreign)}`,
   );
   const drained = last.unique >= idsA.length;
   const drainEndReason = drained ? null : Date.now() - lastMove >= 60_000 ? 'no progress for 60 s' : `deadline ${I.noisyDrainDeadlineS} s after the resume`;
@@ -1254,7 +1333,8 @@ async function armNoisyNeighbour(ctx) {
     duplicatesA += count - 1;
   }
   const ledgerA = { sent: idsA.length, delivered: deliveredA, missing: idsA.length - deliveredA, duplicates: duplicatesA, rejectedAtPublish: idsA.failed, balanced: deliveredA === idsA.length };
-  if (ledgerA.missing > 0) results.void.push(`noisy neighbour A: ${ledgerA.missing} of ${ledgerA.sent} accepted messages not delivered ${I.noisyDrainDeadlineS} s after the resume (${drainEndReason})`);
+  if (ledgerA.missing > 0)
+    results.void.push(`noisy neighbour A: ${ledgerA.missing} of ${ledgerA.sent} accepted messages not delivered ${I.noisyDrainDeadlineS} s after the resume (${drainEndReason})`);
   // The whole drain: from the resume to A's last arrival (or its last arrival so far).
   const endA = await statsA();
   const drainSeconds = endA.lastMs !== null ? (endA.lastMs - resumeAt) / 1000 : NaN;
@@ -1262,17 +1342,26 @@ async function armNoisyNeighbour(ctx) {
   const jobsAtEnd = await jobCounts();
   checkpointRss(dp.key, dp.dispatcher, 'after the noisy neighbour');
 
-  log(`   B publish → delivered: p50 ${fmt(b.latency.p50)} ms, p90 ${fmt(b.latency.p90)} ms, p99 ${fmt(b.latency.p99)} ms, max ${fmt(b.latency.max)} ms (${b.latency.count} messages); publish answered p50 ${fmt(b.acceptLatency.p50)} ms, p99 ${fmt(b.acceptLatency.p99)} ms`);
+  log(
+    `   B publish → delivered: p50 ${fmt(b.latency.p50)} ms, p90 ${fmt(b.latency.p90)} ms, p99 ${fmt(b.latency.p99)} ms, max ${fmt(b.latency.max)} ms (${b.latency.count} messages); publish answered p50 ${fmt(b.acceptLatency.p50)} ms, p99 ${fmt(b.acceptLatency.p99)} ms`,
+  );
   log(
     `   A drain: ${fmt(windowRateA)}/s in B's window (${(windowRateA / bound.perSecond).toFixed(2)}× the bound), ${fmt(drainRateA)}/s resume → last arrival over ${fmt(drainSeconds)} s (${(drainRateA / bound.perSecond).toFixed(2)}×)${drained ? '' : ', NOT drained'}; bound ${fmt(bound.perSecond)}/s; dispatcher ${pct(whole.cpu[0] / whole.wallSeconds)} of its core, ${fmt((whole.cpu[0] / Math.max(1, endA.unique - atResume.unique)) * 1e6)} µs CPU per delivery${foreignText(whole.foreign)}`,
   );
   log(`   ledger A: sent ${ledgerA.sent} = delivered ${ledgerA.delivered} + missing ${ledgerA.missing}; duplicates ${ledgerA.duplicates}${drained ? '' : ` (NOT drained: ${drainEndReason})`}`);
-  log(`   ledger B: sent ${b.ledger.sent} = delivered ${b.ledger.delivered} + missing ${b.ledger.missing}; duplicates ${b.ledger.duplicates} ${b.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  log(
+    `   ledger B: sent ${b.ledger.sent} = delivered ${b.ledger.delivered} + missing ${b.ledger.missing}; duplicates ${b.ledger.duplicates} ${b.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`,
+  );
   await closeQueues();
   await endIsolationDispatcher(ctx, dp);
   results.arms.noisyNeighbour = {
     what: `A: closed-loop publish (32 in flight) of a backlog to 1 endpoint answering after 50 ms, with the queues ${ISOLATION_QUEUES.join(', ')} paused (Bull global pause); then all resumed and at once B: open-loop publish to 1 endpoint answering at once, while A drains; latency from the scheduled send to the first arrival at B (CLOCK_MONOTONIC); A's rates from the resume; both through the API only`,
-    settings: { deliveryConcurrency: dp.settings.deliveryConcurrency, endpointMaxInFlight: dp.settings.endpointMaxInFlight, connectionsPerOrigin: dp.settings.connectionsPerOrigin, fanOutInlineMax: dp.settings.fanOutInlineMax },
+    settings: {
+      deliveryConcurrency: dp.settings.deliveryConcurrency,
+      endpointMaxInFlight: dp.settings.endpointMaxInFlight,
+      connectionsPerOrigin: dp.settings.connectionsPerOrigin,
+      fanOutInlineMax: dp.settings.fanOutInlineMax,
+    },
     pausedQueues: ISOLATION_QUEUES,
     a: {
       messages: idsA.length,
@@ -1324,7 +1413,15 @@ async function armNoisyNeighbour(ctx) {
  */
 async function armHangingEndpoints(ctx) {
   const I = ISOLATION;
-  log(bold(`\n6b. Isolation, hanging endpoints: ${I.hanging} endpoints that never answer (${I.hangingRate}/s each) and a healthy one (${I.healthyRate}/s), open loop for ${I.hangS} s; ${Object.entries(HANGING_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));
+  log(
+    bold(
+      `\n6b. Isolation, hanging endpoints: ${I.hanging} endpoints that never answer (${I.hangingRate}/s each) and a healthy one (${I.healthyRate}/s), open loop for ${I.hangS} s; ${Object.entries(
+        HANGING_ENV,
+      )
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')}`,
+    ),
+  );
   const dp = await isolationDispatcher(ctx, 'hanging', HANGING_ENV);
   const ports = await ctx.receiver.call('listen', { ports: I.hanging + 1 });
   const hangingPorts = ports.slice(0, I.hanging);
@@ -1340,7 +1437,11 @@ async function armHangingEndpoints(ctx) {
   const healthyApp = await dp.svix.application.create({ name: 'bench healthy' });
   await dp.svix.endpoint.create(healthyApp.id, { url: `http://127.0.0.1:${healthyPort}/ok`, secret: dp.secret });
   const s = dp.settings;
-  log(dim(`   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin}, DELIVERY_TIMEOUT_MS ${s.deliveryTimeoutMs}, retries ${s.retryScheduleMs.map((ms) => `${ms / 1000}s`).join(',')}`));
+  log(
+    dim(
+      `   DELIVERY_CONCURRENCY ${s.deliveryConcurrency}, ENDPOINT_MAX_IN_FLIGHT ${s.endpointMaxInFlight}, CONNECTIONS_PER_ORIGIN ${s.connectionsPerOrigin}, DELIVERY_TIMEOUT_MS ${s.deliveryTimeoutMs}, retries ${s.retryScheduleMs.map((ms) => `${ms / 1000}s`).join(',')}`,
+    ),
+  );
 
   // Warm-up: the healthy path once end to end (JIT, connections), before any endpoint hangs.
   const warmPool = new Pool(dp.url, { connections: 4 });
@@ -1376,8 +1477,12 @@ async function armHangingEndpoints(ctx) {
 
   // The healthy endpoint's ledger, given as long as the hanging messages get.
   const healthy = await e2eLedger(ctx, healthyRun.records, -Infinity, 'hanging endpoints: healthy', { ports: [healthyPort], drainS: I.hangDeadlineS });
-  log(`   healthy publish → delivered: p50 ${fmt(healthy.latency.p50)} ms, p90 ${fmt(healthy.latency.p90)} ms, p99 ${fmt(healthy.latency.p99)} ms, max ${fmt(healthy.latency.max)} ms (${healthy.latency.count} messages); publish answered p50 ${fmt(healthy.acceptLatency.p50)} ms, p99 ${fmt(healthy.acceptLatency.p99)} ms`);
-  log(`   ledger healthy: sent ${healthy.ledger.sent} = delivered ${healthy.ledger.delivered} + missing ${healthy.ledger.missing}; duplicates ${healthy.ledger.duplicates} ${healthy.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`);
+  log(
+    `   healthy publish → delivered: p50 ${fmt(healthy.latency.p50)} ms, p90 ${fmt(healthy.latency.p90)} ms, p99 ${fmt(healthy.latency.p99)} ms, max ${fmt(healthy.latency.max)} ms (${healthy.latency.count} messages); publish answered p50 ${fmt(healthy.acceptLatency.p50)} ms, p99 ${fmt(healthy.acceptLatency.p99)} ms`,
+  );
+  log(
+    `   ledger healthy: sent ${healthy.ledger.sent} = delivered ${healthy.ledger.delivered} + missing ${healthy.ledger.missing}; duplicates ${healthy.ledger.duplicates} ${healthy.ledger.balanced ? '(balanced)' : '(NOT balanced: run void)'}`,
+  );
 
   // Every hanging message until it is finished (success, fail or canceled at its endpoint), or the deadline.
   const api = new Pool(dp.url, { connections: 8 });
@@ -1429,7 +1534,9 @@ async function armHangingEndpoints(ctx) {
   const time = (iso) => new Date(iso).getTime();
   // Dispatcher clock on both sides: publish → first attempt started, first → last attempt ended.
   const firstAttemptDelay = msgs.filter((m) => m.attempts.length > 0).map((m) => Math.min(...m.attempts.map((a) => time(a.timestamp))) - time(m.publishedAt));
-  const attemptSpan = msgs.filter((m) => m.attempts.length > 0).map((m) => Math.max(...m.attempts.map((a) => time(a.timestamp) + a.responseDurationMs)) - Math.min(...m.attempts.map((a) => time(a.timestamp))));
+  const attemptSpan = msgs
+    .filter((m) => m.attempts.length > 0)
+    .map((m) => Math.max(...m.attempts.map((a) => time(a.timestamp) + a.responseDurationMs)) - Math.min(...m.attempts.map((a) => time(a.timestamp))));
   const hangingResult = {
     messages: msgs.length,
     lost,
@@ -1457,11 +1564,15 @@ async function armHangingEndpoints(ctx) {
   log(
     `   hanging: ${msgs.length} messages; ${lost === 0 ? 'nothing lost' : `${bold(`${lost} lost`)} (${noAttempt} without an attempt, ${notFailed} not failed)`}; all finished ${unfinished.length === 0 ? `${fmt(finishedAfterS)} s after the window` : `NOT by the deadline (${unfinished.length} unfinished)`}`,
   );
-  log(`   attempts per message ${histogramText(hangingResult.attemptsPerMessage)}; final status ${histogramText(hangingResult.finalStatus)}; ${answered} of ${allAttempts.length} attempts got a response${apiErrors ? `; ${apiErrors} API reads failed` : ''}`);
+  log(
+    `   attempts per message ${histogramText(hangingResult.attemptsPerMessage)}; final status ${histogramText(hangingResult.finalStatus)}; ${answered} of ${allAttempts.length} attempts got a response${apiErrors ? `; ${apiErrors} API reads failed` : ''}`,
+  );
   log(
     `   attempt duration p50 ${fmt(hangingResult.attemptDurationMs.p50)} ms, max ${fmt(hangingResult.attemptDurationMs.max)} ms; publish → first attempt p50 ${fmt(hangingResult.publishToFirstAttemptMs.p50)} ms, max ${fmt(hangingResult.publishToFirstAttemptMs.max)} ms; first → last attempt p50 ${fmt(hangingResult.firstToLastAttemptMs.p50)} ms, max ${fmt(hangingResult.firstToLastAttemptMs.max)} ms`,
   );
-  log(`   sockets open to the hanging receivers: peak ${hangingResult.sockets.peakOpen} (per endpoint ${hangingResult.sockets.peakOpenPerEndpoint.join(' ')}), median sampled ${fmt(hangingResult.sockets.sampledMedianOpen)}, ${hangingResult.sockets.requestsSeen} requests seen`);
+  log(
+    `   sockets open to the hanging receivers: peak ${hangingResult.sockets.peakOpen} (per endpoint ${hangingResult.sockets.peakOpenPerEndpoint.join(' ')}), median sampled ${fmt(hangingResult.sockets.sampledMedianOpen)}, ${hangingResult.sockets.requestsSeen} requests seen`,
+  );
   await endIsolationDispatcher(ctx, dp);
   results.arms.hangingEndpoints = {
     what: `${I.hanging} endpoints (own ports, own applications) that read the request and never answer, ${I.hangingRate}/s each, and 1 healthy endpoint (another application) answering at once, ${I.healthyRate}/s, open loop for ${I.hangS} s; healthy latency from the scheduled send to the first arrival; hanging messages checked through the attempts and delivery-status API`,
@@ -1487,40 +1598,90 @@ function printTable() {
   const rows = [];
   const g = results.arms.gateway;
   if (g) {
-    rows.push(['Gateway ingest, committed/s', fmtRange(g.perSecond, '/s'), `bare ${fmtRange(g.limitPerSecond, '/s')}`, ratioText(g.ratio), `≥ ${TARGETS.gatewayRatio}×: ${met(g.ratio.median >= TARGETS.gatewayRatio)}`]);
-    rows.push(['  CPU per request (app core)', `${fmt(g.sutCpuMsPerRequest.median * 1000)} µs`, `bare ${fmt(g.limitCpuMsPerRequest.median * 1000)} µs`, `${(g.limitCpuMsPerRequest.median / g.sutCpuMsPerRequest.median).toFixed(2)}×`, `+ PG/Redis ${fmt(g.storesCpuMsPerRequest.median * 1000)} µs`]);
-    rows.push([`  accept latency @ ${g.latency.offeredPerSecond}/s (70 %)`, `p50 ${fmt(g.latency.gateway.p50Ms.median)} / p99 ${fmt(g.latency.gateway.p99Ms.median)} ms`, `bare p50 ${fmt(g.latency.bare.p50Ms.median)} / p99 ${fmt(g.latency.bare.p99Ms.median)} ms`, '', 'open loop']);
+    rows.push([
+      'Gateway ingest, committed/s',
+      fmtRange(g.perSecond, '/s'),
+      `bare ${fmtRange(g.limitPerSecond, '/s')}`,
+      ratioText(g.ratio),
+      `≥ ${TARGETS.gatewayRatio}×: ${met(g.ratio.median >= TARGETS.gatewayRatio)}`,
+    ]);
+    rows.push([
+      '  CPU per request (app core)',
+      `${fmt(g.sutCpuMsPerRequest.median * 1000)} µs`,
+      `bare ${fmt(g.limitCpuMsPerRequest.median * 1000)} µs`,
+      `${(g.limitCpuMsPerRequest.median / g.sutCpuMsPerRequest.median).toFixed(2)}×`,
+      `+ PG/Redis ${fmt(g.storesCpuMsPerRequest.median * 1000)} µs`,
+    ]);
+    rows.push([
+      `  accept latency @ ${g.latency.offeredPerSecond}/s (70 %)`,
+      `p50 ${fmt(g.latency.gateway.p50Ms.median)} / p99 ${fmt(g.latency.gateway.p99Ms.median)} ms`,
+      `bare p50 ${fmt(g.latency.bare.p50Ms.median)} / p99 ${fmt(g.latency.bare.p99Ms.median)} ms`,
+      '',
+      'open loop',
+    ]);
   }
   const tr = results.arms.tracing;
   if (tr) {
     rows.push(['Gateway ingest, tracing on (OTLP)', fmtRange(tr.onPerSecond, '/s'), `off ${fmtRange(tr.offPerSecond, '/s')}`, ratioText(tr.ratio), `${tr.spansExported} spans exported`]);
-    rows.push(['  CPU per request (app core)', `on ${fmt(tr.onCpuMsPerRequest.median * 1000)} µs`, `off ${fmt(tr.offCpuMsPerRequest.median * 1000)} µs`, `+${fmt((tr.onCpuMsPerRequest.median - tr.offCpuMsPerRequest.median) * 1000)} µs`, 'off: SDK not loaded']);
+    rows.push([
+      '  CPU per request (app core)',
+      `on ${fmt(tr.onCpuMsPerRequest.median * 1000)} µs`,
+      `off ${fmt(tr.offCpuMsPerRequest.median * 1000)} µs`,
+      `+${fmt((tr.onCpuMsPerRequest.median - tr.offCpuMsPerRequest.median) * 1000)} µs`,
+      'off: SDK not loaded',
+    ]);
   }
   const d = results.arms.dispatcher;
   if (d) {
     for (const [_key, x] of Object.entries(d.scenarios)) {
-      const little = x.littlesLaw ? `Little: ${x.littlesLaw.dispatcher.inFlight} in flight → ${fmt(x.littlesLaw.dispatcher.perSecond)}/s (raw ${fmt(x.littlesLaw.raw.perSecond)}/s)` : `≥ ${TARGETS.dispatcherRatio}×: ${met(x.ratio.median >= TARGETS.dispatcherRatio)}`;
-      rows.push([`Dispatcher ${x.endpoints} endpoint${x.endpoints > 1 ? 's' : ''}, receiver ${x.receiverDelayMs} ms`, fmtRange(x.perSecond, '/s'), `raw ${fmtRange(x.limitPerSecond, '/s')}`, ratioText(x.ratio), little]);
+      const little = x.littlesLaw
+        ? `Little: ${x.littlesLaw.dispatcher.inFlight} in flight → ${fmt(x.littlesLaw.dispatcher.perSecond)}/s (raw ${fmt(x.littlesLaw.raw.perSecond)}/s)`
+        : `≥ ${TARGETS.dispatcherRatio}×: ${met(x.ratio.median >= TARGETS.dispatcherRatio)}`;
+      rows.push([
+        `Dispatcher ${x.endpoints} endpoint${x.endpoints > 1 ? 's' : ''}, receiver ${x.receiverDelayMs} ms`,
+        fmtRange(x.perSecond, '/s'),
+        `raw ${fmtRange(x.limitPerSecond, '/s')}`,
+        ratioText(x.ratio),
+        little,
+      ]);
     }
   }
   const c = results.arms.e2eCapacity;
   if (c) rows.push(['Dispatcher publish + deliver, 1 endpoint', `${fmt(c.perSecond)} /s`, '', '', 'closed loop; the end-to-end arm offers half']);
   const e = results.arms.e2e;
   if (e) {
-    rows.push([`E2E publish→delivered @ ${e.offeredPerSecond}/s`, `p50 ${fmt(e.latency.p50)} / p90 ${fmt(e.latency.p90)} / p99 ${fmt(e.latency.p99)} ms`, `sent ${e.ledger.sent}, missing ${e.ledger.missing}, dup ${e.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms, none missing: ${met(e.latency.p99 < TARGETS.e2eP99Ms && e.ledger.missing === 0)}`]);
+    rows.push([
+      `E2E publish→delivered @ ${e.offeredPerSecond}/s`,
+      `p50 ${fmt(e.latency.p50)} / p90 ${fmt(e.latency.p90)} / p99 ${fmt(e.latency.p99)} ms`,
+      `sent ${e.ledger.sent}, missing ${e.ledger.missing}, dup ${e.ledger.duplicates}`,
+      '',
+      `p99 < ${TARGETS.e2eP99Ms} ms, none missing: ${met(e.latency.p99 < TARGETS.e2eP99Ms && e.ledger.missing === 0)}`,
+    ]);
   }
   const ic = results.arms.ingestCapacity;
   if (ic) rows.push(['Gateway → dispatcher, GitHub, 1 endpoint', `${fmt(ic.perSecond)} /s`, '', '', 'closed loop; the ingest end-to-end arm offers half']);
   const i = results.arms.ingestE2e;
   if (i) {
-    rows.push([`E2E GitHub→delivered @ ${i.offeredPerSecond}/s`, `p50 ${fmt(i.latency.p50)} / p90 ${fmt(i.latency.p90)} / p99 ${fmt(i.latency.p99)} ms`, `sent ${i.ledger.sent}, missing ${i.ledger.missing}, dup ${i.ledger.duplicates}`, '', `p99 < ${TARGETS.e2eP99Ms} ms: ${met(i.latency.p99 < TARGETS.e2eP99Ms && i.ledger.missing === 0)}`]);
+    rows.push([
+      `E2E GitHub→delivered @ ${i.offeredPerSecond}/s`,
+      `p50 ${fmt(i.latency.p50)} / p90 ${fmt(i.latency.p90)} / p99 ${fmt(i.latency.p99)} ms`,
+      `sent ${i.ledger.sent}, missing ${i.ledger.missing}, dup ${i.ledger.duplicates}`,
+      '',
+      `p99 < ${TARGETS.e2eP99Ms} ms: ${met(i.latency.p99 < TARGETS.e2eP99Ms && i.ledger.missing === 0)}`,
+    ]);
   }
   const b = results.arms.bull;
   if (b) {
     const one = d?.scenarios['1ep_0ms'];
     const fifty = d?.scenarios['50ep_0ms'];
     const use = (x, eps) => (x ? (x.perSecond.median * (1 + 1 / eps)) / b.perSecond.median : NaN);
-    rows.push([`Bull no-op jobs @ c=${b.concurrency}`, fmtRange(b.perSecond, '/s'), `addBulk ${fmtRange(b.addPerSecond, '/s')}`, '', `dispatcher uses ${Math.round(use(one, 1) * 100)} % (1 ep) / ${Math.round(use(fifty, 50) * 100)} % (50 ep)`]);
+    rows.push([
+      `Bull no-op jobs @ c=${b.concurrency}`,
+      fmtRange(b.perSecond, '/s'),
+      `addBulk ${fmtRange(b.addPerSecond, '/s')}`,
+      '',
+      `dispatcher uses ${Math.round(use(one, 1) * 100)} % (1 ep) / ${Math.round(use(fifty, 50) * 100)} % (50 ep)`,
+    ]);
   }
   const nn = results.arms.noisyNeighbour;
   if (nn) {
@@ -1609,16 +1770,38 @@ async function main() {
   Object.assign(results.machine, await dataStoreInfo(database.url, redis));
   results.machine.normalisers = await roundTripCosts(db, QUICK ? 500 : 2_000);
   const { postgresRoundTrip: pgRt, redisRoundTrip: redisRt } = results.machine.normalisers;
-  log(dim(`   PostgreSQL ${results.machine.postgres} (synchronous_commit ${results.machine.postgresSynchronousCommit}), Redis ${results.machine.redis} (appendonly ${results.machine.redisAppendOnly}); database ${database.name}`));
+  log(
+    dim(
+      `   PostgreSQL ${results.machine.postgres} (synchronous_commit ${results.machine.postgresSynchronousCommit}), Redis ${results.machine.redis} (appendonly ${results.machine.redisAppendOnly}); database ${database.name}`,
+    ),
+  );
   log(dim(`   one round trip here: PostgreSQL ${pgRt.wallUs} µs (${pgRt.clientCpuUs} µs client CPU), Redis ${redisRt.wallUs} µs (${redisRt.clientCpuUs} µs client CPU)`));
 
   const adminKey = `sk_bench_${hex(12)}`;
   // Production requires an encryption key for secrets at rest: one for this run, unless the caller set one.
   const encryptionKey = process.env.SECRET_ENCRYPTION_KEYS || process.env.SECRET_ENCRYPTION_KEY ? {} : { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64') };
-  const appEnv = { ...process.env, NODE_OPTIONS: '', NODE_ENV: 'production', DATABASE_URL: database.url, REDIS_URL, ADMIN_API_KEY: adminKey, HOST: '127.0.0.1', ADMIN_HOST: '127.0.0.1', ADMIN_PORT: '0', ...encryptionKey, ...APP_ENV };
+  const appEnv = {
+    ...process.env,
+    NODE_OPTIONS: '',
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    REDIS_URL,
+    ADMIN_API_KEY: adminKey,
+    HOST: '127.0.0.1',
+    ADMIN_HOST: '127.0.0.1',
+    ADMIN_PORT: '0',
+    ...encryptionKey,
+    ...APP_ENV,
+  };
   if (Object.keys(APP_ENV).length > 0) {
     results.appEnv = APP_ENV;
-    log(dim(`   app settings overridden: ${Object.entries(APP_ENV).map(([k, v]) => `${k}=${v}`).join(' ')}`));
+    log(
+      dim(
+        `   app settings overridden: ${Object.entries(APP_ENV)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(' ')}`,
+      ),
+    );
   }
   const receiver = forkHelper('receiver', join(here, 'receiver.mjs'), { core: LOAD_CORE });
   const receiverPorts = await receiver.call('listen', { ports: 50 });

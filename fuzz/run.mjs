@@ -40,8 +40,15 @@ const perTarget = positive('FUZZ_SECONDS', 30);
 const total = positive('FUZZ_TOTAL_SECONDS', 300);
 const timeoutSeconds = positive('FUZZ_TIMEOUT_SECONDS', 5);
 const engineWanted = process.env.FUZZ_ENGINE ?? 'auto';
-const all = readdirSync(join(HERE, 'targets')).filter((f) => f.endsWith('.fuzz.mjs')).map((f) => f.replace(/\.fuzz\.mjs$/, '')).sort();
-const wanted = process.env.FUZZ_TARGETS ? process.env.FUZZ_TARGETS.split(',').map((s) => s.trim()).filter(Boolean) : all;
+const all = readdirSync(join(HERE, 'targets'))
+  .filter((f) => f.endsWith('.fuzz.mjs'))
+  .map((f) => f.replace(/\.fuzz\.mjs$/, ''))
+  .sort();
+const wanted = process.env.FUZZ_TARGETS
+  ? process.env.FUZZ_TARGETS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+  : all;
 const unknown = wanted.filter((t) => !all.includes(t));
 if (unknown.length > 0) {
   console.error(`unknown fuzz targets: ${unknown.join(', ')} (known: ${all.join(', ')})`);
@@ -87,8 +94,18 @@ function runJazzer(engine, target) {
     dirs.work,
     ...[dirs.seeds, dirs.regressions].filter((d) => existsSync(d)),
     '--sync',
-    '--timeout', String(timeoutSeconds * 1000),
-    '-i', 'packages/events/', '-i', 'packages/signing/', '-i', 'packages/providers/', '-i', 'fuzz/targets/', '-i', 'fuzz/lib/',
+    '--timeout',
+    String(timeoutSeconds * 1000),
+    '-i',
+    'packages/events/',
+    '-i',
+    'packages/signing/',
+    '-i',
+    'packages/providers/',
+    '-i',
+    'fuzz/targets/',
+    '-i',
+    'fuzz/lib/',
     '--',
     `-max_total_time=${seconds}`,
     `-max_len=${MAX_INPUT_BYTES}`,

@@ -91,10 +91,12 @@ async function waitHealthy(name, url, child) {
 async function stopAll() {
   await Promise.all(
     children.map(({ child }) =>
-      child.exitCode !== null ? undefined : new Promise((r) => {
-        child.on('exit', r);
-        child.kill('SIGTERM');
-      }),
+      child.exitCode !== null
+        ? undefined
+        : new Promise((r) => {
+            child.on('exit', r);
+            child.kill('SIGTERM');
+          }),
     ),
   );
 }
@@ -127,7 +129,13 @@ try {
     LOG_LEVEL: 'warn',
   };
   const gateway = startApp('gateway', 'apps/gateway/dist/main.js', { ...common, PORT: String(gatewayPort), ADMIN_PORT: String(gatewayAdminPort), PUBLIC_URL: gatewayUrl });
-  const dispatcher = startApp('dispatcher', 'apps/dispatcher/dist/main.js', { ...common, PORT: String(dispatcherPort), ADMIN_PORT: String(dispatcherAdminPort), RETRY_SCHEDULE: '2s,2s,2s', ALLOW_PRIVATE_NETWORKS: 'true' });
+  const dispatcher = startApp('dispatcher', 'apps/dispatcher/dist/main.js', {
+    ...common,
+    PORT: String(dispatcherPort),
+    ADMIN_PORT: String(dispatcherAdminPort),
+    RETRY_SCHEDULE: '2s,2s,2s',
+    ALLOW_PRIVATE_NETWORKS: 'true',
+  });
   await Promise.all([waitHealthy('gateway', gatewayUrl, gateway), waitHealthy('dispatcher', dispatcherUrl, dispatcher)]);
   ok(`gateway    ${cyan(gatewayUrl)}   admin (metrics, queues, readiness) ${cyan(`http://127.0.0.1:${gatewayAdminPort}`)}`);
   ok(`dispatcher ${cyan(dispatcherUrl)}   admin ${cyan(`http://127.0.0.1:${dispatcherAdminPort}`)}   (database ${database.name})`);

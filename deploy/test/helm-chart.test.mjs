@@ -120,11 +120,7 @@ describe.each([
       const deployment = one(objects(), 'Deployment', `-${app}`);
       const podLabels = deployment.spec.template.metadata.labels;
       expect(deployment.spec.selector.matchLabels).toMatchObject({ 'app.kubernetes.io/component': app });
-      for (const selector of [
-        deployment.spec.selector.matchLabels,
-        one(objects(), 'Service', `-${app}`).spec.selector,
-        one(objects(), 'PodDisruptionBudget', `-${app}`).spec.selector.matchLabels,
-      ]) {
+      for (const selector of [deployment.spec.selector.matchLabels, one(objects(), 'Service', `-${app}`).spec.selector, one(objects(), 'PodDisruptionBudget', `-${app}`).spec.selector.matchLabels]) {
         expect(podLabels).toMatchObject(selector);
       }
     }
@@ -231,7 +227,13 @@ describe('default values', () => {
 describe('production values', () => {
   it('reads every secret from the existingSecret under its own keys and creates none', () => {
     expect(find(production, 'Secret')).toEqual([]);
-    const keys = { DATABASE_URL: 'database-url', REDIS_URL: 'redis-url', ADMIN_API_KEY: 'admin-api-key', SECRET_ENCRYPTION_KEY: 'secret-encryption-key', SECRET_ENCRYPTION_KEYS: 'secret-encryption-keys' };
+    const keys = {
+      DATABASE_URL: 'database-url',
+      REDIS_URL: 'redis-url',
+      ADMIN_API_KEY: 'admin-api-key',
+      SECRET_ENCRYPTION_KEY: 'secret-encryption-key',
+      SECRET_ENCRYPTION_KEYS: 'secret-encryption-keys',
+    };
     for (const app of APPS) {
       const env = envOf(one(production, 'Deployment', `-${app}`));
       for (const [name, key] of Object.entries(keys)) expect(env[name].valueFrom.secretKeyRef).toMatchObject({ name: 'switchyard-credentials', key });

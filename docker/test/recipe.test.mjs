@@ -24,7 +24,10 @@ function sh(cmd, args, cwd) {
 /** The Dockerfile's RUN steps, read from the Dockerfile itself so the check cannot drift from it. */
 function dockerfileSteps(app) {
   const text = readFileSync(join(repo, 'docker', `${app}.Dockerfile`), 'utf8');
-  return text.split('\n').filter((l) => l.startsWith('RUN ')).map((l) => l.replace(/^RUN (--mount=\S+ )*/, ''));
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith('RUN '))
+    .map((l) => l.replace(/^RUN (--mount=\S+ )*/, ''));
 }
 
 function freePort() {

@@ -6,8 +6,18 @@ import { MAX_JSON_DEPTH, bodyDigestId, decodeUtf8, jsonDepth, numberField, parse
 import { ByteReader, ensure } from '../lib/input.mjs';
 
 export const CONTENT_TYPES = [
-  undefined, '', 'application/json', 'application/json; charset=utf-8', 'Application/JSON', 'application/cloudevents+json',
-  'application/x-www-form-urlencoded', 'text/plain', 'text/xml', 'application/xml', 'application/octet-stream', 'multipart/form-data; boundary=x',
+  undefined,
+  '',
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/cloudevents+json',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'text/xml',
+  'application/xml',
+  'application/octet-stream',
+  'multipart/form-data; boundary=x',
 ];
 export const FIELDS = ['type', 'id', 'event', 'action', 'data', 'object', 'payload', '__proto__', 'constructor', 'toString', 'length', '0'];
 
@@ -56,7 +66,11 @@ export function fuzz(data) {
       break;
     }
     case 'binary':
-      ensure(!JSON_TYPES.has(type) && !type.endsWith('+json') && type !== 'application/x-www-form-urlencoded' && type !== 'application/xml' && !type.startsWith('text/'), 'a declared type came back as binary', context);
+      ensure(
+        !JSON_TYPES.has(type) && !type.endsWith('+json') && type !== 'application/x-www-form-urlencoded' && type !== 'application/xml' && !type.startsWith('text/'),
+        'a declared type came back as binary',
+        context,
+      );
       break;
     default:
       ensure(false, 'unknown parsed kind', { ...context, parsed });

@@ -6,7 +6,10 @@ import { eventTypeName, isId, isValidEventTypeName, MAX_EVENT_TYPE_LENGTH, parse
 import { ByteReader, ensure } from '../lib/input.mjs';
 
 function oracleSegment(segment) {
-  const cleaned = segment.trim().replace(/[^A-Za-z0-9\-_]+/g, '_').replace(/^_+|_+$/g, '');
+  const cleaned = segment
+    .trim()
+    .replace(/[^A-Za-z0-9\-_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return cleaned.length > 0 ? cleaned.slice(0, 100) : 'unknown';
 }
 

@@ -11,18 +11,104 @@ import { CONTENT_TYPES } from './body-parsers.fuzz.mjs';
 
 const TYPES = [...NORMALIZERS.keys()];
 export const KEYS = [
-  'type', 'id', 'event', 'action', 'object_kind', 'event_name', 'object_attributes', 'event_type', 'event_id', 'notification_id', 'occurred_at',
-  'created', 'data', 'object', 'payload', 'plainToken', 'event_ts', 'uuid', 'challenge', 'token', 'version', 'application_id', 'timestamp',
-  'entry', 'changes', 'field', 'topic', 'repository', 'full_name', 'organization', 'login', 'subscriptionType', 'eventId', 'portalId',
-  'sg_event_id', 'webhookId', 'webhookTimestamp', 'created_at', 'form_response', 'form_id', 'team_id', 'event_time', 'trigger_id', 'command',
-  'MessageStatus', 'SmsStatus', 'CallStatus', 'MessageSid', 'item', 'guild_id', 'channel_id', 'project', 'path_with_namespace', '__proto__',
+  'type',
+  'id',
+  'event',
+  'action',
+  'object_kind',
+  'event_name',
+  'object_attributes',
+  'event_type',
+  'event_id',
+  'notification_id',
+  'occurred_at',
+  'created',
+  'data',
+  'object',
+  'payload',
+  'plainToken',
+  'event_ts',
+  'uuid',
+  'challenge',
+  'token',
+  'version',
+  'application_id',
+  'timestamp',
+  'entry',
+  'changes',
+  'field',
+  'topic',
+  'repository',
+  'full_name',
+  'organization',
+  'login',
+  'subscriptionType',
+  'eventId',
+  'portalId',
+  'sg_event_id',
+  'webhookId',
+  'webhookTimestamp',
+  'created_at',
+  'form_response',
+  'form_id',
+  'team_id',
+  'event_time',
+  'trigger_id',
+  'command',
+  'MessageStatus',
+  'SmsStatus',
+  'CallStatus',
+  'MessageSid',
+  'item',
+  'guild_id',
+  'channel_id',
+  'project',
+  'path_with_namespace',
+  '__proto__',
 ];
-const WORDS = ['url_verification', 'event_callback', 'endpoint.url_validation', 'push', 'opened', 'a.b', 'orders/create', 'x:y', '', ' ', '1', '0', '2', '1700000000', '2024-01-01T00:00:00Z', '_'.repeat(300)];
+const WORDS = [
+  'url_verification',
+  'event_callback',
+  'endpoint.url_validation',
+  'push',
+  'opened',
+  'a.b',
+  'orders/create',
+  'x:y',
+  '',
+  ' ',
+  '1',
+  '0',
+  '2',
+  '1700000000',
+  '2024-01-01T00:00:00Z',
+  '_'.repeat(300),
+];
 const HEADERS = [
-  'x-github-event', 'x-github-delivery', 'x-github-hook-id', 'x-shopify-topic', 'shopify-topic', 'x-shopify-event-id', 'x-shopify-webhook-id',
-  'x-shopify-triggered-at', 'x-shopify-shop-domain', 'svix-id', 'svix-timestamp', 'webhook-id', 'webhook-timestamp', 'idempotency-key',
-  'x-gitlab-event', 'x-gitlab-event-uuid', 'i-twilio-idempotency-token', 'linear-delivery', 'x-event-key', 'x-request-uuid', 'x-request-id',
-  'x-webhook-id', 'x-event-type', 'x-event-id',
+  'x-github-event',
+  'x-github-delivery',
+  'x-github-hook-id',
+  'x-shopify-topic',
+  'shopify-topic',
+  'x-shopify-event-id',
+  'x-shopify-webhook-id',
+  'x-shopify-triggered-at',
+  'x-shopify-shop-domain',
+  'svix-id',
+  'svix-timestamp',
+  'webhook-id',
+  'webhook-timestamp',
+  'idempotency-key',
+  'x-gitlab-event',
+  'x-gitlab-event-uuid',
+  'i-twilio-idempotency-token',
+  'linear-delivery',
+  'x-event-key',
+  'x-request-uuid',
+  'x-request-id',
+  'x-webhook-id',
+  'x-event-type',
+  'x-event-id',
 ];
 
 function jsonValue(r, depth) {
@@ -53,7 +139,7 @@ function bodyOf(r, mode) {
   if (mode === 0) return r.rest();
   if (mode === 1) return Buffer.from(JSON.stringify(jsonValue(r, 0)) ?? 'null');
   const form = new URLSearchParams();
-  for (let n = r.int(6); n > 0; n--) form.append(r.pick(KEYS), r.int(3) === 0 ? JSON.stringify(jsonValue(r, 1)) ?? '' : r.pick(WORDS));
+  for (let n = r.int(6); n > 0; n--) form.append(r.pick(KEYS), r.int(3) === 0 ? (JSON.stringify(jsonValue(r, 1)) ?? '') : r.pick(WORDS));
   return Buffer.from(form.toString());
 }
 
@@ -71,7 +157,14 @@ export function fuzz(data) {
   const context = { sourceType, contentType, method, headers, query, mode, body: Buffer.from(body).toString('utf8').slice(0, 400) };
 
   const outcome = NORMALIZERS.get(sourceType)({
-    sourceType, body, headers, contentType, parsed: parseBody(body, contentType), config, method, url: `https://x.test/in/t${query}`,
+    sourceType,
+    body,
+    headers,
+    contentType,
+    parsed: parseBody(body, contentType),
+    config,
+    method,
+    url: `https://x.test/in/t${query}`,
   });
   switch (outcome?.kind) {
     case 'event': {

@@ -79,10 +79,7 @@ export function fuzz(data) {
   if (result.ok) {
     // Only a value equal in meaning may pass: the same id or timestamp (leading zeros and
     // surrounding spaces included, as the reference libraries read it), or an empty svix-signature.
-    const same =
-      junk.trim() === headers[junkHeader] ||
-      (junkHeader === 'webhook-timestamp' && Number(junk.trim()) === timestamp) ||
-      (junkHeader === 'svix-signature' && junk.trim() === '');
+    const same = junk.trim() === headers[junkHeader] || (junkHeader === 'webhook-timestamp' && Number(junk.trim()) === timestamp) || (junkHeader === 'svix-signature' && junk.trim() === '');
     ensure(same, 'junk header verified', { ...context, junkHeader, junk });
   }
 }

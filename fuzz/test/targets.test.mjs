@@ -7,12 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 
 const HERE = fileURLToPath(new URL('..', import.meta.url));
-const TARGETS = readdirSync(join(HERE, 'targets')).filter((f) => f.endsWith('.fuzz.mjs')).map((f) => f.replace(/\.fuzz\.mjs$/, '')).sort();
+const TARGETS = readdirSync(join(HERE, 'targets'))
+  .filter((f) => f.endsWith('.fuzz.mjs'))
+  .map((f) => f.replace(/\.fuzz\.mjs$/, ''))
+  .sort();
 const RANDOM_INPUTS = Number(process.env.FUZZ_SMOKE_INPUTS ?? 1500);
 
 function files(dir) {
   try {
-    return readdirSync(dir).filter((f) => !f.startsWith('.')).map((f) => [f, readFileSync(join(dir, f))]);
+    return readdirSync(dir)
+      .filter((f) => !f.startsWith('.'))
+      .map((f) => [f, readFileSync(join(dir, f))]);
   } catch {
     return [];
   }

@@ -44,8 +44,14 @@ export function measureGrowth(make, work, { minN = 8 * 1024, maxN = 256 * 1024, 
   let smallMs = Number.POSITIVE_INFINITY;
   let largeMs = Number.POSITIVE_INFINITY;
   for (let round = 0; round < 5; round++) {
-    smallMs = Math.min(smallMs, fastest(() => work(small), 1));
-    largeMs = Math.min(largeMs, fastest(() => work(large), 1));
+    smallMs = Math.min(
+      smallMs,
+      fastest(() => work(small), 1),
+    );
+    largeMs = Math.min(
+      largeMs,
+      fastest(() => work(large), 1),
+    );
   }
   return { n, smallMs, largeMs, ratio: largeMs / Math.max(smallMs, 0.05) };
 }

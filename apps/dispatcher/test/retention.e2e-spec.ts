@@ -36,13 +36,21 @@ async function createApp(uid?: string): Promise<string> {
 }
 
 async function createEndpoint(appId: string, path = '/hook'): Promise<string> {
-  const res = await h.http().post(`/api/v1/app/${appId}/endpoint`).set(AUTH).send({ url: receiver.url(path) });
+  const res = await h
+    .http()
+    .post(`/api/v1/app/${appId}/endpoint`)
+    .set(AUTH)
+    .send({ url: receiver.url(path) });
   expect(res.status).toBe(201);
   return res.body.id as string;
 }
 
 async function publish(appId: string, body: Record<string, unknown> = {}): Promise<string> {
-  const res = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.created', payload: { hello: 'world' }, ...body });
+  const res = await h
+    .http()
+    .post(`/api/v1/app/${appId}/msg`)
+    .set(AUTH)
+    .send({ eventType: 'user.created', payload: { hello: 'world' }, ...body });
   expect(res.status).toBe(202);
   return res.body.id as string;
 }
@@ -114,11 +122,7 @@ describe('retention sweep', () => {
     const got = await h.http().get(`/api/v1/app/${appId}/msg/${own}`).set(AUTH);
     expect(got.body.payload).toEqual({ hello: 'world' });
 
-    const both = await h
-      .http()
-      .post(`/api/v1/app/${appId}/msg`)
-      .set(AUTH)
-      .send({ eventType: 'user.created', payload: {}, payloadRetentionHours: 1, payloadRetentionPeriod: 5 });
+    const both = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.created', payload: {}, payloadRetentionHours: 1, payloadRetentionPeriod: 5 });
     expect(both.status).toBe(422);
     expect(both.body.detail[0].loc).toEqual(['body', 'payloadRetentionHours']);
     const tooShort = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.created', payload: {}, payloadRetentionPeriod: 1 });
@@ -134,7 +138,11 @@ describe('retention sweep', () => {
     await eventually(async () => expect((await rowsOf(appId)).payloads).toBe(0), { timeoutMs: 10_000, intervalMs: 200 });
     const before = receiver.requestsTo('/down').length;
 
-    const recover = await h.http().post(`/api/v1/app/${appId}/endpoint/${endpointId}/recover`).set(AUTH).send({ since: new Date(Date.now() - 60_000).toISOString() });
+    const recover = await h
+      .http()
+      .post(`/api/v1/app/${appId}/endpoint/${endpointId}/recover`)
+      .set(AUTH)
+      .send({ since: new Date(Date.now() - 60_000).toISOString() });
     expect(recover.status).toBe(202);
     await consistently(() => expect(receiver.requestsTo('/down').length).toBe(before), { forMs: 1_000 });
     expect(await h.ds.query(`SELECT 1 FROM deliveries WHERE message_id = $1 AND status <> 2`, [msgId])).toHaveLength(0);
@@ -151,12 +159,24 @@ describe('retention sweep', () => {
 
   it('expires idempotency keys after IDEMPOTENCY_TTL and removes them', async () => {
     const key = `retention-${Date.now()}`;
-    const first = await h.http().post('/api/v1/app').set({ ...AUTH, 'idempotency-key': key }).send({ name: 'once' });
-    const repeat = await h.http().post('/api/v1/app').set({ ...AUTH, 'idempotency-key': key }).send({ name: 'once' });
+    const first = await h
+      .http()
+      .post('/api/v1/app')
+      .set({ ...AUTH, 'idempotency-key': key })
+      .send({ name: 'once' });
+    const repeat = await h
+      .http()
+      .post('/api/v1/app')
+      .set({ ...AUTH, 'idempotency-key': key })
+      .send({ name: 'once' });
     expect(first.status).toBe(201);
     expect(repeat.body.id).toBe(first.body.id);
     await eventually(async () => expect(await h.ds.query(`SELECT 1 FROM idempotency_keys WHERE key = $1`, [key])).toHaveLength(0), { timeoutMs: 15_000, intervalMs: 200 });
-    const later = await h.http().post('/api/v1/app').set({ ...AUTH, 'idempotency-key': key }).send({ name: 'once' });
+    const later = await h
+      .http()
+      .post('/api/v1/app')
+      .set({ ...AUTH, 'idempotency-key': key })
+      .send({ name: 'once' });
     expect(later.status).toBe(201);
     expect(later.body.id).not.toBe(first.body.id);
   }, 30_000);
@@ -165,15 +185,32 @@ describe('retention sweep', () => {
     const appId = await createApp('portal-tokens');
     const issue = async (body: object) => (await h.http().post(`/api/v1/auth/app-portal-access/${appId}`).set(AUTH).send(body).expect(200)).body.token as string;
     const [expiring, revoked, live] = [await issue({ expiry: 1 }), await issue({}), await issue({})];
-    await h.http().post('/api/v1/auth/logout').set({ authorization: `Bearer ${revoked}` }).expect(204);
+    await h
+      .http()
+      .post('/api/v1/auth/logout')
+      .set({ authorization: `Bearer ${revoked}` })
+      .expect(204);
     const tokens = async () => ((await h.ds.query(`SELECT id FROM app_portal_tokens WHERE app_id = $1`, [appId])) as unknown[]).length;
     expect(await tokens()).toBe(3);
-    const codeOf = async (token: string) => (await h.http().get('/api/v1/auth/portal-session').set({ authorization: `Bearer ${token}` })).body.code;
+    const codeOf = async (token: string) =>
+      (
+        await h
+          .http()
+          .get('/api/v1/auth/portal-session')
+          .set({ authorization: `Bearer ${token}` })
+      ).body.code;
     await eventually(async () => expect(await codeOf(expiring)).toBe('token_expired'), { timeoutMs: 5_000, intervalMs: 100 });
     await eventually(async () => expect(await tokens()).toBe(1), { timeoutMs: 15_000, intervalMs: 200 });
     // Once its row is gone, an old token is just a wrong one; the live token is untouched.
     expect(await codeOf(revoked)).toBe('authentication_failed');
-    expect((await h.http().get('/api/v1/auth/portal-session').set({ authorization: `Bearer ${live}` })).status).toBe(200);
+    expect(
+      (
+        await h
+          .http()
+          .get('/api/v1/auth/portal-session')
+          .set({ authorization: `Bearer ${live}` })
+      ).status,
+    ).toBe(200);
   }, 30_000);
 
   it('deletes an application at once for the API and its rows in the background', async () => {

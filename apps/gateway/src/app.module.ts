@@ -1,7 +1,19 @@
 import { BullModule } from '@nestjs/bull';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AdminListenerModule, ApiKitModule, createRootLogger, HealthController, loggingModule, MetricsModule, PublishingModule, ReadinessModule, RedisConnector, RetentionModule, TracingModule } from '@switchyard/api-kit';
+import {
+  AdminListenerModule,
+  ApiKitModule,
+  createRootLogger,
+  HealthController,
+  loggingModule,
+  MetricsModule,
+  PublishingModule,
+  ReadinessModule,
+  RedisConnector,
+  RetentionModule,
+  TracingModule,
+} from '@switchyard/api-kit';
 import type { SpanExporter } from '@switchyard/tracing';
 import type { DestinationStream, Logger } from 'pino';
 import { dataSourceOptions, idempotencyKeyRetention, inboundRequestRetention } from '@switchyard/db';

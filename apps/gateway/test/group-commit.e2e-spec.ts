@@ -185,10 +185,13 @@ describe('SIGKILL under load', () => {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     const client = new pg.Client({ connectionString: db.url });
     try {
-      await eventually(async () => {
-        const res = await fetch(`${base}/api/v1/health`);
-        if (res.status !== 204) throw new Error(`health ${res.status}: ${log.slice(-2000)}`);
-      }, { timeoutMs: 30_000 });
+      await eventually(
+        async () => {
+          const res = await fetch(`${base}/api/v1/health`);
+          if (res.status !== 204) throw new Error(`health ${res.status}: ${log.slice(-2000)}`);
+        },
+        { timeoutMs: 30_000 },
+      );
       const created = await fetch(`${base}/ingest/api/v1/source`, {
         method: 'POST',
         headers: { authorization: `Bearer ${TEST_ADMIN_KEY}`, 'content-type': 'application/json' },
@@ -216,9 +219,12 @@ describe('SIGKILL under load', () => {
       };
       const senders = Array.from({ length: 48 }, (_, n) => sender(n));
       try {
-        await eventually(() => {
-          if (answered.size < 400) throw new Error(`${answered.size} of ${sent} answered: ${log.slice(-2000)}`);
-        }, { timeoutMs: 60_000 });
+        await eventually(
+          () => {
+            if (answered.size < 400) throw new Error(`${answered.size} of ${sent} answered: ${log.slice(-2000)}`);
+          },
+          { timeoutMs: 60_000 },
+        );
       } catch (error) {
         killed = true;
         await Promise.all(senders);

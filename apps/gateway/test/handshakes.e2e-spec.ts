@@ -95,7 +95,10 @@ describe('Discord PING', () => {
   const publicKey = Buffer.from(keys.publicKey).toString('hex');
   const signed = (body: string) => {
     const ts = String(nowS());
-    return { headers: { 'content-type': 'application/json', 'x-signature-timestamp': ts, 'x-signature-ed25519': Buffer.from(nacl.sign.detached(Buffer.from(ts + body), keys.secretKey)).toString('hex') }, body };
+    return {
+      headers: { 'content-type': 'application/json', 'x-signature-timestamp': ts, 'x-signature-ed25519': Buffer.from(nacl.sign.detached(Buffer.from(ts + body), keys.secretKey)).toString('hex') },
+      body,
+    };
   };
 
   it('answers an interactions PING with {"type":1} and a webhook-events PING with 204', async () => {
@@ -105,7 +108,11 @@ describe('Discord PING', () => {
     expect(ping.json()).toEqual({ type: 1 });
     const eventPing = await deliver(t, source.ingestUrl, signed(JSON.stringify({ version: 1, application_id: 'A', type: 0 })));
     expect(eventPing.status).toBe(204);
-    const event = await deliver(t, source.ingestUrl, signed(JSON.stringify({ version: 1, application_id: 'A', type: 1, event: { type: 'APPLICATION_AUTHORIZED', timestamp: new Date().toISOString(), data: {} } })));
+    const event = await deliver(
+      t,
+      source.ingestUrl,
+      signed(JSON.stringify({ version: 1, application_id: 'A', type: 1, event: { type: 'APPLICATION_AUTHORIZED', timestamp: new Date().toISOString(), data: {} } })),
+    );
     expect(event.status).toBe(200);
     expect((await t.messages(source.appId)).map((m) => m.eventType)).toEqual(['discord.APPLICATION_AUTHORIZED']);
   });
@@ -125,12 +132,18 @@ describe('Twilio URL forms', () => {
     const body = new URLSearchParams(params).toString();
     const withPort = source.ingestUrl.replace('https://hooks.example.test/', 'https://hooks.example.test:443/');
     for (const url of [source.ingestUrl, withPort]) {
-      const res = await deliver(t, source.ingestUrl, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioLib.getExpectedTwilioSignature('tw-token', url, params) }, body });
+      const res = await deliver(t, source.ingestUrl, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioLib.getExpectedTwilioSignature('tw-token', url, params) },
+        body,
+      });
       expect(res.status).toBe(200);
     }
     // Signed for the URL the request actually reached (Host header): not what Twilio would sign.
     const local = t.localUrl(source.ingestUrl);
-    const res = await deliver(t, source.ingestUrl, { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioLib.getExpectedTwilioSignature('tw-token', local, params) }, body });
+    const res = await deliver(t, source.ingestUrl, {
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioLib.getExpectedTwilioSignature('tw-token', local, params) },
+      body,
+    });
     expect(res.status).toBe(401);
     expect((await t.messages(source.appId)).at(-1)!.eventType).toBe('twilio.call.ringing');
   });

@@ -162,7 +162,13 @@ describe('headers', () => {
 describe('tokens', () => {
   it('unknown, malformed and enormous tokens are 404 and log nothing', async () => {
     const before = (await t.requests(generic.id)).length + (await t.requests(github.id)).length;
-    for (const [token, status] of [['nope', 404], ['A'.repeat(32), 404], ['%00', 404], ['..%2f..%2fetc%2fpasswd', 404], ['x'.repeat(2000), 404]] as const) {
+    for (const [token, status] of [
+      ['nope', 404],
+      ['A'.repeat(32), 404],
+      ['%00', 404],
+      ['..%2f..%2fetc%2fpasswd', 404],
+      ['x'.repeat(2000), 404],
+    ] as const) {
       const res = await fetch(`${t.baseUrl}/in/${token}`, { method: 'POST', body: '{}' });
       expect({ token: token.slice(0, 20), status: res.status }).toEqual({ token: token.slice(0, 20), status });
     }

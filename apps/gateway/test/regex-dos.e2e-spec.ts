@@ -73,6 +73,11 @@ describe('a generic-webhook type of a + 200,000 underscores + b', () => {
 describe('settings', () => {
   it('PUBLIC_URL loses any run of trailing slashes, in linear time', () => {
     expect(loadGatewaySettings({ PUBLIC_URL: `https://hooks.example.com${'/'.repeat(100_000)}` }).publicUrl).toBe('https://hooks.example.com');
-    assertLinear('PUBLIC_URL', (n) => `https://h.test/a${'/'.repeat(n)}`, (url) => loadGatewaySettings({ PUBLIC_URL: url }), { maxN: 1024 * 1024 });
+    assertLinear(
+      'PUBLIC_URL',
+      (n) => `https://h.test/a${'/'.repeat(n)}`,
+      (url) => loadGatewaySettings({ PUBLIC_URL: url }),
+      { maxN: 1024 * 1024 },
+    );
   });
 });

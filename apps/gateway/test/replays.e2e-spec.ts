@@ -98,7 +98,13 @@ const CASES: ReplayCase[] = [
     async sign() {
       const body = JSON.stringify({ repository: { full_name: 'team/repo' }, push: { changes: [{ new: { target: { hash: unique() } } }] } });
       return {
-        headers: { ...json, 'x-event-key': 'repo:push', 'x-request-uuid': `r-${unique()}`, 'x-hook-uuid': `h-${unique()}`, 'x-hub-signature': new XHubSignature('sha256', 'bitbucket-secret').sign(body) },
+        headers: {
+          ...json,
+          'x-event-key': 'repo:push',
+          'x-request-uuid': `r-${unique()}`,
+          'x-hook-uuid': `h-${unique()}`,
+          'x-hub-signature': new XHubSignature('sha256', 'bitbucket-secret').sign(body),
+        },
         body,
       };
     },
@@ -115,13 +121,23 @@ const CASES: ReplayCase[] = [
     async sign(url) {
       const params = { AccountSid: 'AC123', MessageSid: `SM${unique()}`, MessageStatus: 'delivered', To: '+15558675310', From: '+15551234567', Body: 'Hello' };
       const sig = twilioLib.getExpectedTwilioSignature('twilio-auth-token', url, params);
-      return { headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig, 'i-twilio-idempotency-token': `tok-${unique()}` }, body: new URLSearchParams(params).toString() };
+      return {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': sig, 'i-twilio-idempotency-token': `tok-${unique()}` },
+        body: new URLSearchParams(params).toString(),
+      };
     },
     fresh: (d) => ({ ...d, headers: { ...d.headers, 'i-twilio-idempotency-token': `tok-${unique()}` } }),
     shownId: 'i-twilio-idempotency-token',
     expectedType: 'twilio.message.delivered',
     // the signed string: the URL, then every parameter sorted by name as name+value
-    key: (d, url) => digestKey(url + [...new URLSearchParams(d.body)].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => k + v).join('')),
+    key: (d, url) =>
+      digestKey(
+        url +
+          [...new URLSearchParams(d.body)]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([k, v]) => k + v)
+            .join(''),
+      ),
   },
   {
     label: 'gitlab (X-Gitlab-Token)',
@@ -149,7 +165,15 @@ const CASES: ReplayCase[] = [
       const body = JSON.stringify({ object_kind: 'merge_request', object_attributes: { action: 'open', iid: unique() }, project: { path_with_namespace: 'group/app' } });
       const sig = new StandardWebhook(SVIX_SECRET).sign(id, new Date(ts * 1000), body);
       return {
-        headers: { ...json, 'x-gitlab-event': 'Merge Request Hook', 'idempotency-key': id, 'x-gitlab-event-uuid': `uuid-${unique()}`, 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': sig },
+        headers: {
+          ...json,
+          'x-gitlab-event': 'Merge Request Hook',
+          'idempotency-key': id,
+          'x-gitlab-event-uuid': `uuid-${unique()}`,
+          'webhook-id': id,
+          'webhook-timestamp': String(ts),
+          'webhook-signature': sig,
+        },
         body,
       };
     },
@@ -235,7 +259,12 @@ describe.each(CASES.map((c) => [c.label, c] as const))('%s', (_label, c) => {
 
 describe('Standard Webhooks: only the header family that was verified counts', () => {
   const body = () => JSON.stringify({ type: 'invoice.paid', data: { id: `in_${unique()}` } });
-  const webhookHeaders = (b: string, id: string, ts: number) => ({ ...json, 'webhook-id': id, 'webhook-timestamp': String(ts), 'webhook-signature': new StandardWebhook(SVIX_SECRET).sign(id, new Date(ts * 1000), b) });
+  const webhookHeaders = (b: string, id: string, ts: number) => ({
+    ...json,
+    'webhook-id': id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': new StandardWebhook(SVIX_SECRET).sign(id, new Date(ts * 1000), b),
+  });
 
   it.each(['standard-webhooks', 'svix', 'clerk'])('%s: a webhook-* delivery resent with an extra unsigned svix-id is a duplicate (1 accepted, 2 duplicates)', async (type) => {
     const source = await createSource(t, type, { secret: SVIX_SECRET });
@@ -290,7 +319,10 @@ describe('DEDUP_WINDOW', () => {
     const sw = await createSource(t, 'standard-webhooks', { secret: SVIX_SECRET });
     const b = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_old' } });
     const old = nowS() - 8 * 24 * 3600;
-    const res = await deliver(t, sw.ingestUrl, { headers: { ...json, 'webhook-id': 'msg_old', 'webhook-timestamp': String(old), 'webhook-signature': new StandardWebhook(SVIX_SECRET).sign('msg_old', new Date(old * 1000), b) }, body: b });
+    const res = await deliver(t, sw.ingestUrl, {
+      headers: { ...json, 'webhook-id': 'msg_old', 'webhook-timestamp': String(old), 'webhook-signature': new StandardWebhook(SVIX_SECRET).sign('msg_old', new Date(old * 1000), b) },
+      body: b,
+    });
     expect({ status: res.status, code: res.json().code }).toEqual({ status: 401, code: 'stale_timestamp' });
   });
 

@@ -84,7 +84,10 @@ async function withCanaries(type: string, send: (config: Record<string, unknown>
   for (;;) {
     const answer = await send(config);
     if (answer.status !== 422) return { answer, config };
-    const refused = answer.json<{ detail: { loc: string[] }[] }>().detail.map((d) => d.loc[2]!).filter((f) => fields.includes(f));
+    const refused = answer
+      .json<{ detail: { loc: string[] }[] }>()
+      .detail.map((d) => d.loc[2]!)
+      .filter((f) => fields.includes(f));
     expect(refused.length).toBeGreaterThan(0);
     for (const f of refused) {
       const next = shape.get(f)! + 1;
@@ -170,7 +173,12 @@ describe('secret canaries', () => {
     const github = sources.find((s) => s.type === 'github')!;
     const ghBody = JSON.stringify({ zen: 'canaries', hook_id: 1 });
     const gh = await call('POST', t.localUrl(github.ingestUrl), {
-      headers: { 'content-type': 'application/json', 'x-github-event': 'ping', 'x-github-delivery': randomBytes(8).toString('hex'), 'x-hub-signature-256': await octokitSign(github.config.secret as string, ghBody) },
+      headers: {
+        'content-type': 'application/json',
+        'x-github-event': 'ping',
+        'x-github-delivery': randomBytes(8).toString('hex'),
+        'x-hub-signature-256': await octokitSign(github.config.secret as string, ghBody),
+      },
       body: ghBody,
     });
     expect(gh.status).toBe(200);

@@ -75,7 +75,7 @@ describe('tracing on (in-memory exporter)', () => {
     }
   });
 
-  it('every request gets a span, also a rejected one (not an error: 4xx is the sender\'s)', async () => {
+  it("every request gets a span, also a rejected one (not an error: 4xx is the sender's)", async () => {
     memory.reset();
     const res = await deliver(t, source.ingestUrl, { headers: { 'content-type': 'application/json', traceparent: TRACEPARENT }, body: '{}' });
     expect(res.status).toBe(401);

@@ -7,6 +7,10 @@ const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const files = ['e2e/api.test.ts'];
 if (existsSync(chromium)) {
   files.push('e2e/browser.test.ts');
+} else if (process.env.CI) {
+  // CI installs it (.ci/run): there a missing browser is a failure, never a skip
+  console.error(`portal browser tests: no Chromium at ${chromium}, and CI must run them`);
+  process.exit(1);
 } else {
   console.log(`\n*** portal browser tests SKIPPED: no Chromium at ${chromium} (install it: apt-get install -y chromium) ***\n`);
 }

@@ -33,9 +33,7 @@ export class ApiKitModule {
       global: true,
       providers: [
         { provide: API_TOKEN, useValue: options.adminApiKey },
-        options.scopedTokenAuthority
-          ? { provide: SCOPED_TOKEN_AUTHORITY, useClass: options.scopedTokenAuthority }
-          : { provide: SCOPED_TOKEN_AUTHORITY, useValue: null },
+        options.scopedTokenAuthority ? { provide: SCOPED_TOKEN_AUTHORITY, useClass: options.scopedTokenAuthority } : { provide: SCOPED_TOKEN_AUTHORITY, useValue: null },
         ApiAuthenticator,
         { provide: SECRET_BOX, useValue: new SecretBox(options.secretEncryptionKeys ?? []) },
         { provide: IDEMPOTENCY_TTL, useValue: options.idempotencyTtlMs ?? IDEMPOTENCY_TTL_MS },

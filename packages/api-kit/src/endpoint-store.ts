@@ -188,7 +188,10 @@ export class EndpointStore {
   /** Every secret that still signs (the current one and those in their grace period), in clear, newest first. */
   async activeSecrets(endpointId: string, now = new Date()): Promise<string[]> {
     const rows = await this.dataSource.manager.find(EndpointSecretEntity, {
-      where: [{ endpointId, expiresAt: IsNull() }, { endpointId, expiresAt: MoreThan(now) }],
+      where: [
+        { endpointId, expiresAt: IsNull() },
+        { endpointId, expiresAt: MoreThan(now) },
+      ],
       order: { createdAt: 'DESC', id: 'DESC' },
     });
     return rows.map((r) => this.box.open(r.secret, endpointSecretContext(endpointId)));

@@ -53,7 +53,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   private async run(context: ExecutionContext, request: FastifyRequest & { rawBody?: Buffer }, key: string, next: CallHandler): Promise<unknown> {
-    if (key.length > MAX_KEY_LENGTH) throw new ApiError(422, 'validation_error', 'idempotency-key is too long', [{ loc: ['header', 'idempotency-key'], msg: 'at most 256 characters', type: 'value_error' }]);
+    if (key.length > MAX_KEY_LENGTH)
+      throw new ApiError(422, 'validation_error', 'idempotency-key is too long', [{ loc: ['header', 'idempotency-key'], msg: 'at most 256 characters', type: 'value_error' }]);
     const reply = context.switchToHttp().getResponse<FastifyReply>();
     const auth = typeof request.headers.authorization === 'string' ? request.headers.authorization : '';
     const scope = sha256(`${auth}\n${request.method}\n${request.url.split('?')[0]}`);

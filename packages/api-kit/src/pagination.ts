@@ -66,12 +66,7 @@ export interface PageOptions<E> {
  * Keyset pagination over a unique sortable column. `iterator` continues after the last row of a
  * page; `prevIterator` (the first row's key prefixed with `-`) goes back one page.
  */
-export async function paginate<E extends ObjectLiteral, T>(
-  qb: SelectQueryBuilder<E>,
-  request: PageRequest,
-  options: PageOptions<E>,
-  map: (row: E) => T | Promise<T>,
-): Promise<ListResponse<T>> {
+export async function paginate<E extends ObjectLiteral, T>(qb: SelectQueryBuilder<E>, request: PageRequest, options: PageOptions<E>, map: (row: E) => T | Promise<T>): Promise<ListResponse<T>> {
   const limit = request.limit ?? DEFAULT_PAGE_SIZE;
   const order = request.order ?? options.defaultOrder;
   let backwards = false;
@@ -83,7 +78,9 @@ export async function paginate<E extends ObjectLiteral, T>(
   }
   const ascending = (order === 'ascending') !== backwards;
   if (cursor !== undefined) qb.andWhere(`${options.column} ${ascending ? '>' : '<'} :cursor`, { cursor });
-  qb.orderBy(options.column, ascending ? 'ASC' : 'DESC').take(undefined).limit(limit + 1);
+  qb.orderBy(options.column, ascending ? 'ASC' : 'DESC')
+    .take(undefined)
+    .limit(limit + 1);
   const rows = await qb.getMany();
   const more = rows.length > limit;
   const page = rows.slice(0, limit);

@@ -17,7 +17,7 @@ export class PathParamsPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'param') return value;
     if (typeof value !== 'string' || !UID_PATTERN.test(value)) {
-      throw unprocessable(['path', metadata.data ?? 'path'], 'must be an id, uid or name of 1-256 characters of a-z, A-Z, 0-9, \'-\', \'_\' and \'.\'', 'value_error.path');
+      throw unprocessable(['path', metadata.data ?? 'path'], "must be an id, uid or name of 1-256 characters of a-z, A-Z, 0-9, '-', '_' and '.'", 'value_error.path');
     }
     return value;
   }

@@ -44,7 +44,12 @@ export class SvixValidationPipe extends ValidationPipe {
       return await super.transform(value, metadata);
     } catch (error) {
       if (error instanceof ApiError && error.issues) {
-        throw new ApiError(error.status, error.code, error.detail, error.issues.map((i) => ({ ...i, loc: [where, ...i.loc] })));
+        throw new ApiError(
+          error.status,
+          error.code,
+          error.detail,
+          error.issues.map((i) => ({ ...i, loc: [where, ...i.loc] })),
+        );
       }
       throw error;
     }

@@ -111,7 +111,9 @@ describe('auth', () => {
     ['wrong scheme', { authorization: `Basic ${TOKEN}` }],
     ['token with a suffix', { authorization: `Bearer ${TOKEN}x` }],
   ])('answers 401 in Svix shape for %s', async (_label, headers) => {
-    const res = await request(app.getHttpServer()).get('/things').set(headers as Record<string, string>);
+    const res = await request(app.getHttpServer())
+      .get('/things')
+      .set(headers as Record<string, string>);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ code: 'authentication_failed', detail: expect.any(String) });
   });
@@ -160,12 +162,18 @@ describe('validation', () => {
 
 describe('pagination', () => {
   it('walks forward and back over every row exactly once', async () => {
-    for (let i = 0; i < 7; i++) await request(app.getHttpServer()).post('/things').set(auth).send({ name: `p${i}` });
+    for (let i = 0; i < 7; i++)
+      await request(app.getHttpServer())
+        .post('/things')
+        .set(auth)
+        .send({ name: `p${i}` });
     const all: string[] = [];
     let iterator: string | null = null;
     let pages = 0;
     for (;;) {
-      const res: request.Response = await request(app.getHttpServer()).get(`/things?limit=3${iterator ? `&iterator=${iterator}` : ''}`).set(auth);
+      const res: request.Response = await request(app.getHttpServer())
+        .get(`/things?limit=3${iterator ? `&iterator=${iterator}` : ''}`)
+        .set(auth);
       expect(res.status).toBe(200);
       all.push(...res.body.data.map((d: { id: string }) => d.id));
       pages++;

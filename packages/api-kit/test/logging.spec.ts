@@ -9,7 +9,7 @@ function capture() {
 }
 
 describe('log redaction', () => {
-  it('derives its paths from the providers\' secret marks', () => {
+  it("derives its paths from the providers' secret marks", () => {
     for (const field of SECRET_CONFIG_FIELDS) expect(REDACTED_LOG_PATHS).toEqual(expect.arrayContaining([field, `*.${field}`, `config.${field}`, `*.config.${field}`]));
     expect(new Set(REDACTED_LOG_PATHS).size).toBe(REDACTED_LOG_PATHS.length);
   });

@@ -6,7 +6,6 @@ import { isUniqueViolation, PgErrorCode, pgErrorOf } from './pg-errors.js';
 /** Advisory lock key shared by every migrate run (an arbitrary constant: "swyd" in ASCII). */
 export const MIGRATION_LOCK_KEY = 0x73777964;
 
-
 /** Quotes an SQL identifier. */
 export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;

@@ -27,7 +27,11 @@ export function defaultPartitionName(table: PartitionedTable): string {
 
 /** `attempts_p20261203t000000`: the table and the UTC start of the range (unique: ranges never overlap). */
 export function partitionName(table: PartitionedTable, fromMs: number): string {
-  const stamp = new Date(fromMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase();
+  const stamp = new Date(fromMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .toLowerCase();
   return `${table}_p${stamp}`;
 }
 

@@ -153,9 +153,10 @@ export async function reseal(dataSource: DataSource, box: SecretBox, options: Re
 }
 
 async function resealColumn(dataSource: DataSource, box: SecretBox, c: SealedColumn, prefix: string, batchSize: number, dryRun: boolean): Promise<ColumnResealResult> {
-  const [counts] = (await dataSource.query(`SELECT count(*)::int AS total, (count(*) FILTER (WHERE starts_with(${c.column}, $1)))::int AS current FROM ${c.table}`, [
-    prefix,
-  ])) as { total: number; current: number }[];
+  const [counts] = (await dataSource.query(`SELECT count(*)::int AS total, (count(*) FILTER (WHERE starts_with(${c.column}, $1)))::int AS current FROM ${c.table}`, [prefix])) as {
+    total: number;
+    current: number;
+  }[];
   let cursor = c.idType === 'bigint' ? MIN_BIGINT : '';
   let resealed = 0;
   const unreadableIds: string[] = [];

@@ -233,10 +233,7 @@ export function deletedApplicationRetention(): RetentionTask {
         [app, limit],
       );
       if (deliveries > 0) return deliveries;
-      const inFlight = (await q.query(
-        `SELECT 1 FROM deliveries d WHERE d.endpoint_id IN (SELECT e.id FROM endpoints e WHERE e.app_id = $1) LIMIT 1`,
-        [app],
-      )) as unknown[];
+      const inFlight = (await q.query(`SELECT 1 FROM deliveries d WHERE d.endpoint_id IN (SELECT e.id FROM endpoints e WHERE e.app_id = $1) LIMIT 1`, [app])) as unknown[];
       if (inFlight.length > 0) return 0; // an attempt in flight: a later pass finishes the job
       const messages = await count(
         q,

@@ -41,7 +41,10 @@ async function dropStale(client: pg.Client): Promise<void> {
  */
 export async function createTestDatabase(label: string): Promise<TestDatabase> {
   const base = testDatabaseBaseUrl();
-  const safeLabel = label.toLowerCase().replace(/[^a-z0-9]+/g, '_').slice(0, 24);
+  const safeLabel = label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .slice(0, 24);
   const name = `${PREFIX}${safeLabel}_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const url = withDatabase(base, name);
   const { maintenanceUrl } = splitDatabaseUrl(url);
@@ -265,7 +268,9 @@ export async function startThrowawayRedisCluster(): Promise<ThrowawayRedisCluste
     process.removeListener('exit', killAll);
     await Promise.all(
       children.map((child) =>
-        child.exitCode !== null || child.signalCode !== null ? undefined : new Promise((r) => {
+        child.exitCode !== null || child.signalCode !== null
+          ? undefined
+          : new Promise((r) => {
               child.once('exit', r);
               child.kill('SIGKILL');
             }),
@@ -287,9 +292,24 @@ export async function startThrowawayRedisCluster(): Promise<ThrowawayRedisCluste
       const child = spawn(
         'redis-server',
         [
-          '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(bus),
-          '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--dir', nodeDir,
-          '--save', '', '--appendonly', 'no',
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(bus),
+          '--cluster-config-file',
+          'nodes.conf',
+          '--cluster-node-timeout',
+          '2000',
+          '--dir',
+          nodeDir,
+          '--save',
+          '',
+          '--appendonly',
+          'no',
         ],
         { stdio: 'ignore' },
       );

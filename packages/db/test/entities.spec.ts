@@ -70,9 +70,9 @@ describe('entities round-trip through PostgreSQL', () => {
   });
 
   it('rate limits must be positive', async () => {
-    await expect(
-      ds.getRepository(ApplicationEntity).save({ id: newId('app'), name: 'x', kind: ApplicationKind.App, rateLimit: 0, metadata: {} }),
-    ).rejects.toMatchObject({ driverError: { code: '23514' } });
+    await expect(ds.getRepository(ApplicationEntity).save({ id: newId('app'), name: 'x', kind: ApplicationKind.App, rateLimit: 0, metadata: {} })).rejects.toMatchObject({
+      driverError: { code: '23514' },
+    });
   });
 
   it('endpoints keep arrays and headers; uid unique per app only', async () => {
@@ -122,9 +122,9 @@ describe('entities round-trip through PostgreSQL', () => {
     const app = await makeApp();
     const ep = await makeEndpoint(app.id);
     const msg = await makeMessage(app.id);
-    await expect(
-      ds.getRepository(DeliveryEntity).save({ id: newId('mdst'), messageId: msg.id, endpointId: ep.id, appId: app.id, status: 7 as DeliveryStatus }),
-    ).rejects.toMatchObject({ driverError: { code: '23514' } });
+    await expect(ds.getRepository(DeliveryEntity).save({ id: newId('mdst'), messageId: msg.id, endpointId: ep.id, appId: app.id, status: 7 as DeliveryStatus })).rejects.toMatchObject({
+      driverError: { code: '23514' },
+    });
   });
 
   it('attempts keep headers and are unique by id (one row per number is kept by the recording, the table being partitioned by id)', async () => {

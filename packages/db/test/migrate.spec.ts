@@ -91,12 +91,18 @@ describe('migrate', () => {
 
   it('DedupWindow carries the keys accepted so far over, and digests recent bodies of sources whose providers sign no id', async () => {
     const url = freshUrl('dedup');
-    const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'DedupWindow1764784800000'));
+    const before = MIGRATIONS.slice(
+      0,
+      MIGRATIONS.findIndex((m) => m.name === 'DedupWindow1764784800000'),
+    );
     const ds = new DataSource({ ...dataSourceOptions({ url, poolSize: 2 }), migrations: before });
     await ensureDatabase(url);
     await ds.initialize();
     await ds.runMigrations({ transaction: 'all' });
-    for (const [id, type] of [['src_gh', 'github'], ['src_st', 'stripe']]) {
+    for (const [id, type] of [
+      ['src_gh', 'github'],
+      ['src_st', 'stripe'],
+    ]) {
       await ds.query(`INSERT INTO applications (id, name, kind, metadata) VALUES ($1, 'a', 'source', '{}')`, [`app_${id}`]);
       await ds.query(`INSERT INTO sources (id, name, type, config, metadata, ingest_token, app_id) VALUES ($1, $1, $2, '{}', '{}', $1, $3)`, [id, type, `app_${id}`]);
     }
@@ -113,7 +119,10 @@ describe('migrate', () => {
     await ds.destroy();
 
     expect((await migrate(url)).applied[0]).toBe('DedupWindow1764784800000');
-    const keys = await query<{ source_id: string; dedup_key: string; request_id: string; event_id: string }>(url, 'SELECT source_id, dedup_key, request_id, event_id FROM inbound_dedup_keys ORDER BY 1, 2');
+    const keys = await query<{ source_id: string; dedup_key: string; request_id: string; event_id: string }>(
+      url,
+      'SELECT source_id, dedup_key, request_id, event_id FROM inbound_dedup_keys ORDER BY 1, 2',
+    );
     const digest = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
     expect(keys).toEqual(
       [

@@ -68,10 +68,10 @@ async function insertAttempt(q: { query: (sql: string, params?: unknown[]) => Pr
 }
 
 async function insertRequest(q: { query: (sql: string, params?: unknown[]) => Promise<unknown> }, s: Seed, id: string): Promise<void> {
-  await q.query(
-    `INSERT INTO inbound_requests (id, source_id, method, url, body, body_size, outcome, response_status) VALUES ($1, $2, 'POST', '/in/x', '\\x7b7d', 2, 'rejected', 401)`,
-    [id, s.sourceId],
-  );
+  await q.query(`INSERT INTO inbound_requests (id, source_id, method, url, body, body_size, outcome, response_status) VALUES ($1, $2, 'POST', '/in/x', '\\x7b7d', 2, 'rejected', 401)`, [
+    id,
+    s.sourceId,
+  ]);
 }
 
 async function partitionsOf(ds: DataSource, table: string): Promise<string[]> {
@@ -197,13 +197,16 @@ describe('partitioned retention', () => {
     await db?.drop();
   });
 
-  const sweeper = (tasks: RetentionTask[]) =>
-    new RetentionSweeper(ds, { lockKeys: [1, 2], intervalMs: 60_000, batchSize: 3, maxBatchesPerPass: 50, tasks, onWarning: (m) => warnings.push(m) });
+  const sweeper = (tasks: RetentionTask[]) => new RetentionSweeper(ds, { lockKeys: [1, 2], intervalMs: 60_000, batchSize: 3, maxBatchesPerPass: 50, tasks, onWarning: (m) => warnings.push(m) });
 
   it('makes partitions ahead, drops those wholly past the retention and nothing else, and sweeps the default partition row by row', async () => {
     // 30 days of retention: the partitions of day -40 and -31 go whole, day -30 (partly past) stays until it is wholly past.
-    await ds.query(`CREATE TABLE ${partitionName('attempts', today - 31 * DAY)} PARTITION OF attempts FOR VALUES FROM ('${idAtTime('atmpt', new Date(today - 31 * DAY))}') TO ('${idAtTime('atmpt', new Date(today - 30 * DAY))}')`);
-    await ds.query(`CREATE TABLE ${partitionName('attempts', today - 30 * DAY)} PARTITION OF attempts FOR VALUES FROM ('${idAtTime('atmpt', new Date(today - 30 * DAY))}') TO ('${idAtTime('atmpt', new Date(today - 29 * DAY))}')`);
+    await ds.query(
+      `CREATE TABLE ${partitionName('attempts', today - 31 * DAY)} PARTITION OF attempts FOR VALUES FROM ('${idAtTime('atmpt', new Date(today - 31 * DAY))}') TO ('${idAtTime('atmpt', new Date(today - 30 * DAY))}')`,
+    );
+    await ds.query(
+      `CREATE TABLE ${partitionName('attempts', today - 30 * DAY)} PARTITION OF attempts FOR VALUES FROM ('${idAtTime('atmpt', new Date(today - 30 * DAY))}') TO ('${idAtTime('atmpt', new Date(today - 29 * DAY))}')`,
+    );
     const old = [idAt('atmpt', today - 31 * DAY + 10), idAt('atmpt', today - 31 * DAY + 20), idAt('atmpt', today - 30 * DAY - 1)];
     const edge = idAt('atmpt', today - 30 * DAY + 1); // in the partly-expired partition: kept (at most one interval more)
     const recent = idAt('atmpt', Date.now() - 1000);

@@ -1,14 +1,6 @@
 import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import {
-  encryptionKeyId,
-  parseEncryptionKey,
-  PlaintextSecretError,
-  readEncryptionKeys,
-  SecretBox,
-  SecretDecryptionError,
-  storedSecretForm,
-} from '../src/index.js';
+import { encryptionKeyId, parseEncryptionKey, PlaintextSecretError, readEncryptionKeys, SecretBox, SecretDecryptionError, storedSecretForm } from '../src/index.js';
 
 const HERE = 'endpoint_secrets.secret:ep_1';
 const THERE = 'endpoint_secrets.secret:ep_2';
@@ -31,12 +23,14 @@ describe('parseEncryptionKey', () => {
     expect(parseEncryptionKey(text)?.equals(key)).toBe(true);
   });
 
-  it.each([['short hex', 'abcd'], ['31 bytes', randomBytes(31).toString('base64')], ['33 bytes', randomBytes(33).toString('hex')], ['words', 'not a key at all']])(
-    'rejects %s',
-    (_label, text) => {
-      expect(parseEncryptionKey(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['short hex', 'abcd'],
+    ['31 bytes', randomBytes(31).toString('base64')],
+    ['33 bytes', randomBytes(33).toString('hex')],
+    ['words', 'not a key at all'],
+  ])('rejects %s', (_label, text) => {
+    expect(parseEncryptionKey(text)).toBeUndefined();
+  });
 });
 
 describe('readEncryptionKeys', () => {

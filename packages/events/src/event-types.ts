@@ -14,9 +14,7 @@ const UNDERSCORE = 0x5f;
 
 /** [A-Za-z0-9-_], by UTF-16 code unit (as the regexes without the u flag saw them). */
 function isSegmentChar(code: number): boolean {
-  return (
-    (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x2d || code === UNDERSCORE
-  );
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x2d || code === UNDERSCORE;
 }
 
 /**

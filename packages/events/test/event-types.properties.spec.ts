@@ -6,7 +6,10 @@ import { eventTypeName, isValidEventTypeName, MAX_EVENT_TYPE_LENGTH, sanitizeSeg
 
 /** The implementation before issue 12: correct, but quadratic on `a___…___b`. */
 function oracleSanitizeSegment(segment: string): string {
-  const cleaned = segment.trim().replace(/[^A-Za-z0-9\-_]+/g, '_').replace(/^_+|_+$/g, '');
+  const cleaned = segment
+    .trim()
+    .replace(/[^A-Za-z0-9\-_]+/g, '_')
+    .replace(/^_+|_+$/g, '');
   return cleaned.length > 0 ? cleaned.slice(0, 100) : 'unknown';
 }
 
@@ -33,7 +36,10 @@ const RUNS = { numRuns: 1000 };
 
 describe('sanitizeSegment (properties)', () => {
   it('equals the former regex implementation', () => {
-    fc.assert(fc.property(anyText, (s) => sanitizeSegment(s) === oracleSanitizeSegment(s)), RUNS);
+    fc.assert(
+      fc.property(anyText, (s) => sanitizeSegment(s) === oracleSanitizeSegment(s)),
+      RUNS,
+    );
   });
 
   it('gives 1 to 100 name characters, never starting with _', () => {

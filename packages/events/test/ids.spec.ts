@@ -66,18 +66,16 @@ describe('newId', () => {
 });
 
 describe('idAtTime', () => {
-  it.each([
-    ['1970-01-01T00:00:00.000Z'],
-    ['2000-02-29T12:34:56.789Z'],
-    ['2025-06-01T00:00:00.000Z'],
-    ['9999-12-31T23:59:59.999Z'],
-  ])('encodes %s exactly as the ulid library would, followed by zero randomness', (iso) => {
-    const time = new Date(iso);
-    const id = idAtTime('msg', time);
-    expect(id).toBe(`msg_${encodeTime(time.getTime(), 10)}${'0'.repeat(16)}`);
-    expect(decodeTime(id.slice(4))).toBe(time.getTime());
-    expect(isId('msg', id)).toBe(true);
-  });
+  it.each([['1970-01-01T00:00:00.000Z'], ['2000-02-29T12:34:56.789Z'], ['2025-06-01T00:00:00.000Z'], ['9999-12-31T23:59:59.999Z']])(
+    'encodes %s exactly as the ulid library would, followed by zero randomness',
+    (iso) => {
+      const time = new Date(iso);
+      const id = idAtTime('msg', time);
+      expect(id).toBe(`msg_${encodeTime(time.getTime(), 10)}${'0'.repeat(16)}`);
+      expect(decodeTime(id.slice(4))).toBe(time.getTime());
+      expect(isId('msg', id)).toBe(true);
+    },
+  );
 
   it('is a lower bound: idAtTime(t) ≤ an id made at t < idAtTime(t + 1 ms)', () => {
     const t = 1_950_000_000_123;

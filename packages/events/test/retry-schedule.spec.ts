@@ -1,14 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  DEFAULT_JITTER,
-  MAX_RETRY_AFTER_MS,
-  MAX_SCHEDULE_LENGTH,
-  MAX_SCHEDULE_STEP_MS,
-  nextAttemptDelayMs,
-  parseDuration,
-  parseRetryAfter,
-  parseRetrySchedule,
-} from '../src/index.js';
+import { DEFAULT_JITTER, MAX_RETRY_AFTER_MS, MAX_SCHEDULE_LENGTH, MAX_SCHEDULE_STEP_MS, nextAttemptDelayMs, parseDuration, parseRetryAfter, parseRetrySchedule } from '../src/index.js';
 
 const S = 1000;
 const M = 60 * S;
@@ -119,7 +110,10 @@ describe('nextAttemptDelayMs', () => {
 
   it('uses the given random source once per call', () => {
     let calls = 0;
-    nextAttemptDelayMs({ delaysMs, failedAttempts: 1, random: () => {
+    nextAttemptDelayMs({
+      delaysMs,
+      failedAttempts: 1,
+      random: () => {
         calls++;
         return 0.3;
       },

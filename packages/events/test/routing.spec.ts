@@ -1,16 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  JobName,
-  QueueName,
-  endpointReceives,
-  appTurnJobId,
-  appTurnJobOptions,
-  matchesFilterTypes,
-  sharesChannel,
-  turnJobId,
-  turnJobOptions,
-  type RoutableEndpoint,
-} from '../src/index.js';
+import { JobName, QueueName, endpointReceives, appTurnJobId, appTurnJobOptions, matchesFilterTypes, sharesChannel, turnJobId, turnJobOptions, type RoutableEndpoint } from '../src/index.js';
 
 describe('matchesFilterTypes', () => {
   it.each([

@@ -104,7 +104,10 @@ describe('GroupCommitter', () => {
     const rejected = settled.flatMap((s, i) => (s.status === 'rejected' ? [i + 1] : []));
     expect(rejected).toEqual([13]);
     expect(settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<number>).value)).toEqual(
-      [...Array(16).keys()].map((n) => n + 1).filter((n) => n !== 13).map((n) => n * 10),
+      [...Array(16).keys()]
+        .map((n) => n + 1)
+        .filter((n) => n !== 13)
+        .map((n) => n * 10),
     );
     // log2(16) levels of halving, not one statement per item
     expect(seen.length).toBeLessThan(16);

@@ -3,14 +3,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { VERIFIERS } from './sut.js';
-import {
-  NORMALIZERS,
-  normalizerFor,
-  parseBody,
-  type InboundRequest,
-  type NormalizedEvent,
-  type NormalizeOutcome,
-} from './sut.js';
+import { NORMALIZERS, normalizerFor, parseBody, type InboundRequest, type NormalizedEvent, type NormalizeOutcome } from './sut.js';
 
 type Headers = Record<string, string>;
 
@@ -41,15 +34,40 @@ describe.each([
   ['gitlab', '{"object_kind":"push","project":{"path_with_namespace":"g/app"}}', { 'idempotency-key': 'idem-1' }, { type: 'gitlab.push', providerEventId: 'idem-1', subject: 'g/app' }],
   ['gitlab', '{"object_kind":"merge_request","object_attributes":{"action":"open"}}', { 'x-gitlab-event-uuid': 'u-1' }, { type: 'gitlab.merge_request.open', providerEventId: 'u-1' }],
   ['hubspot', '[{"eventId":1,"subscriptionType":"contact.creation","portalId":5}]', {}, { type: 'hubspot.contact.creation', providerEventId: '1', subject: '5' }],
-  ['linear', '{"type":"Issue","action":"update","webhookId":"w","webhookTimestamp":1700000000000,"data":{"id":"i1"}}', { 'linear-delivery': 'd-1' }, { type: 'linear.Issue.update', providerEventId: 'd-1', subject: 'i1', time: new Date(1700000000000) }],
+  [
+    'linear',
+    '{"type":"Issue","action":"update","webhookId":"w","webhookTimestamp":1700000000000,"data":{"id":"i1"}}',
+    { 'linear-delivery': 'd-1' },
+    { type: 'linear.Issue.update', providerEventId: 'd-1', subject: 'i1', time: new Date(1700000000000) },
+  ],
   ['linear', '{"type":"Issue","action":"remove","webhookId":"w","webhookTimestamp":1700000000000}', {}, { type: 'linear.Issue.remove', providerEventId: 'w:1700000000000' }],
-  ['paddle', '{"event_id":"evt_1","notification_id":"ntf_1","event_type":"subscription.created","occurred_at":"2024-01-01T00:00:00Z","data":{"id":"sub_1"}}', {}, { type: 'paddle.subscription.created', providerEventId: 'ntf_1', subject: 'sub_1' }],
+  [
+    'paddle',
+    '{"event_id":"evt_1","notification_id":"ntf_1","event_type":"subscription.created","occurred_at":"2024-01-01T00:00:00Z","data":{"id":"sub_1"}}',
+    {},
+    { type: 'paddle.subscription.created', providerEventId: 'ntf_1', subject: 'sub_1' },
+  ],
   ['square', '{"type":"payment.updated","event_id":"e1","created_at":"2024-01-01T00:00:00Z","data":{"id":"p1"}}', {}, { type: 'square.payment.updated', providerEventId: 'e1', subject: 'p1' }],
   ['intercom', '{"id":"notif_1","topic":"conversation.user.created","data":{"item":{"id":"c1"}}}', {}, { type: 'intercom.conversation.user.created', providerEventId: 'notif_1', subject: 'c1' }],
-  ['bitbucket', '{"repository":{"full_name":"t/r"}}', { 'x-event-key': 'pullrequest:created', 'x-request-uuid': 'r-1' }, { type: 'bitbucket.pullrequest.created', providerEventId: 'r-1', subject: 't/r' }],
-  ['pagerduty', '{"event":{"id":"01E","event_type":"incident.triggered","data":{"id":"P1"}}}', { 'x-webhook-id': 'w-1' }, { type: 'pagerduty.incident.triggered', providerEventId: '01E', subject: 'P1' }],
+  [
+    'bitbucket',
+    '{"repository":{"full_name":"t/r"}}',
+    { 'x-event-key': 'pullrequest:created', 'x-request-uuid': 'r-1' },
+    { type: 'bitbucket.pullrequest.created', providerEventId: 'r-1', subject: 't/r' },
+  ],
+  [
+    'pagerduty',
+    '{"event":{"id":"01E","event_type":"incident.triggered","data":{"id":"P1"}}}',
+    { 'x-webhook-id': 'w-1' },
+    { type: 'pagerduty.incident.triggered', providerEventId: '01E', subject: 'P1' },
+  ],
   ['typeform', '{"event_id":"01T","event_type":"form_response","form_response":{"form_id":"F"}}', {}, { type: 'typeform.form_response', providerEventId: '01T', subject: 'F' }],
-  ['zoom', '{"event":"meeting.ended","event_ts":1700000000000,"payload":{"object":{"uuid":"u=="}}}', {}, { type: 'zoom.meeting.ended', providerEventId: 'meeting.ended:1700000000000:u==', subject: 'u==' }],
+  [
+    'zoom',
+    '{"event":"meeting.ended","event_ts":1700000000000,"payload":{"object":{"uuid":"u=="}}}',
+    {},
+    { type: 'zoom.meeting.ended', providerEventId: 'meeting.ended:1700000000000:u==', subject: 'u==' },
+  ],
   ['meta', '{"object":"whatsapp_business_account","entry":[{"id":"E1","changes":[{"field":"messages","value":{}}]}]}', {}, { type: 'meta.whatsapp_business_account.messages', subject: 'E1' }],
   ['discord', '{"id":"123","type":3,"token":"t","version":1,"guild_id":"G"}', {}, { type: 'discord.message_component', providerEventId: '123', subject: 'G' }],
   ['replicate', '{"type":"prediction.completed","data":{"id":"p"}}', { 'svix-id': 'msg_1', 'svix-timestamp': '1700000000' }, { type: 'replicate.prediction.completed', providerEventId: 'msg_1' }],
@@ -63,7 +81,12 @@ describe.each([
 describe('twilio', () => {
   it('form posts: message and call statuses, idempotency token as dedup id', () => {
     const form = { 'content-type': 'application/x-www-form-urlencoded', 'i-twilio-idempotency-token': 'tok-1' };
-    expect(eventOf(normalize(inbound('twilio', 'MessageSid=SM1&MessageStatus=delivered', form)))).toMatchObject({ type: 'twilio.message.delivered', providerEventId: 'tok-1', subject: 'SM1', data: { MessageSid: 'SM1' } });
+    expect(eventOf(normalize(inbound('twilio', 'MessageSid=SM1&MessageStatus=delivered', form)))).toMatchObject({
+      type: 'twilio.message.delivered',
+      providerEventId: 'tok-1',
+      subject: 'SM1',
+      data: { MessageSid: 'SM1' },
+    });
     expect(eventOf(normalize(inbound('twilio', 'CallSid=CA1&CallStatus=completed', { 'content-type': 'application/x-www-form-urlencoded' })))).toMatchObject({
       type: 'twilio.call.completed',
       providerEventId: digest('CallSid=CA1&CallStatus=completed'),

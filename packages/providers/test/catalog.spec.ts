@@ -104,7 +104,11 @@ describe('hubspot v3', () => {
     expect(hubspotUri('https://h.test/in/x?q=a%3Ab%2Fc%20d%2a')).toBe('https://h.test/in/x?q=a:b/c%20d*');
     const encoded = 'https://h.test/in/x?q=a%3Ab';
     const sig = b64(refHmac('sha256', 's', 'POST', 'https://h.test/in/x?q=a:b', BODY, String(NOW_MS)));
-    expectOk(hubspot.verify(request(BODY, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(NOW_MS) }, { url: encoded, method: 'POST' }), check(hubspot, { secret: 's' }), { now: NOW_MS }));
+    expectOk(
+      hubspot.verify(request(BODY, { 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(NOW_MS) }, { url: encoded, method: 'POST' }), check(hubspot, { secret: 's' }), {
+        now: NOW_MS,
+      }),
+    );
   });
 });
 

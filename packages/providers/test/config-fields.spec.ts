@@ -45,7 +45,17 @@ describe('secret config fields', () => {
       [meta as ProviderVerifier<unknown>, { secret: 's', verifyToken: 'v' }],
       [
         hmacProvider as ProviderVerifier<unknown>,
-        { secret: 's', secretEncoding: 'utf8', header: 'x-sig', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=', signedContent: '{timestamp}.{body}', timestampHeader: 'x-ts', toleranceSeconds: 10 },
+        {
+          secret: 's',
+          secretEncoding: 'utf8',
+          header: 'x-sig',
+          algorithm: 'sha256',
+          encoding: 'hex',
+          prefix: 'sha256=',
+          signedContent: '{timestamp}.{body}',
+          timestampHeader: 'x-ts',
+          toleranceSeconds: 10,
+        },
       ],
     ];
     for (const [provider, raw] of full) {

@@ -1,9 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  ConfigReader,
-  VERIFIERS,
-  verifierFor,
-} from './sut.js';
+import { ConfigReader, VERIFIERS, verifierFor } from './sut.js';
 
 describe('ConfigReader', () => {
   it('collects every problem', () => {
@@ -44,7 +40,6 @@ describe('ConfigReader', () => {
     expect(r.result({}).ok).toBe(false);
   });
 });
-
 
 describe('registry', () => {
   it('registers the Svix names for each provider', () => {

@@ -242,7 +242,12 @@ describe('hmac: a configured id header is the key only when the template signs i
     'x-event-id': id,
     'x-signature': hmacHex('sha256', 'hm', ...(template === 'header' ? [`${id}.`, body] : [body])),
   });
-  const config = (template: 'header' | 'body') => ({ secret: 'hm', header: 'x-signature', signedContent: template === 'header' ? '{header:x-event-id}.{body}' : '{body}', eventIdHeader: 'x-event-id' });
+  const config = (template: 'header' | 'body') => ({
+    secret: 'hm',
+    header: 'x-signature',
+    signedContent: template === 'header' ? '{header:x-event-id}.{body}' : '{body}',
+    eventIdHeader: 'x-event-id',
+  });
 
   it('signed: the header value is the key', () => {
     expect(normalize('hmac', config('header'), body, sign('header', 'e-1')).dedupKey).toBe('e-1');

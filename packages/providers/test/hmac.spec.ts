@@ -78,7 +78,8 @@ describe('hmac: configured as a known provider, judged by that provider’s libr
   it('Slack scheme with {timestamp}: the Slack docs vector, certified by bolt, is accepted', () => {
     const secret = '8f742231b10e8888abcd99yyyzzz85a5';
     const ts = 1531420618;
-    const body = 'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    const body =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
     const sig = 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503';
     expect(isValidSlackRequest({ signingSecret: secret, body, headers: { 'x-slack-signature': sig, 'x-slack-request-timestamp': ts }, nowMilliseconds: ts * 1000 })).toBe(true);
     const config = parse({
@@ -148,12 +149,9 @@ describe('hmac: signed-content templates', () => {
     expect(parseSignedContentTemplate(template)).toEqual(parts);
   });
 
-  it.each(['{bogus}', '{body', 'body}', '{header}', '{header:}', '{body:x}', '{Body}', '{{body}}', '{header:bad name}'])(
-    'parseSignedContentTemplate(%j) throws RangeError',
-    (template) => {
-      expect(() => parseSignedContentTemplate(template)).toThrow(RangeError);
-    },
-  );
+  it.each(['{bogus}', '{body', 'body}', '{header}', '{header:}', '{body:x}', '{Body}', '{{body}}', '{header:bad name}'])('parseSignedContentTemplate(%j) throws RangeError', (template) => {
+    expect(() => parseSignedContentTemplate(template)).toThrow(RangeError);
+  });
 });
 
 describe('hmac: one broken thing per case', () => {

@@ -3,28 +3,70 @@
 // with a well-formed answer. Sized for a 2-core CI: a few hundred runs per property.
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import {
-  NORMALIZERS,
-  buildCloudEvent,
-  isValidEventTypeName,
-  parseBody,
-  type InboundRequest,
-  type NormalizeOutcome,
-} from './sut.js';
+import { NORMALIZERS, buildCloudEvent, isValidEventTypeName, parseBody, type InboundRequest, type NormalizeOutcome } from './sut.js';
 
 const CONTENT_TYPES = [
-  undefined, '', ' ', 'application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'application/x-www-form-urlencoded',
-  'text/plain', 'text/xml', 'application/xml', 'application/octet-stream', 'image/png',
+  undefined,
+  '',
+  ' ',
+  'application/json',
+  'application/json; charset=utf-8',
+  'application/cloudevents+json',
+  'application/x-www-form-urlencoded',
+  'text/plain',
+  'text/xml',
+  'application/xml',
+  'application/octet-stream',
+  'image/png',
 ];
 const contentType = fc.oneof(fc.constantFrom(...CONTENT_TYPES), fc.string({ maxLength: 40 }));
-const bytes = fc.oneof(fc.uint8Array({ maxLength: 1024 }), fc.string({ maxLength: 512 }).map((s) => new TextEncoder().encode(s)));
+const bytes = fc.oneof(
+  fc.uint8Array({ maxLength: 1024 }),
+  fc.string({ maxLength: 512 }).map((s) => new TextEncoder().encode(s)),
+);
 
 /** Field names the normalizers read, so generated JSON reaches past the first checks. */
 const KEYS = [
-  'type', 'id', 'event', 'action', 'object_kind', 'event_name', 'object_attributes', 'event_type', 'event_id', 'notification_id', 'occurred_at',
-  'created', 'data', 'object', 'payload', 'plainToken', 'event_ts', 'uuid', 'challenge', 'version', 'token', 'entry', 'changes', 'field', 'topic',
-  'repository', 'full_name', 'subscriptionType', 'eventId', 'sg_event_id', 'webhookId', 'webhookTimestamp', 'created_at', 'team_id', 'event_time',
-  'trigger_id', 'command', 'MessageStatus', 'CallStatus', '__proto__',
+  'type',
+  'id',
+  'event',
+  'action',
+  'object_kind',
+  'event_name',
+  'object_attributes',
+  'event_type',
+  'event_id',
+  'notification_id',
+  'occurred_at',
+  'created',
+  'data',
+  'object',
+  'payload',
+  'plainToken',
+  'event_ts',
+  'uuid',
+  'challenge',
+  'version',
+  'token',
+  'entry',
+  'changes',
+  'field',
+  'topic',
+  'repository',
+  'full_name',
+  'subscriptionType',
+  'eventId',
+  'sg_event_id',
+  'webhookId',
+  'webhookTimestamp',
+  'created_at',
+  'team_id',
+  'event_time',
+  'trigger_id',
+  'command',
+  'MessageStatus',
+  'CallStatus',
+  '__proto__',
 ];
 const leaf = fc.oneof(
   fc.constantFrom('url_verification', 'event_callback', 'endpoint.url_validation', 'push', 'a.b', 'orders/create', '', ' ', '.', '1', '0', '1700000000'),
@@ -41,12 +83,37 @@ const { tree } = fc.letrec((tie) => ({
 }));
 const jsonBody = tree.map((v) => new TextEncoder().encode(JSON.stringify(v) ?? 'null'));
 const formBody = fc
-  .array(fc.tuple(fc.constantFrom(...KEYS), fc.oneof(leaf.map(String), tree.map((v) => JSON.stringify(v) ?? ''))), { maxLength: 6 })
+  .array(
+    fc.tuple(
+      fc.constantFrom(...KEYS),
+      fc.oneof(
+        leaf.map(String),
+        tree.map((v) => JSON.stringify(v) ?? ''),
+      ),
+    ),
+    { maxLength: 6 },
+  )
   .map((pairs) => new TextEncoder().encode(new URLSearchParams(pairs).toString()));
 const HEADERS = [
-  'x-github-event', 'x-github-delivery', 'x-github-hook-id', 'x-shopify-topic', 'x-shopify-event-id', 'x-shopify-triggered-at', 'svix-id',
-  'svix-timestamp', 'webhook-id', 'webhook-timestamp', 'idempotency-key', 'x-gitlab-event', 'i-twilio-idempotency-token', 'linear-delivery',
-  'x-event-key', 'x-request-uuid', 'x-webhook-id', 'x-event-type', 'x-event-id',
+  'x-github-event',
+  'x-github-delivery',
+  'x-github-hook-id',
+  'x-shopify-topic',
+  'x-shopify-event-id',
+  'x-shopify-triggered-at',
+  'svix-id',
+  'svix-timestamp',
+  'webhook-id',
+  'webhook-timestamp',
+  'idempotency-key',
+  'x-gitlab-event',
+  'i-twilio-idempotency-token',
+  'linear-delivery',
+  'x-event-key',
+  'x-request-uuid',
+  'x-webhook-id',
+  'x-event-type',
+  'x-event-id',
 ];
 const headers = fc.dictionary(fc.constantFrom(...HEADERS), fc.oneof(fc.constantFrom('', ' ', 'push', 'a:b', 'orders/create', 'id-1', '1700000000'), fc.string({ maxLength: 40 })), { maxKeys: 5 });
 
@@ -80,7 +147,10 @@ describe('normalizers (properties)', () => {
     contentType,
     headers,
     method: fc.constantFrom('POST', 'GET'),
-    query: fc.oneof(fc.constant(''), fc.string({ maxLength: 30 }).map((c) => `?hub.challenge=${encodeURIComponent(c)}`)),
+    query: fc.oneof(
+      fc.constant(''),
+      fc.string({ maxLength: 30 }).map((c) => `?hub.challenge=${encodeURIComponent(c)}`),
+    ),
     config: fc.constantFrom(undefined, {}, { secret: 'zoom-secret' }, { eventTypeHeader: 'x-event-type', eventIdHeader: 'x-event-id' }),
   });
 

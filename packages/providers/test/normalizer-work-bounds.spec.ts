@@ -2,16 +2,8 @@
 // and past 1 MiB: the work must grow linearly (issue 12 item 1: `/^_+|_+$/g` took quadratic time
 // on `a___…___b`, and one generic-webhook request blocked the gateway's event loop for > 30 s).
 import { describe, it } from '@jest/globals';
-import {
-  isValidEventTypeName,
-  normalizeBitbucket,
-  normalizeGeneric,
-  normalizeGithub,
-  normalizeShopify,
-  parseBody,
-  type InboundRequest,
-} from './sut.js';
-import { assertLinear, } from '@switchyard/jest-config/growth';
+import { isValidEventTypeName, normalizeBitbucket, normalizeGeneric, normalizeGithub, normalizeShopify, parseBody, type InboundRequest } from './sut.js';
+import { assertLinear } from '@switchyard/jest-config/growth';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -24,10 +16,10 @@ const _NAME_SHAPES: Record<string, (n: number) => string> = {
   'a + "_!" pairs + b': (n) => `a${'_!'.repeat(n / 2)}b`,
   'a + spaces + b': (n) => `a${' '.repeat(n)}b`,
   'spaces + a + spaces': (n) => `${' '.repeat(n / 2)}a${' '.repeat(n / 2)}`,
-  'dots': (n) => '.'.repeat(n),
+  dots: (n) => '.'.repeat(n),
   'a + dots + b': (n) => `a${'.'.repeat(n)}b`,
   '"a." pairs': (n) => 'a.'.repeat(n / 2),
-  'slashes': (n) => '/'.repeat(n),
+  slashes: (n) => '/'.repeat(n),
   'surrogate pairs': (n) => '😀'.repeat(n / 2),
 };
 
@@ -55,10 +47,11 @@ describe('normalizers: the type comes from untrusted input and costs linear work
       [normalizeShopify, 'shopify', 'x-shopify-topic'],
       [normalizeBitbucket, 'bitbucket', 'x-event-key'],
     ] as const) {
-      assertLinear(`${type} ${header}`, (n) => `a${'_:/'.repeat(n / 3)}b`, (value) =>
-        normalize(request(type, body, { [header]: value, 'x-github-delivery': 'd', 'x-request-uuid': 'u' })),
+      assertLinear(
+        `${type} ${header}`,
+        (n) => `a${'_:/'.repeat(n / 3)}b`,
+        (value) => normalize(request(type, body, { [header]: value, 'x-github-delivery': 'd', 'x-request-uuid': 'u' })),
       );
     }
   });
 });
-

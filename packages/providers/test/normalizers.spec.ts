@@ -126,8 +126,26 @@ describe('normalizeGithub', () => {
   });
 
   it.each([
-    ['missing X-GitHub-Event', GH_PUSH, (() => { const h = ghHeaders('push'); delete h['x-github-event']; return h; })(), 'missing X-GitHub-Event header'],
-    ['missing X-GitHub-Delivery', GH_PUSH, (() => { const h = ghHeaders('push'); delete h['x-github-delivery']; return h; })(), 'missing X-GitHub-Delivery header'],
+    [
+      'missing X-GitHub-Event',
+      GH_PUSH,
+      (() => {
+        const h = ghHeaders('push');
+        delete h['x-github-event'];
+        return h;
+      })(),
+      'missing X-GitHub-Event header',
+    ],
+    [
+      'missing X-GitHub-Delivery',
+      GH_PUSH,
+      (() => {
+        const h = ghHeaders('push');
+        delete h['x-github-delivery'];
+        return h;
+      })(),
+      'missing X-GitHub-Delivery header',
+    ],
     ['invalid JSON', '{"ref":', ghHeaders('push'), 'GitHub payload must be JSON'],
     ['a form without payload', 'other=1', ghHeaders('push', { 'content-type': 'application/x-www-form-urlencoded' }), 'GitHub payload must be JSON'],
     ['a form whose payload is not JSON', 'payload=%7Bnope', ghHeaders('push', { 'content-type': 'application/x-www-form-urlencoded' }), 'body is not valid JSON'],
@@ -431,7 +449,13 @@ const CLERK_USER_CREATED = JSON.stringify({
 const RESEND_DELIVERED = JSON.stringify({
   type: 'email.delivered',
   created_at: '2024-02-22T23:41:12.126Z',
-  data: { created_at: '2024-02-22T23:41:11.894719+00:00', email_id: '56761188-7520-42d8-8898-ff6fc54ce618', from: 'Acme <onboarding@resend.dev>', to: ['delivered@resend.dev'], subject: 'Sending this example' },
+  data: {
+    created_at: '2024-02-22T23:41:11.894719+00:00',
+    email_id: '56761188-7520-42d8-8898-ff6fc54ce618',
+    from: 'Acme <onboarding@resend.dev>',
+    to: ['delivered@resend.dev'],
+    subject: 'Sending this example',
+  },
 });
 const svixHeaders = (id = 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', ts = '1654012592'): Headers => ({ 'content-type': 'application/json', 'svix-id': id, 'svix-timestamp': ts, 'svix-signature': 'v1,x' });
 
@@ -584,7 +608,7 @@ describe('normalizer registry', () => {
   it.each([...NORMALIZERS.keys()])('%s never throws on random bodies, content types and headers', (type) => {
     const normalizer = normalizerFor(type)!;
     let seed = type.length * 2654435761;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
     const contentTypes = [undefined, 'application/json', FORM, 'text/plain', 'application/octet-stream', 'application/x+json'];
     const fragments = ['{', '}', '[', ']', '"type"', ':', '"event_callback"', 'payload=', '%7B', 'command=', '&', '"url_verification"', '"challenge"', ',', '1', 'null', '\u00ff'];
     const problems: string[] = [];
@@ -628,7 +652,7 @@ describe('blank provider ids (found by pnpm fuzz)', () => {
     expect(event.providerEventId).toBe(digest(body));
   });
 
-  it('a blank notification_id no longer hides Paddle\'s event_id, and a blank batch id is refused', () => {
+  it("a blank notification_id no longer hides Paddle's event_id, and a blank batch id is refused", () => {
     const paddle = eventOf(normalizerFor('paddle')!(inbound('paddle', '{"event_type":"a.b","notification_id":"","event_id":"evt_1"}', {}, 'application/json')));
     expect(paddle.providerEventId).toBe('evt_1');
     expect(normalizerFor('sendgrid')!(inbound('sendgrid', '[{"event":"open","sg_event_id":" "}]', {}, 'application/json'))).toMatchObject({ kind: 'rejected' });

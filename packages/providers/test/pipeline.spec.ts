@@ -52,7 +52,13 @@ const CASES: Case[] = [
     type: 'shopify',
     config: { secret: 'shp' },
     body: SHOPIFY_BODY,
-    headers: { 'content-type': 'application/json', 'x-shopify-topic': 'orders/paid', 'x-shopify-event-id': 'e-1', 'x-shopify-shop-domain': 's.myshopify.com', 'x-shopify-hmac-sha256': b64('shp', SHOPIFY_BODY) },
+    headers: {
+      'content-type': 'application/json',
+      'x-shopify-topic': 'orders/paid',
+      'x-shopify-event-id': 'e-1',
+      'x-shopify-shop-domain': 's.myshopify.com',
+      'x-shopify-hmac-sha256': b64('shp', SHOPIFY_BODY),
+    },
     expectType: 'shopify.orders.paid',
     expectProviderEventId: 'e-1',
   },
@@ -102,7 +108,15 @@ function run(c: Case, body: string = c.body) {
   const bytes = Buffer.from(body);
   const verified = provider.verify({ body: bytes, headers: c.headers }, config.config, { now: NOW_MS });
   if (!verified.ok) return { verified };
-  const request: InboundRequest = { sourceType: c.type, body: bytes, headers: c.headers, contentType: c.headers['content-type'], parsed: parseBody(bytes, c.headers['content-type']), config: c.config, verified };
+  const request: InboundRequest = {
+    sourceType: c.type,
+    body: bytes,
+    headers: c.headers,
+    contentType: c.headers['content-type'],
+    parsed: parseBody(bytes, c.headers['content-type']),
+    config: c.config,
+    verified,
+  };
   const outcome = normalizerFor(c.type)!(request);
   if (outcome.kind !== 'event') return { verified, outcome };
   const envelope = buildCloudEvent({ id: newId('evt'), sourceId: SOURCE_ID, provider: c.type, ...outcome.event });

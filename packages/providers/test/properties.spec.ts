@@ -21,8 +21,7 @@ const WHSEC = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 const anyBytes = fc.uint8Array({ maxLength: 2048 });
 const jsonText = fc.jsonValue().map((v) => JSON.stringify(v) ?? 'null');
 /** A body and one position in it with a non-zero XOR to change that byte. */
-const bodyWithChange = (body: fc.Arbitrary<Uint8Array>) =>
-  body.filter((b) => b.length > 0).chain((b) => fc.tuple(fc.constant(b), fc.nat({ max: b.length - 1 }), fc.integer({ min: 1, max: 255 })));
+const bodyWithChange = (body: fc.Arbitrary<Uint8Array>) => body.filter((b) => b.length > 0).chain((b) => fc.tuple(fc.constant(b), fc.nat({ max: b.length - 1 }), fc.integer({ min: 1, max: 255 })));
 
 function changed(body: Uint8Array, at: number, xor: number): Buffer {
   const copy = Buffer.from(body);
@@ -84,7 +83,11 @@ describe('official signing libraries -> our verifiers (arbitrary bodies)', () =>
         const sx = new SvixWebhook(WHSEC).sign(id, new Date(NOW_MS), text);
         const webhookHeaders = { 'webhook-id': id, 'webhook-timestamp': String(NOW_S), 'webhook-signature': sw };
         const svixHeaders = { 'svix-id': id, 'svix-timestamp': String(NOW_S), 'svix-signature': sx };
-        for (const [type, headers] of [['standard-webhooks', webhookHeaders], ['svix', svixHeaders], ['clerk', svixHeaders]] as const) {
+        for (const [type, headers] of [
+          ['standard-webhooks', webhookHeaders],
+          ['svix', svixHeaders],
+          ['clerk', svixHeaders],
+        ] as const) {
           expect(verdict(type, { body, headers }).ok).toBe(true);
           expect(verdict(type, { body: changed(body, at, xor), headers })).toMatchObject({ ok: false, reason: 'bad_signature' });
         }
@@ -98,13 +101,18 @@ describe('official signing libraries -> our verifiers (arbitrary bodies)', () =>
     // body that is not UTF-8 (fast-check's first counterexample: the single byte 0x80). We sign
     // the bytes sent, as the spec says; our JSON payloads are always UTF-8.
     fc.assert(
-      fc.property(fc.string({ maxLength: 1024 }).map((t) => Buffer.from(t, 'utf8')), fc.uint8Array({ minLength: 24, maxLength: 64 }), fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/), (body, key, id) => {
-        const secret = `whsec_${Buffer.from(key).toString('base64')}`;
-        const timestamp = Math.floor(Date.now() / 1000);
-        const headers = { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook({ id, timestamp, body, secrets: [secret] }) };
-        expect(() => new StandardWebhook(secret).verify(Buffer.from(body), headers, { jsonParse: false })).not.toThrow();
-        expect(verifyStandardWebhook({ body, headers }, { secret }).ok).toBe(true);
-      }),
+      fc.property(
+        fc.string({ maxLength: 1024 }).map((t) => Buffer.from(t, 'utf8')),
+        fc.uint8Array({ minLength: 24, maxLength: 64 }),
+        fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/),
+        (body, key, id) => {
+          const secret = `whsec_${Buffer.from(key).toString('base64')}`;
+          const timestamp = Math.floor(Date.now() / 1000);
+          const headers = { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signStandardWebhook({ id, timestamp, body, secrets: [secret] }) };
+          expect(() => new StandardWebhook(secret).verify(Buffer.from(body), headers, { jsonParse: false })).not.toThrow();
+          expect(verifyStandardWebhook({ body, headers }, { secret }).ok).toBe(true);
+        },
+      ),
       RUNS,
     );
   });

@@ -115,4 +115,3 @@ export function signedRequest(type: string, body: Uint8Array): Record<string, st
 export function urlFor(type: string, body: Uint8Array): string {
   return type === 'twilio' ? `${FUZZ_URL}?bodySHA256=${createHash('sha256').update(body).digest('hex')}` : FUZZ_URL;
 }
-

@@ -54,8 +54,20 @@ function signedOf(result: VerificationResult) {
 /** Body-only schemes: a header-signed delivery for a body; the unsigned headers a replayer would rewrite. */
 const BODY_ONLY: [string, ProviderVerifier<never>, unknown, (body: string) => Record<string, string>, Record<string, string>][] = [
   ['github', github as never, { secret: 's' }, (b) => ({ 'x-hub-signature-256': `sha256=${hex(refHmac('sha256', 's', b))}` }), { 'x-github-delivery': 'fresh', 'x-github-event': 'release' }],
-  ['shopify', shopify as never, { secret: 's' }, (b) => ({ 'x-shopify-hmac-sha256': b64(refHmac('sha256', 's', b)) }), { 'x-shopify-webhook-id': 'fresh', 'x-shopify-event-id': 'fresh', 'x-shopify-topic': 'orders/delete' }],
-  ['bitbucket', bitbucket as never, { secret: 's' }, (b) => ({ 'x-hub-signature': `sha256=${hex(refHmac('sha256', 's', b))}` }), { 'x-request-uuid': 'fresh', 'x-hook-uuid': 'fresh', 'x-event-key': 'repo:fork' }],
+  [
+    'shopify',
+    shopify as never,
+    { secret: 's' },
+    (b) => ({ 'x-shopify-hmac-sha256': b64(refHmac('sha256', 's', b)) }),
+    { 'x-shopify-webhook-id': 'fresh', 'x-shopify-event-id': 'fresh', 'x-shopify-topic': 'orders/delete' },
+  ],
+  [
+    'bitbucket',
+    bitbucket as never,
+    { secret: 's' },
+    (b) => ({ 'x-hub-signature': `sha256=${hex(refHmac('sha256', 's', b))}` }),
+    { 'x-request-uuid': 'fresh', 'x-hook-uuid': 'fresh', 'x-event-key': 'repo:fork' },
+  ],
   ['intercom', intercom as never, { secret: 's' }, (b) => ({ 'x-hub-signature': `sha1=${hex(refHmac('sha1', 's', b))}` }), {}],
   ['meta', meta as never, { secret: 's', verifyToken: 'v' }, (b) => ({ 'x-hub-signature-256': `sha256=${hex(refHmac('sha256', 's', b))}` }), {}],
   ['pagerduty', pagerduty as never, { secret: 's' }, (b) => ({ 'x-pagerduty-signature': `v1=${hex(refHmac('sha256', 's', b))}` }), { 'x-webhook-id': 'fresh' }],
@@ -111,8 +123,22 @@ describe('timestamped schemes: the digest leaves the timestamp out, so a re-sign
 
   const cases: [string, ProviderVerifier<never>, unknown, (ts: number, body: string) => SignedRequest, Record<string, string>, string][] = [
     ['stripe', stripe as never, { secret: 'whsec_s' }, (ts, b) => request(b, { 'stripe-signature': `t=${ts},v1=${hex(refHmac('sha256', 'whsec_s', `${ts}.`, b))}` }), {}, '.'],
-    ['slack', slack as never, { secret: 's' }, (ts, b) => request(b, { 'x-slack-signature': `v0=${hex(refHmac('sha256', 's', `v0:${ts}:`, b))}`, 'x-slack-request-timestamp': String(ts) }), { 'x-slack-request-timestamp': '' }, 'v0::'],
-    ['zoom', zoom as never, { secret: 's' }, (ts, b) => request(b, { 'x-zm-signature': `v0=${hex(refHmac('sha256', 's', `v0:${ts}:`, b))}`, 'x-zm-request-timestamp': String(ts) }), { 'x-zm-request-timestamp': '' }, 'v0::'],
+    [
+      'slack',
+      slack as never,
+      { secret: 's' },
+      (ts, b) => request(b, { 'x-slack-signature': `v0=${hex(refHmac('sha256', 's', `v0:${ts}:`, b))}`, 'x-slack-request-timestamp': String(ts) }),
+      { 'x-slack-request-timestamp': '' },
+      'v0::',
+    ],
+    [
+      'zoom',
+      zoom as never,
+      { secret: 's' },
+      (ts, b) => request(b, { 'x-zm-signature': `v0=${hex(refHmac('sha256', 's', `v0:${ts}:`, b))}`, 'x-zm-request-timestamp': String(ts) }),
+      { 'x-zm-request-timestamp': '' },
+      'v0::',
+    ],
     ['paddle', paddle as never, { secret: 's', toleranceSeconds: 600 }, (ts, b) => request(b, { 'paddle-signature': `ts=${ts};h1=${hex(refHmac('sha256', 's', `${ts}:`, b))}` }), {}, ':'],
     [
       'discord',
@@ -126,7 +152,8 @@ describe('timestamped schemes: the digest leaves the timestamp out, so a re-sign
       'sendgrid',
       sendgrid as never,
       { publicKey: ecB64 },
-      (ts, b) => request(b, { 'x-twilio-email-event-webhook-signature': cryptoSign('sha256', Buffer.from(`${ts}${b}`), ecKey).toString('base64'), 'x-twilio-email-event-webhook-timestamp': String(ts) }),
+      (ts, b) =>
+        request(b, { 'x-twilio-email-event-webhook-signature': cryptoSign('sha256', Buffer.from(`${ts}${b}`), ecKey).toString('base64'), 'x-twilio-email-event-webhook-timestamp': String(ts) }),
       { 'x-twilio-email-event-webhook-timestamp': '' },
       '',
     ],
@@ -154,7 +181,11 @@ describe('timestamped schemes: the digest leaves the timestamp out, so a re-sign
   it('square signs the notification URL and the body', () => {
     const notificationUrl = 'https://square.example.test/notify';
     const sig = b64(refHmac('sha256', 's', notificationUrl, BODY));
-    expect(signedOf(verify(square, { secret: 's', notificationUrl }, request(BODY, { 'x-square-hmacsha256-signature': sig })))).toEqual({ headers: {}, body: true, digest: sha256Hex(notificationUrl, BODY) });
+    expect(signedOf(verify(square, { secret: 's', notificationUrl }, request(BODY, { 'x-square-hmacsha256-signature': sig })))).toEqual({
+      headers: {},
+      body: true,
+      digest: sha256Hex(notificationUrl, BODY),
+    });
   });
 });
 

@@ -1,13 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Webhook as SvixWebhook } from 'svix';
-import {
-  VERIFIERS,
-  SVIX_SIGNED_TYPES,
-  parseStandardConfig,
-  svix,
-  type StandardVerifyConfig,
-} from './sut.js';
-import { NOW_MS, NOW_S, b64, expectFailure, expectOk, flipByte, refHmac, request, } from './helpers.js';
+import { VERIFIERS, SVIX_SIGNED_TYPES, parseStandardConfig, svix, type StandardVerifyConfig } from './sut.js';
+import { NOW_MS, NOW_S, b64, expectFailure, expectOk, flipByte, refHmac, request } from './helpers.js';
 
 // The published Standard Webhooks example.
 const _VECTOR = {

@@ -39,26 +39,62 @@ describe('digest and key decoding', () => {
   });
 
   it('whsec_ secrets and public keys (configuration)', () => {
-    assertLinear('decodeWebhookSecret', (n) => `whsec_${'A'.repeat(n)}!`, (s) => decodeWebhookSecret(s));
-    assertLinear('p256KeyFromBase64 spaces', (n) => `A${' \n'.repeat(n / 2)}A!`, (s) => p256KeyFromBase64(s));
-    assertLinear('ed25519KeyFromHex', (n) => 'a'.repeat(n), (s) => ed25519KeyFromHex(s));
+    assertLinear(
+      'decodeWebhookSecret',
+      (n) => `whsec_${'A'.repeat(n)}!`,
+      (s) => decodeWebhookSecret(s),
+    );
+    assertLinear(
+      'p256KeyFromBase64 spaces',
+      (n) => `A${' \n'.repeat(n / 2)}A!`,
+      (s) => p256KeyFromBase64(s),
+    );
+    assertLinear(
+      'ed25519KeyFromHex',
+      (n) => 'a'.repeat(n),
+      (s) => ed25519KeyFromHex(s),
+    );
   });
 
   it('timestamps', () => {
-    assertLinear('parseUnixSeconds', (n) => `${'1'.repeat(n)}x`, (s) => parseUnixSeconds(s));
+    assertLinear(
+      'parseUnixSeconds',
+      (n) => `${'1'.repeat(n)}x`,
+      (s) => parseUnixSeconds(s),
+    );
   });
 });
 
 describe('URLs (the public URL carries the provider query)', () => {
   it('twilioUrlVariants: a scheme that never ends, an authority that never ends', () => {
-    assertLinear('scheme', (n) => 'a'.repeat(n), (s) => twilioUrlVariants(s));
-    assertLinear('authority', (n) => `https://${'a'.repeat(n)}`, (s) => twilioUrlVariants(s));
-    assertLinear('ports', (n) => `https://${':'.repeat(n)}/`, (s) => twilioUrlVariants(s));
+    assertLinear(
+      'scheme',
+      (n) => 'a'.repeat(n),
+      (s) => twilioUrlVariants(s),
+    );
+    assertLinear(
+      'authority',
+      (n) => `https://${'a'.repeat(n)}`,
+      (s) => twilioUrlVariants(s),
+    );
+    assertLinear(
+      'ports',
+      (n) => `https://${':'.repeat(n)}/`,
+      (s) => twilioUrlVariants(s),
+    );
   });
 
   it('hubspotUri: escapes that almost match', () => {
-    assertLinear('hubspot %3', (n) => `https://h.test/?q=${'%3'.repeat(n / 2)}`, (s) => hubspotUri(s));
-    assertLinear('hubspot %3A', (n) => `https://h.test/?q=${'%3A'.repeat(n / 3)}`, (s) => hubspotUri(s));
+    assertLinear(
+      'hubspot %3',
+      (n) => `https://h.test/?q=${'%3'.repeat(n / 2)}`,
+      (s) => hubspotUri(s),
+    );
+    assertLinear(
+      'hubspot %3A',
+      (n) => `https://h.test/?q=${'%3A'.repeat(n / 3)}`,
+      (s) => hubspotUri(s),
+    );
   });
 });
 
@@ -84,7 +120,17 @@ describe('whole verifiers on huge headers and bodies', () => {
     const provider = VERIFIERS.get(type)!;
     const parsed = provider.parseConfig(CONFIGS[type]);
     if (!parsed.ok) throw new Error('config does not parse');
-    const headerNames = ['x-hub-signature-256', 'x-hub-signature', 'stripe-signature', 'webhook-signature', 'svix-signature', 'paddle-signature', 'x-pagerduty-signature', 'x-twilio-signature', 'x-slack-signature'];
+    const headerNames = [
+      'x-hub-signature-256',
+      'x-hub-signature',
+      'stripe-signature',
+      'webhook-signature',
+      'svix-signature',
+      'paddle-signature',
+      'x-pagerduty-signature',
+      'x-twilio-signature',
+      'x-slack-signature',
+    ];
     assertLinear(
       type,
       (n) => Object.fromEntries(headerNames.map((h) => [h, `v1=${'a,'.repeat(n / 2)}`])),

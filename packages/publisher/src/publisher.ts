@@ -34,9 +34,7 @@ export interface AppRef {
  * turn), or nothing, because there is no such application or because the application already
  * has a message with this eventId.
  */
-export type PublishResult =
-  | { readonly inserted: true; readonly deliveries: number | 'fan-out' }
-  | { readonly inserted: false; readonly reason: 'no_application' | 'event_id_taken' };
+export type PublishResult = { readonly inserted: true; readonly deliveries: number | 'fan-out' } | { readonly inserted: false; readonly reason: 'no_application' | 'event_id_taken' };
 
 /** An accepted inbound webhook: the normalized event as a message of the source's application, and its request-log row. */
 export interface InboundToPublish {

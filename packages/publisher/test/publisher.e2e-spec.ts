@@ -92,13 +92,7 @@ async function holdDedupKey(src: { sourceId: string; appId: string }, dedupKey: 
      VALUES ($1, $2, 'POST', '/in/x', '{}', '', 0, 'accepted', 200, $3, $4, $5)`,
     [requestId, src.sourceId, dedupKey, eventId, messageId],
   );
-  await client.query(`INSERT INTO inbound_dedup_keys (source_id, dedup_key, request_id, event_id, message_id) VALUES ($1, $2, $3, $4, $5)`, [
-    src.sourceId,
-    dedupKey,
-    requestId,
-    eventId,
-    messageId,
-  ]);
+  await client.query(`INSERT INTO inbound_dedup_keys (source_id, dedup_key, request_id, event_id, message_id) VALUES ($1, $2, $3, $4, $5)`, [src.sourceId, dedupKey, requestId, eventId, messageId]);
   const end = async (how: string) => {
     await client.query(how);
     await client.end();
@@ -173,7 +167,11 @@ describe('Publisher.publishMessage (batched)', () => {
       `SELECT message_id, endpoint_id, status, app_id FROM deliveries WHERE message_id = ANY($1) ORDER BY endpoint_id`,
       [items.map((x) => x.m.id)],
     );
-    const of = (m: MessageToPublish) => deliveries.filter((d) => d.message_id === m.id).map((d) => d.endpoint_id).sort();
+    const of = (m: MessageToPublish) =>
+      deliveries
+        .filter((d) => d.message_id === m.id)
+        .map((d) => d.endpoint_id)
+        .sort();
     expect(of(items[0]!.m)).toEqual([aAll, aUsers].sort());
     expect(of(items[1]!.m)).toEqual([aAll, aOrders, aChannel].sort());
     expect(of(items[2]!.m)).toEqual([]);
@@ -206,9 +204,7 @@ describe('Publisher.publishMessage (batched)', () => {
     const traced = (n: number) => ({ traceParent: `00-${n.toString(16).padStart(32, '0')}-${'1'.repeat(16)}-01`, traceState: n % 2 ? `k=v${n}` : null });
     const items = Array.from({ length: 12 }, (_, n) => message(n % 3 === 0 ? {} : traced(n + 1)));
     await Promise.all(items.map((m) => p.publishMessage({ by: 'id', value: a }, m)));
-    const rows = await q<{ id: string; trace_parent: string | null; trace_state: string | null }>(`SELECT id, trace_parent, trace_state FROM messages WHERE id = ANY($1)`, [
-      items.map((m) => m.id),
-    ]);
+    const rows = await q<{ id: string; trace_parent: string | null; trace_state: string | null }>(`SELECT id, trace_parent, trace_state FROM messages WHERE id = ANY($1)`, [items.map((m) => m.id)]);
     expect(rows).toHaveLength(12);
     for (const m of items) expect(rows.find((r) => r.id === m.id)).toMatchObject({ trace_parent: m.traceParent ?? null, trace_state: m.traceState ?? null });
   });
@@ -303,10 +299,9 @@ describe('Publisher.publishInbound (batched)', () => {
     expect(second.body_size).toBe(binary.length);
     expect(second.headers).toEqual({ 'x-github-event': 'push' });
     expect(second.message_id).toBe(items[1]!.message.id);
-    const [counts] = await q<{ m: string; d: string }>(
-      `SELECT (SELECT count(*) FROM messages WHERE id = ANY($1)) AS m, (SELECT count(*) FROM deliveries WHERE message_id = ANY($1)) AS d`,
-      [items.map((x) => x.message.id)],
-    );
+    const [counts] = await q<{ m: string; d: string }>(`SELECT (SELECT count(*) FROM messages WHERE id = ANY($1)) AS m, (SELECT count(*) FROM deliveries WHERE message_id = ANY($1)) AS d`, [
+      items.map((x) => x.message.id),
+    ]);
     expect(counts).toEqual({ m: '16', d: '16' });
     expect(batches.filter((x) => x.kind === 'inbound').length).toBeLessThan(16);
   });
@@ -361,10 +356,9 @@ describe('Publisher.publishInbound (batched)', () => {
     expect((await p.publishInbound(first)).kind).toBe('accepted');
     expect(await p.publishInbound(inbound(src, 'sha256:aa', undefined, 'guid-replayed'))).toEqual({ kind: 'duplicate', firstEventId: first.request.eventId, firstMessageId: first.message.id });
     expect((await p.publishInbound(inbound(src, 'sha256:bb', undefined, 'guid-1'))).kind).toBe('accepted');
-    const rows = await q<{ outcome: string; provider_event_id: string; dedup_key: string }>(
-      `SELECT outcome, provider_event_id, dedup_key FROM inbound_requests WHERE source_id = $1 ORDER BY id`,
-      [src.sourceId],
-    );
+    const rows = await q<{ outcome: string; provider_event_id: string; dedup_key: string }>(`SELECT outcome, provider_event_id, dedup_key FROM inbound_requests WHERE source_id = $1 ORDER BY id`, [
+      src.sourceId,
+    ]);
     expect(rows).toEqual([
       { outcome: 'accepted', provider_event_id: 'guid-1', dedup_key: 'sha256:aa' },
       { outcome: 'duplicate', provider_event_id: 'guid-replayed', dedup_key: 'sha256:aa' },
@@ -384,7 +378,9 @@ describe('Publisher.publishInbound (batched)', () => {
     expect((await p.publishInbound(later)).kind).toBe('accepted');
     // the key now answers for the later acceptance, for another window
     expect(await p.publishInbound(inbound(src, 'win-1'))).toEqual({ kind: 'duplicate', firstEventId: later.request.eventId, firstMessageId: later.message.id });
-    const [key] = await q<{ request_id: string; fresh: boolean }>(`SELECT request_id, accepted_at > now() - interval '5 seconds' AS fresh FROM inbound_dedup_keys WHERE source_id = $1`, [src.sourceId]);
+    const [key] = await q<{ request_id: string; fresh: boolean }>(`SELECT request_id, accepted_at > now() - interval '5 seconds' AS fresh FROM inbound_dedup_keys WHERE source_id = $1`, [
+      src.sourceId,
+    ]);
     expect(key).toEqual({ request_id: later.request.id, fresh: true });
     const outcomes = await q<{ outcome: string }>(`SELECT outcome FROM inbound_requests WHERE source_id = $1 ORDER BY id`, [src.sourceId]);
     expect(outcomes.map((r) => r.outcome)).toEqual(['accepted', 'duplicate', 'accepted', 'duplicate']);
@@ -453,10 +449,10 @@ describe('Publisher.publishInbound (batched)', () => {
       const settled = await Promise.allSettled(pending);
       expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
       expect(batches.some((x) => x.kind === 'inbound' && !x.ok && x.size === 4)).toBe(true);
-      const [stored] = await q<{ r: string; m: string }>(
-        `SELECT (SELECT count(*) FROM inbound_requests WHERE id = ANY($1)) AS r, (SELECT count(*) FROM messages WHERE id = ANY($2)) AS m`,
-        [batch.map((x) => x.request.id), batch.map((x) => x.message.id)],
-      );
+      const [stored] = await q<{ r: string; m: string }>(`SELECT (SELECT count(*) FROM inbound_requests WHERE id = ANY($1)) AS r, (SELECT count(*) FROM messages WHERE id = ANY($2)) AS m`, [
+        batch.map((x) => x.request.id),
+        batch.map((x) => x.message.id),
+      ]);
       expect(stored).toEqual({ r: '0', m: '0' });
       // the provider retries (new request ids, same provider event ids): no half-stored event is in the way
       const retries = [inbound(src, 'fail-1'), inbound(src, 'fail-2')];

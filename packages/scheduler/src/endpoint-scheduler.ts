@@ -235,7 +235,11 @@ export class EndpointScheduler {
    * endpoint parked only because every slot is taken gets a turn now (to claim ahead).
    */
   async refill(endpointIds: readonly string[]): Promise<TurnJob[]> {
-    return this.notifyRing((id) => this.stateKey(id), endpointIds.map((endpointId) => ({ endpointId, delayMs: 0 })), true);
+    return this.notifyRing(
+      (id) => this.stateKey(id),
+      endpointIds.map((endpointId) => ({ endpointId, delayMs: 0 })),
+      true,
+    );
   }
 
   private async notifyRing(keyOf: (id: string) => string, items: readonly { readonly endpointId: string; readonly delayMs: number }[], refill = false): Promise<TurnJob[]> {
@@ -247,9 +251,7 @@ export class EndpointScheduler {
     }
     const { queuedStaleMs, stateTtlMs } = this.limits;
     const answers = await Promise.all(
-      [...earliest].map(([endpointId, delayMs]) =>
-        this.redis.syNotify(keyOf(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch(), refill ? 1 : 0).then((r) => ({ endpointId, r })),
-      ),
+      [...earliest].map(([endpointId, delayMs]) => this.redis.syNotify(keyOf(endpointId), delayMs, queuedStaleMs, stateTtlMs, newEpoch(), refill ? 1 : 0).then((r) => ({ endpointId, r }))),
     );
     return answers.filter(({ r }) => Number(r[0]) === 1).map(({ endpointId, r }) => ({ endpointId, gen: Number(r[1]), epoch: String(r[2]), delayMs: Number(r[3]) }));
   }
@@ -425,7 +427,11 @@ export class EndpointScheduler {
 
   /** Reads endpoints' states. */
   async inspect(endpointIds: readonly string[]): Promise<EndpointState[]> {
-    return this.inspectRing((id) => this.stateKey(id), (id) => this.inflightKey(id), endpointIds);
+    return this.inspectRing(
+      (id) => this.stateKey(id),
+      (id) => this.inflightKey(id),
+      endpointIds,
+    );
   }
 
   private async inspectRing(keyOf: (id: string) => string, inflightOf: (id: string) => string, endpointIds: readonly string[]): Promise<EndpointState[]> {
@@ -465,7 +471,10 @@ export class EndpointScheduler {
 
   /** These applications have messages to fan out: answers the fan-out turn jobs to add. */
   notifyApps(appIds: readonly string[]): Promise<TurnJob[]> {
-    return this.notifyRing((id) => this.appStateKey(id), appIds.map((id) => ({ endpointId: id, delayMs: 0 })));
+    return this.notifyRing(
+      (id) => this.appStateKey(id),
+      appIds.map((id) => ({ endpointId: id, delayMs: 0 })),
+    );
   }
 
   /** A fan-out turn starts: false when it is stale. */
@@ -503,6 +512,10 @@ export class EndpointScheduler {
   }
 
   inspectApps(appIds: readonly string[]): Promise<EndpointState[]> {
-    return this.inspectRing((id) => this.appStateKey(id), (id) => this.appInflightKey(id), appIds);
+    return this.inspectRing(
+      (id) => this.appStateKey(id),
+      (id) => this.appInflightKey(id),
+      appIds,
+    );
   }
 }

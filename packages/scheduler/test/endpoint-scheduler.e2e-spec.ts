@@ -48,7 +48,12 @@ describe('EndpointScheduler: the turn ring (real Redis)', () => {
     const ep = endpoint();
     const first = await s.notify([{ endpointId: ep, delayMs: 0 }]);
     expect(first).toEqual([expect.objectContaining({ endpointId: ep, gen: 1, delayMs: 0 })]);
-    expect(await s.notify([{ endpointId: ep, delayMs: 0 }, { endpointId: ep, delayMs: 0 }])).toEqual([]);
+    expect(
+      await s.notify([
+        { endpointId: ep, delayMs: 0 },
+        { endpointId: ep, delayMs: 0 },
+      ]),
+    ).toEqual([]);
     const [state] = await s.inspect([ep]);
     expect(state).toMatchObject({ ring: 'queued', gen: 1 });
   });
@@ -105,7 +110,19 @@ describe('EndpointScheduler: the turn ring (real Redis)', () => {
     const ep = endpoint();
     let { gen, begun } = await startTurn(s, ep, 3);
     expect(await s.notify([{ endpointId: ep, delayMs: 0 }])).toEqual([]);
-    const requeued = await s.end({ endpointId: ep, gen, claimed: 1, asked: 3, limitedBy: '', nextDueInMs: null, tat: '', ratePerSecond: null, unusedTokens: slotsOf(begun).slice(1).map((x) => x.token) });
+    const requeued = await s.end({
+      endpointId: ep,
+      gen,
+      claimed: 1,
+      asked: 3,
+      limitedBy: '',
+      nextDueInMs: null,
+      tat: '',
+      ratePerSecond: null,
+      unusedTokens: slotsOf(begun)
+        .slice(1)
+        .map((x) => x.token),
+    });
     expect(requeued).toMatchObject({ gen: gen + 1, delayMs: 0 });
 
     gen = requeued!.gen;
@@ -343,7 +360,17 @@ describe('EndpointScheduler: paced rate limit (GCRA, burst 1)', () => {
       // on the Redis clock the reservations were made on
       const clock = begun.clockMs;
       starts.push(...slots.map((x) => clock + x.offsetMs));
-      const next = await s.end({ endpointId: ep, gen, claimed: slots.length, asked: slots.length, limitedBy: begun.limitedBy, nextDueInMs: null, tat: begun.tat, ratePerSecond: rate, unusedTokens: [] });
+      const next = await s.end({
+        endpointId: ep,
+        gen,
+        claimed: slots.length,
+        asked: slots.length,
+        limitedBy: begun.limitedBy,
+        nextDueInMs: null,
+        tat: begun.tat,
+        ratePerSecond: rate,
+        unusedTokens: [],
+      });
       expect(next).not.toBeNull();
       await sleep(next!.delayMs);
       gen = next!.gen;
@@ -362,7 +389,17 @@ describe('EndpointScheduler: paced rate limit (GCRA, burst 1)', () => {
     const { gen, begun } = await startTurn(s, ep, 10, 2);
     const slots = slotsOf(begun);
     expect(slots.length).toBe(2); // 2/s within a 1 s horizon: starts at 0 and 510 ms
-    await s.end({ endpointId: ep, gen, claimed: 0, asked: 2, limitedBy: 'rate', nextDueInMs: null, tat: begun.kind === 'send' ? begun.tat : '', ratePerSecond: 2, unusedTokens: slots.map((x) => x.token) });
+    await s.end({
+      endpointId: ep,
+      gen,
+      claimed: 0,
+      asked: 2,
+      limitedBy: 'rate',
+      nextDueInMs: null,
+      tat: begun.kind === 'send' ? begun.tat : '',
+      ratePerSecond: 2,
+      unusedTokens: slots.map((x) => x.token),
+    });
     const [job] = await s.notify([{ endpointId: ep, delayMs: 0 }]);
     const again = await s.begin(ep, job!.gen, 1, 2);
     expect(slotsOf(again)[0]!.offsetMs).toBeLessThan(50);

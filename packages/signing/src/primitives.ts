@@ -86,11 +86,7 @@ export function parseUnixSeconds(text: string): number | undefined {
  * Checks a signed timestamp against the clock. A tolerance of 0 or less disables the check.
  * Both directions are enforced: a timestamp from the future is as suspicious as an old one.
  */
-export function checkTimestamp(
-  timestampSeconds: number,
-  toleranceSeconds: number,
-  nowMs: number,
-): VerificationFailure | undefined {
+export function checkTimestamp(timestampSeconds: number, toleranceSeconds: number, nowMs: number): VerificationFailure | undefined {
   if (!(toleranceSeconds > 0)) return undefined;
   const nowSeconds = Math.floor(nowMs / 1000);
   if (nowSeconds - timestampSeconds > toleranceSeconds) {

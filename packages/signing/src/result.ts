@@ -1,11 +1,5 @@
 /** Why a signature check failed; stable codes that the gateway logs and returns. */
-export type VerificationFailureReason =
-  | 'missing_header'
-  | 'malformed'
-  | 'bad_signature'
-  | 'stale_timestamp'
-  | 'future_timestamp'
-  | 'invalid_config';
+export type VerificationFailureReason = 'missing_header' | 'malformed' | 'bad_signature' | 'stale_timestamp' | 'future_timestamp' | 'invalid_config';
 
 /**
  * What a verified signature covers, so that a request's dedup key, id and time are taken from

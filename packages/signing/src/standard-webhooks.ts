@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { anyTimingSafeEqual } from './timing-safe.js';
 import { singleHeader, type HeaderBag } from './headers.js';
-import {
-  checkTimestamp,
-  hmac,
-  isFailure,
-  parseUnixSeconds,
-  requireHeader,
-  secretList,
-  signedContent,
-  toBytes,
-  type SecretInput,
-} from './primitives.js';
+import { checkTimestamp, hmac, isFailure, parseUnixSeconds, requireHeader, secretList, signedContent, toBytes, type SecretInput } from './primitives.js';
 import { fail, pass, type VerificationResult } from './result.js';
 import type { SignedRequest, VerifyOptions } from './request.js';
 
@@ -57,12 +47,7 @@ function keyOf(secret: string | Uint8Array): Uint8Array {
 }
 
 /** Signs one message: the base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`, without the `v1,` prefix. */
-export function computeStandardSignature(
-  key: string | Uint8Array,
-  id: string,
-  timestampSeconds: number,
-  body: Uint8Array | string,
-): string {
+export function computeStandardSignature(key: string | Uint8Array, id: string, timestampSeconds: number, body: Uint8Array | string): string {
   return hmac('sha256', keyOf(key), `${id}.${timestampSeconds}.`, toBytes(body)).toString('base64');
 }
 
@@ -109,11 +94,7 @@ const MAX_SIGNATURE_ENTRIES = 16;
  * Verifies a Standard Webhooks message (headers `webhook-*` or `svix-*`) against a list of
  * accepted secrets, with a replay window in both directions.
  */
-export function verifyStandardWebhook(
-  request: SignedRequest,
-  config: StandardVerifyConfig,
-  options: VerifyOptions = {},
-): VerificationResult {
+export function verifyStandardWebhook(request: SignedRequest, config: StandardVerifyConfig, options: VerifyOptions = {}): VerificationResult {
   const secrets = secretList(config.secret);
   if (!secrets) return fail('invalid_config', 'no secret configured');
   const keys = secrets.map(decodeWebhookSecret);

@@ -68,7 +68,10 @@ describe('decodeDigest', () => {
 describe('secretList', () => {
   it.each([
     ['s', ['s']],
-    [['a', 'b'], ['a', 'b']],
+    [
+      ['a', 'b'],
+      ['a', 'b'],
+    ],
   ] as const)('%j → %j', (input, expected) => {
     expect(secretList(input)).toEqual(expected);
   });

@@ -69,11 +69,7 @@ describe('standard webhooks: the published vector', () => {
   });
 
   it('our verifier accepts it at its own time', () => {
-    const result = verifyStandardWebhook(
-      request(VECTOR.body, webhookHeaders(VECTOR.signature, VECTOR.timestamp, VECTOR.id)),
-      { secret: VECTOR.secret },
-      { now: VECTOR.timestamp * 1000 },
-    );
+    const result = verifyStandardWebhook(request(VECTOR.body, webhookHeaders(VECTOR.signature, VECTOR.timestamp, VECTOR.id)), { secret: VECTOR.secret }, { now: VECTOR.timestamp * 1000 });
     expect(result).toEqual({
       ok: true,
       timestamp: VECTOR.timestamp,
@@ -149,9 +145,7 @@ describe('standard webhooks: we sign, the oracles verify', () => {
   });
 
   it('a decoded key (Uint8Array) signs the same as its whsec_ string', () => {
-    expect(signStandardWebhook({ id: ID, timestamp: NOW_S, body: BODY, secrets: [Buffer.alloc(32, 7)] })).toBe(
-      signStandardWebhook({ id: ID, timestamp: NOW_S, body: BODY, secrets: [SECRET] }),
-    );
+    expect(signStandardWebhook({ id: ID, timestamp: NOW_S, body: BODY, secrets: [Buffer.alloc(32, 7)] })).toBe(signStandardWebhook({ id: ID, timestamp: NOW_S, body: BODY, secrets: [SECRET] }));
   });
 
   it('an empty body signs and the oracle verifies it', () => {

@@ -51,7 +51,11 @@ export async function consistently(check: () => unknown, { forMs = 500, interval
  * when the time is up, throws "timed out waiting for <what>". For conditions read as values
  * (a status, a list that fills) rather than assertions.
  */
-export async function until<T>(what: string, fn: () => Promise<T | undefined | null | false> | T | undefined | null | false, { timeoutMs = 15_000, intervalMs = 100 }: EventuallyOptions = {}): Promise<T> {
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  { timeoutMs = 15_000, intervalMs = 100 }: EventuallyOptions = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await Promise.resolve()

@@ -4,21 +4,27 @@ import { consistently, eventually, until } from '../src/index.js';
 describe('eventually', () => {
   it('answers the value once the check passes', async () => {
     let n = 0;
-    const value = await eventually(() => {
-      n++;
-      if (n < 3) throw new Error(`not yet (${n})`);
-      return n;
-    }, { intervalMs: 1 });
+    const value = await eventually(
+      () => {
+        n++;
+        if (n < 3) throw new Error(`not yet (${n})`);
+        return n;
+      },
+      { intervalMs: 1 },
+    );
     expect(value).toBe(3);
   });
 
   it("throws the check's last error when the time is up", async () => {
     let n = 0;
     await expect(
-      eventually(() => {
-        n++;
-        throw new Error(`still failing (${n})`);
-      }, { timeoutMs: 50, intervalMs: 5 }),
+      eventually(
+        () => {
+          n++;
+          throw new Error(`still failing (${n})`);
+        },
+        { timeoutMs: 50, intervalMs: 5 },
+      ),
     ).rejects.toThrow(/still failing \(\d+\)/);
     expect(n).toBeGreaterThan(2);
   });
@@ -28,10 +34,13 @@ describe('consistently', () => {
   it('passes when the check holds for the whole period, and ran more than once', async () => {
     let runs = 0;
     const started = Date.now();
-    await consistently(() => {
-      runs++;
-      expect(true).toBe(true);
-    }, { forMs: 60, intervalMs: 5 });
+    await consistently(
+      () => {
+        runs++;
+        expect(true).toBe(true);
+      },
+      { forMs: 60, intervalMs: 5 },
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(55);
     expect(runs).toBeGreaterThan(2);
   });
@@ -48,11 +57,15 @@ describe('consistently', () => {
 describe('until', () => {
   it('answers the first truthy value, treating a throw as not yet', async () => {
     let n = 0;
-    const got = await until('the third try', () => {
-      n++;
-      if (n === 1) throw new Error('boom');
-      return n >= 3 ? `got ${n}` : false;
-    }, { intervalMs: 1 });
+    const got = await until(
+      'the third try',
+      () => {
+        n++;
+        if (n === 1) throw new Error('boom');
+        return n >= 3 ? `got ${n}` : false;
+      },
+      { intervalMs: 1 },
+    );
     expect(got).toBe('got 3');
   });
 

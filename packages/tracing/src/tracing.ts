@@ -136,11 +136,7 @@ class SdkTracing implements Tracing {
 export async function startTracing(options: StartTracingOptions): Promise<Tracing> {
   const { settings } = options;
   if (!options.exporter && (!settings.enabled || settings.tracesUrl === null)) return TRACING_OFF;
-  const [base, resources, core] = await Promise.all([
-    import('@opentelemetry/sdk-trace-base'),
-    import('@opentelemetry/resources'),
-    import('@opentelemetry/core'),
-  ]);
+  const [base, resources, core] = await Promise.all([import('@opentelemetry/sdk-trace-base'), import('@opentelemetry/resources'), import('@opentelemetry/core')]);
   let processor: InstanceType<typeof base.SimpleSpanProcessor> | InstanceType<typeof base.BatchSpanProcessor>;
   if (options.exporter) {
     processor = new base.SimpleSpanProcessor(options.exporter);

@@ -26,7 +26,16 @@ import { OperationalWebhookEndpointsService } from './operational-webhooks/opera
 /** The Svix-compatible HTTP API (docs/api.md §3). It reaches the delivery engine only through what EngineModule exports: the Publisher, DeliveryCommands and the endpoint scheduler's read of an endpoint's state. */
 @Module({
   imports: [EngineModule],
-  controllers: [ApplicationsController, EventTypesController, EndpointsController, MessagesController, AttemptsController, OperationalWebhookEndpointsController, BackgroundTasksController, AppPortalAccessController],
+  controllers: [
+    ApplicationsController,
+    EventTypesController,
+    EndpointsController,
+    MessagesController,
+    AttemptsController,
+    OperationalWebhookEndpointsController,
+    BackgroundTasksController,
+    AppPortalAccessController,
+  ],
   providers: [
     ApplicationsRepository,
     EventTypesRepository,

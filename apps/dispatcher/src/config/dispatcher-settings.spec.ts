@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { loadDispatcherSettings } from './dispatcher-settings.js';
 
 describe('app portal settings', () => {
-  it('defaults PORTAL_URL to the dispatcher\'s own /portal on its PORT, and token lifetimes to 7 days', () => {
+  it("defaults PORTAL_URL to the dispatcher's own /portal on its PORT, and token lifetimes to 7 days", () => {
     const settings = loadDispatcherSettings({});
     expect(settings.portalUrl).toBe('http://localhost:3001/portal');
     expect(loadDispatcherSettings({ PORT: '8080' }).portalUrl).toBe('http://localhost:8080/portal');

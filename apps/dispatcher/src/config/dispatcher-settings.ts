@@ -136,7 +136,10 @@ export function loadDispatcherSettings(env: Env): DispatcherSettings {
   const connectTimeoutMs = reader.integer('CONNECT_TIMEOUT_MS', Math.min(10_000, deliveryTimeoutMs), 100, 300_000);
   const allowPrivateNetworks = reader.boolean('ALLOW_PRIVATE_NETWORKS', false);
   const dnsServersText = reader.string('DNS_SERVERS');
-  const dnsServers = dnsServersText?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const dnsServers = dnsServersText
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const badServer = dnsServers?.find((s) => !isDnsServer(s));
   if (badServer !== undefined) reader.problem(`DNS_SERVERS: "${badServer}" is not an IP address, ip:port or [ipv6]:port`);
   const maxPayloadBytes = reader.integer('MAX_PAYLOAD_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024);

@@ -15,7 +15,13 @@ let appA: { id: string; uid: string };
 let appB: { id: string; uid: string };
 beforeAll(async () => {
   h = await startApiHarness('api-portal-access', { PORTAL_URL: `${PORTAL_URL}/`, LOG_LEVEL: 'trace' }, SDK_1, { logDestination: { write: (line) => void logLines.push(line) } });
-  appA = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Tenant A', uid: 'tenant-a', metadata: { brandColor: '#123456' } })).body;
+  appA = (
+    await h
+      .http()
+      .post('/api/v1/app')
+      .set(AUTH)
+      .send({ name: 'Tenant A', uid: 'tenant-a', metadata: { brandColor: '#123456' } })
+  ).body;
   appB = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Tenant B', uid: 'tenant-b' })).body;
   await h.http().post(`/api/v1/app/${appA.id}/endpoint`).set(AUTH).send({ url: 'https://example.com/a', uid: 'ep-a' }).expect(201);
   await h.http().post(`/api/v1/app/${appB.id}/endpoint`).set(AUTH).send({ url: 'https://example.com/b', uid: 'ep-b' }).expect(201);
@@ -42,10 +48,20 @@ describe('issuing', () => {
   });
 
   it('stores only the hash: the token appears nowhere in the database, even when issued with an idempotency-key (as the SDKs send)', async () => {
-    const res = await h.http().post(`/api/v1/auth/app-portal-access/${appA.id}`).set({ ...AUTH, 'idempotency-key': 'mint-1' }).send({ sessionId: 'hash-check' }).expect(200);
+    const res = await h
+      .http()
+      .post(`/api/v1/auth/app-portal-access/${appA.id}`)
+      .set({ ...AUTH, 'idempotency-key': 'mint-1' })
+      .send({ sessionId: 'hash-check' })
+      .expect(200);
     const token = res.body.token as string;
     // A repeat issues another token rather than replaying a stored answer.
-    const again = await h.http().post(`/api/v1/auth/app-portal-access/${appA.id}`).set({ ...AUTH, 'idempotency-key': 'mint-1' }).send({ sessionId: 'hash-check' }).expect(200);
+    const again = await h
+      .http()
+      .post(`/api/v1/auth/app-portal-access/${appA.id}`)
+      .set({ ...AUTH, 'idempotency-key': 'mint-1' })
+      .send({ sessionId: 'hash-check' })
+      .expect(200);
     expect(again.body.token).not.toBe(token);
     const tables = (await h.ds.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`)) as { table_name: string }[];
     expect(tables.map((t) => t.table_name)).toEqual(expect.arrayContaining(['app_portal_tokens', 'idempotency_keys']));
@@ -104,8 +120,22 @@ describe('issuing', () => {
   it('refuses bad input with a clear 4xx and stores nothing', async () => {
     const before = Number((await h.ds.query(`SELECT count(*)::int AS n FROM app_portal_tokens`))[0].n);
     await h.http().post('/api/v1/auth/app-portal-access/no-such-app').set(AUTH).send({}).expect(404);
-    await h.http().post('/api/v1/auth/app-portal-access/app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW').set(AUTH).send({ application: { name: 'x' } }).expect(404);
-    for (const body of [{ expiry: 0 }, { expiry: 604801 }, { expiry: 'soon' }, { capabilities: ['Everything'] }, { readOnly: 'yes' }, { featureFlags: [1] }, { sessionId: '' }, { application: { uid: 'x' } }]) {
+    await h
+      .http()
+      .post('/api/v1/auth/app-portal-access/app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW')
+      .set(AUTH)
+      .send({ application: { name: 'x' } })
+      .expect(404);
+    for (const body of [
+      { expiry: 0 },
+      { expiry: 604801 },
+      { expiry: 'soon' },
+      { capabilities: ['Everything'] },
+      { readOnly: 'yes' },
+      { featureFlags: [1] },
+      { sessionId: '' },
+      { application: { uid: 'x' } },
+    ]) {
       const res = await h.http().post(`/api/v1/auth/app-portal-access/${appA.id}`).set(AUTH).send(body);
       expect([res.status, body]).toEqual([422, body]);
     }
@@ -174,11 +204,14 @@ describe('revocation and expiry', () => {
   });
 
   it('an unknown token of the right shape is just a wrong token', async () => {
-    const res = await h.http().get(`/api/v1/app/${appA.id}`).set(bearer(`sy_portal_${'A'.repeat(43)}`));
+    const res = await h
+      .http()
+      .get(`/api/v1/app/${appA.id}`)
+      .set(bearer(`sy_portal_${'A'.repeat(43)}`));
     expect([res.status, res.body.code]).toEqual([401, 'authentication_failed']);
   });
 
-  it('logout revokes the caller\'s own token and no other', async () => {
+  it("logout revokes the caller's own token and no other", async () => {
     const one = await issue(appA.id);
     const two = await issue(appA.id);
     await h.http().post('/api/v1/auth/logout').set(bearer(one.token)).expect(204);
@@ -193,11 +226,16 @@ describe('revocation and expiry', () => {
     }
   });
 
-  it('expire-all ends every token of the application (only of named sessions when asked), not another application\'s', async () => {
+  it("expire-all ends every token of the application (only of named sessions when asked), not another application's", async () => {
     const a1 = await issue(appA.id, { sessionId: 's1' });
     const a2 = await issue(appA.id, { sessionId: 's2' });
     const b = await issue(appB.id);
-    await h.http().post(`/api/v1/auth/app/${appA.uid}/expire-all`).set(AUTH).send({ sessionIds: ['s1'] }).expect(204);
+    await h
+      .http()
+      .post(`/api/v1/auth/app/${appA.uid}/expire-all`)
+      .set(AUTH)
+      .send({ sessionIds: ['s1'] })
+      .expect(204);
     expect((await h.http().get('/api/v1/auth/portal-session').set(bearer(a1.token))).body.code).toBe('token_expired');
     await h.http().get('/api/v1/auth/portal-session').set(bearer(a2.token)).expect(200);
     await h.http().post(`/api/v1/auth/app/${appA.id}/expire-all`).set(AUTH).send({}).expect(204);
@@ -212,7 +250,7 @@ describe('revocation and expiry', () => {
     await eventually(async () => expect((await h.http().get('/api/v1/auth/portal-session').set(bearer(t.token))).body.code).toBe('token_expired'));
   });
 
-  it('a deleted application\'s tokens stop working', async () => {
+  it("a deleted application's tokens stop working", async () => {
     const app = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Doomed' })).body;
     const t = await issue(app.id);
     await h.http().delete(`/api/v1/app/${app.id}`).set(AUTH).expect(204);

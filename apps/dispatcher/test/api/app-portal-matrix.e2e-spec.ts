@@ -87,9 +87,28 @@ beforeAll(async () => {
   await h.http().post('/api/v1/event-type').set(AUTH).send({ name: 'order.created', description: 'An order' }).expect(201);
   const app = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Mine', uid: 'mine' }).expect(201)).body;
   other = (await h.http().post('/api/v1/app').set(AUTH).send({ name: 'Theirs', uid: 'theirs' }).expect(201)).body;
-  const ep = (await h.http().post(`/api/v1/app/${app.id}/endpoint`).set(AUTH).send({ url: receiver.url('/mine') }).expect(201)).body;
-  await h.http().post(`/api/v1/app/${other.id}/endpoint`).set(AUTH).send({ url: receiver.url('/theirs') }).expect(201);
-  const msg = (await h.http().post(`/api/v1/app/${app.id}/msg`).set(AUTH).send({ eventType: 'order.created', payload: { n: 1 } }).expect(202)).body;
+  const ep = (
+    await h
+      .http()
+      .post(`/api/v1/app/${app.id}/endpoint`)
+      .set(AUTH)
+      .send({ url: receiver.url('/mine') })
+      .expect(201)
+  ).body;
+  await h
+    .http()
+    .post(`/api/v1/app/${other.id}/endpoint`)
+    .set(AUTH)
+    .send({ url: receiver.url('/theirs') })
+    .expect(201);
+  const msg = (
+    await h
+      .http()
+      .post(`/api/v1/app/${app.id}/msg`)
+      .set(AUTH)
+      .send({ eventType: 'order.created', payload: { n: 1 } })
+      .expect(202)
+  ).body;
   const attempt = await eventually(async () => {
     const list = await h.http().get(`/api/v1/app/${app.id}/attempt/msg/${msg.id}`).set(AUTH).expect(200);
     expect(list.body.data).toHaveLength(1);
@@ -167,7 +186,7 @@ describe('the capability matrix', () => {
     }
   });
 
-  it('reads only its own application\'s objects through its own path', async () => {
+  it("reads only its own application's objects through its own path", async () => {
     const token = `Bearer ${await issue({})}`;
     const theirs = (await h.http().get(`/api/v1/app/${other.id}/endpoint`).set(AUTH)).body.data[0].id as string;
     for (const path of [`/api/v1/app/${ids.app_id}/endpoint/${theirs}`, `/api/v1/app/${ids.app_id}/endpoint/${theirs}/secret`, `/api/v1/app/${ids.app_id}/attempt/endpoint/${theirs}`]) {
@@ -181,7 +200,11 @@ describe('authentication before the body, for app tokens too', () => {
     const limit = h.settings.apiMaxBodyBytes;
     const live = await issue({ capabilities: ['ViewBase'] });
     const revoked = await issue({});
-    await h.http().post('/api/v1/auth/logout').set({ authorization: `Bearer ${revoked}` }).expect(204);
+    await h
+      .http()
+      .post('/api/v1/auth/logout')
+      .set({ authorization: `Bearer ${revoked}` })
+      .expect(204);
     const cases: [string, string, number, string][] = [
       [live, `/api/v1/app/${ids.app_id}/msg`, 403, 'forbidden'],
       [live, `/api/v1/app/${ids.app_id}/endpoint`, 403, 'forbidden'],

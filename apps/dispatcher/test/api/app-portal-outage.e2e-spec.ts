@@ -25,13 +25,29 @@ afterAll(async () => {
 
 describe('app portal tokens while PostgreSQL is unreachable', () => {
   it('answers 500 internal_error with an error id only, then works again', async () => {
-    await h.http().get(`/api/v1/app/${appId}/endpoint`).set({ authorization: `Bearer ${token}` }).expect(200);
+    await h
+      .http()
+      .get(`/api/v1/app/${appId}/endpoint`)
+      .set({ authorization: `Bearer ${token}` })
+      .expect(200);
     await database.cut();
-    const res = await h.http().get(`/api/v1/app/${appId}/endpoint`).set({ authorization: `Bearer ${token}` });
+    const res = await h
+      .http()
+      .get(`/api/v1/app/${appId}/endpoint`)
+      .set({ authorization: `Bearer ${token}` });
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ code: 'internal_error', detail: expect.stringMatching(/^internal error err_[0-9A-Z]{26}$/) });
     for (const leak of [token.slice('sy_portal_'.length), '127.0.0.1', String(database.port), 'ECONNREFUSED', 'Connection']) expect(res.text).not.toContain(leak);
     await database.restore();
-    await eventually(async () => expect((await h.http().get(`/api/v1/app/${appId}/endpoint`).set({ authorization: `Bearer ${token}` })).status).toBe(200));
+    await eventually(async () =>
+      expect(
+        (
+          await h
+            .http()
+            .get(`/api/v1/app/${appId}/endpoint`)
+            .set({ authorization: `Bearer ${token}` })
+        ).status,
+      ).toBe(200),
+    );
   });
 });

@@ -82,7 +82,7 @@ describe.each(SDKS)('$name', (sdk) => {
       const ids: string[] = [];
       for (let i = 0; i < 7; i++) ids.push((await h.svix.application.create({ name: `page-${i}`, metadata: { group: 'paging' } })).id);
       const seen: ApplicationOut[] = [];
-      let iterator: string | null | undefined ;
+      let iterator: string | null | undefined;
       let pages = 0;
       for (;;) {
         const page = await h.svix.application.list({ limit: 3, iterator });

@@ -206,7 +206,12 @@ describe.each(SDKS)('$name', (sdk) => {
       expect(request.url).toBe('/ok');
       expect(verifyDelivery(okEp.secret, request)).toEqual({ invoice: 'second' });
       await settled(msg.id, okEp.id, DeliveryStatus.Success);
-      expect(receiver.requestsTo('/flaky').slice(flakyBefore).filter((r) => r.headers['webhook-id'] === msg.id)).toHaveLength(0);
+      expect(
+        receiver
+          .requestsTo('/flaky')
+          .slice(flakyBefore)
+          .filter((r) => r.headers['webhook-id'] === msg.id),
+      ).toHaveLength(0);
       expect(await deliveryStatus(msg.id, flakyEp.id)).toBeUndefined();
     });
 

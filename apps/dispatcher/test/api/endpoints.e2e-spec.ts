@@ -48,7 +48,17 @@ describe.each(SDKS)('$name', (sdk) => {
       expect((await h.svix.endpoint.get(appId, created.id)).uid).toBe('billing');
 
       const updated = await renamedCalls(h).endpointUpdate(appId, 'billing', { url: 'https://example.com/v2', disabled: true });
-      expect(updated).toMatchObject({ id: created.id, url: 'https://example.com/v2', uid: 'billing', description: '', ...typeFilter(h, null), channels: null, metadata: {}, disabled: true, throttleRate: null });
+      expect(updated).toMatchObject({
+        id: created.id,
+        url: 'https://example.com/v2',
+        uid: 'billing',
+        description: '',
+        ...typeFilter(h, null),
+        channels: null,
+        metadata: {},
+        disabled: true,
+        throttleRate: null,
+      });
 
       const patched = await h.svix.endpoint.patch(appId, created.id, { description: 'Patched', channels: ['us', 'eu'], disabled: false });
       expect(patched).toMatchObject({ url: 'https://example.com/v2', description: 'Patched', channels: ['us', 'eu'], disabled: false, uid: 'billing' });
@@ -69,7 +79,11 @@ describe.each(SDKS)('$name', (sdk) => {
     });
 
     it('refuses filter types that do not exist, but accepts prefix filters', async () => {
-      const res = await h.http().post(`/api/v1/app/${appId}/endpoint`).set(AUTH).send({ url: 'https://example.com/x', filterTypes: ['invoice.paid', 'no.such.type'] });
+      const res = await h
+        .http()
+        .post(`/api/v1/app/${appId}/endpoint`)
+        .set(AUTH)
+        .send({ url: 'https://example.com/x', filterTypes: ['invoice.paid', 'no.such.type'] });
       expect(res.status).toBe(422);
       expect(res.body.detail[0]).toMatchObject({ loc: ['body', 'filterTypes'], msg: expect.stringContaining('no.such.type') });
       const ok = await h.svix.endpoint.create(appId, { url: 'https://example.com/x', ...typeFilter(h, ['invoice.*']) });
@@ -116,7 +130,11 @@ describe.each(SDKS)('$name', (sdk) => {
       expect(graceMs).toBeLessThanOrEqual(24 * 3600 * 1000);
       await h.svix.endpoint.rotateSecret(appId, ep.id, { key: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', gracePeriodSeconds: 0 });
       expect((await h.svix.endpoint.getSecret(appId, ep.id)).key).toBe('whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD');
-      const bad = await h.http().post(`/api/v1/app/${appId}/endpoint/${ep.id}/secret/rotate`).set(AUTH).send({ gracePeriodSeconds: 8 * 24 * 3600 });
+      const bad = await h
+        .http()
+        .post(`/api/v1/app/${appId}/endpoint/${ep.id}/secret/rotate`)
+        .set(AUTH)
+        .send({ gracePeriodSeconds: 8 * 24 * 3600 });
       expect(bad.status).toBe(422);
     });
 
@@ -127,7 +145,11 @@ describe.each(SDKS)('$name', (sdk) => {
       expect(await h.svix.endpoint.getHeaders(appId, ep.id)).toEqual({ headers: { 'x-one': '1', 'x-two': '2' }, sensitive: [] });
       await h.svix.endpoint.patchHeaders(appId, ep.id, { headers: { 'x-three': '3' }, deleteHeaders: ['x-one'] });
       expect((await h.svix.endpoint.getHeaders(appId, ep.id)).headers).toEqual({ 'x-two': '2', 'x-three': '3' });
-      const res = await h.http().patch(`/api/v1/app/${appId}/endpoint/${ep.id}/headers`).set(AUTH).send({ headers: { 'x-two': null } });
+      const res = await h
+        .http()
+        .patch(`/api/v1/app/${appId}/endpoint/${ep.id}/headers`)
+        .set(AUTH)
+        .send({ headers: { 'x-two': null } });
       expect(res.status).toBe(204);
       expect((await h.svix.endpoint.getHeaders(appId, ep.id)).headers).toEqual({ 'x-three': '3' });
       expect(await statusOf(renamedCalls(h).endpointUpdateHeaders(appId, ep.id, { headers: { 'webhook-signature': 'forged' } }))).toBe(422);

@@ -15,7 +15,16 @@ describe.each(SDKS)('$name', (sdk) => {
   describe('eventType (SDK)', () => {
     it('creates, gets, updates, patches, archives and expunges', async () => {
       const created = await h.svix.eventType.create({ name: 'user.signup', description: 'A user signed up', schemas: SCHEMAS, groupName: 'user', featureFlags: ['beta'] });
-      expect(created).toMatchObject({ name: 'user.signup', description: 'A user signed up', archived: false, deprecated: false, schemas: SCHEMAS, groupName: 'user', featureFlags: ['beta'], featureFlag: 'beta' });
+      expect(created).toMatchObject({
+        name: 'user.signup',
+        description: 'A user signed up',
+        archived: false,
+        deprecated: false,
+        schemas: SCHEMAS,
+        groupName: 'user',
+        featureFlags: ['beta'],
+        featureFlag: 'beta',
+      });
       expect(created.createdAt).toBeInstanceOf(Date);
       expect(created.updatedAt.getTime()).not.toBeNaN();
 

@@ -40,7 +40,11 @@ describe.each(SDKS)('$name', (sdk) => {
 
   describe('message.expungeContent', () => {
     it('removes the payload from PostgreSQL (and from a remembered idempotent answer), keeps the message, and refuses a resend', async () => {
-      const msg = await h.svix.message.create(appId, { eventType: 'card.saved', eventId: `exp-1-${sdk.major}`, payload: { card: SECRET } }, { idempotencyKey: `exp-idem-${sdk.major}`, withContent: true });
+      const msg = await h.svix.message.create(
+        appId,
+        { eventType: 'card.saved', eventId: `exp-1-${sdk.major}`, payload: { card: SECRET } },
+        { idempotencyKey: `exp-idem-${sdk.major}`, withContent: true },
+      );
       await delivered(msg.id, okEp);
       expect(await payloadRow(msg.id)).toContain(SECRET);
 
@@ -130,7 +134,11 @@ describe.each(SDKS)('$name', (sdk) => {
         expect(await payloadRow(b.id)).toBeNull();
         expect(await payloadRow(c.id)).toBe('{"keep":true}');
         expect((await h.svix2.message.bulkExpungeContent(appId, {})).results).toEqual({});
-        const tooMany = await h.http().post(`/api/v1/app/${appId}/msg/bulk-expunge`).set(AUTH).send({ ids: Array.from({ length: 1001 }, (_, i) => `m${i}`) });
+        const tooMany = await h
+          .http()
+          .post(`/api/v1/app/${appId}/msg/bulk-expunge`)
+          .set(AUTH)
+          .send({ ids: Array.from({ length: 1001 }, (_, i) => `m${i}`) });
         expect(tooMany.status).toBe(422);
       });
     });
@@ -171,7 +179,11 @@ describe.each(SDKS)('$name', (sdk) => {
       await eventually(() => expect(receiver.requestsTo(`/first-${sdk.major}`)).toHaveLength(3));
       await h.svix.message.expungeContent(app.id, expunged.id);
       // Created afterwards, filtering on invoice.*: it never had any of them.
-      const late = await h.http().post(`/api/v1/app/${app.id}/endpoint`).set(AUTH).send({ url: receiver.url(`/late-${sdk.major}`), filterTypes: ['invoice.*'] });
+      const late = await h
+        .http()
+        .post(`/api/v1/app/${app.id}/endpoint`)
+        .set(AUTH)
+        .send({ url: receiver.url(`/late-${sdk.major}`), filterTypes: ['invoice.*'] });
       expect(late.status).toBe(201);
       const lateEp = late.body.id as string;
 

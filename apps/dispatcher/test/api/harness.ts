@@ -49,12 +49,7 @@ export const AUTH = { authorization: `Bearer ${TEST_ADMIN_KEY}` } as const;
 const TABLES = ['applications', 'event_types', 'endpoints', 'endpoint_secrets', 'messages'] as const;
 
 /** A dispatcher (API and engine, with the engine suite's short retries) on an ephemeral loopback port, with an SDK client and supertest. */
-export async function startApiHarness(
-  label: string,
-  env: Record<string, string> = {},
-  sdk: SdkUnderTest = SDK_1,
-  options: Parameters<typeof startTestDispatcher>[2] = {},
-): Promise<ApiHarness> {
+export async function startApiHarness(label: string, env: Record<string, string> = {}, sdk: SdkUnderTest = SDK_1, options: Parameters<typeof startTestDispatcher>[2] = {}): Promise<ApiHarness> {
   const t = await startTestDispatcher(sdk.major === 1 ? label : `${label}-v${sdk.major}`, { ...FAST_ENGINE_ENV, ...env }, options);
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;
@@ -65,10 +60,7 @@ export async function startApiHarness(
     baseUrl,
     ds,
     sdk,
-    svix:
-      sdk.major === 1
-        ? new Svix(TEST_ADMIN_KEY, { serverUrl: baseUrl, retryScheduleInMs: [] })
-        : (new Svix2(TEST_ADMIN_KEY, { serverUrl: baseUrl, retryScheduleInMs: [] }) as unknown as Svix),
+    svix: sdk.major === 1 ? new Svix(TEST_ADMIN_KEY, { serverUrl: baseUrl, retryScheduleInMs: [] }) : (new Svix2(TEST_ADMIN_KEY, { serverUrl: baseUrl, retryScheduleInMs: [] }) as unknown as Svix),
     svix2: new Svix2(TEST_ADMIN_KEY, { serverUrl: baseUrl, retryScheduleInMs: [] }),
     http: () => request(baseUrl),
     async counts() {

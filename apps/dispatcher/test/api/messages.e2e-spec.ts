@@ -62,7 +62,11 @@ describe.each(SDKS)('$name', (sdk) => {
     it('answers 409 for a repeated eventId, and finds the message by its eventId', async () => {
       const first = await h.svix.message.create(appId, { eventType: 'user.signup', payload: {}, eventId: 'evt-42' });
       expect(first.eventId).toBe('evt-42');
-      const again = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.signup', payload: { other: true }, eventId: 'evt-42' });
+      const again = await h
+        .http()
+        .post(`/api/v1/app/${appId}/msg`)
+        .set(AUTH)
+        .send({ eventType: 'user.signup', payload: { other: true }, eventId: 'evt-42' });
       expect(again.status).toBe(409);
       expect(again.body).toEqual({ code: 'conflict', detail: expect.any(String) });
       expect(await h.ds.getRepository(MessageEntity).countBy({ eventId: 'evt-42' })).toBe(1);
@@ -78,7 +82,11 @@ describe.each(SDKS)('$name', (sdk) => {
     });
 
     it('with_content=false answers an empty payload; get reads it back either way', async () => {
-      const res = await h.http().post(`/api/v1/app/${appId}/msg?with_content=false`).set(AUTH).send({ eventType: 'user.signup', payload: { hidden: true } });
+      const res = await h
+        .http()
+        .post(`/api/v1/app/${appId}/msg?with_content=false`)
+        .set(AUTH)
+        .send({ eventType: 'user.signup', payload: { hidden: true } });
       expect(res.status).toBe(202);
       expect(res.body.payload).toEqual({});
       expect((await h.svix.message.get(appId, res.body.id, { withContent: true })).payload).toEqual({ hidden: true });
@@ -114,11 +122,19 @@ describe.each(SDKS)('$name', (sdk) => {
 
     it('answers 413 for a payload over MAX_PAYLOAD_BYTES and stores nothing', async () => {
       const before = await h.counts();
-      const res = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.signup', payload: { blob: 'x'.repeat(5000) } });
+      const res = await h
+        .http()
+        .post(`/api/v1/app/${appId}/msg`)
+        .set(AUTH)
+        .send({ eventType: 'user.signup', payload: { blob: 'x'.repeat(5000) } });
       expect(res.status).toBe(413);
       expect(res.body).toEqual({ code: 'payload_too_large', detail: expect.any(String) });
       // Far over the limit, the body parser refuses it before the API sees it.
-      const huge = await h.http().post(`/api/v1/app/${appId}/msg`).set(AUTH).send({ eventType: 'user.signup', payload: { blob: 'x'.repeat(200_000) } });
+      const huge = await h
+        .http()
+        .post(`/api/v1/app/${appId}/msg`)
+        .set(AUTH)
+        .send({ eventType: 'user.signup', payload: { blob: 'x'.repeat(200_000) } });
       expect(huge.status).toBe(413);
       expect(huge.body.code).toBe('payload_too_large');
       expect(await h.counts()).toEqual(before);

@@ -26,7 +26,15 @@ describe.each(SDKS)('$name', (sdk) => {
         throttleRate: 3,
       });
       expect(created.id).toMatch(/^ep_/);
-      expect(created).toMatchObject({ url: 'https://ops.example.com/hook', uid: 'ops', description: 'Ops', ...typeFilter(h, ['message.attempt.exhausted']), metadata: { team: 'sre' }, throttleRate: 3, disabled: false });
+      expect(created).toMatchObject({
+        url: 'https://ops.example.com/hook',
+        uid: 'ops',
+        description: 'Ops',
+        ...typeFilter(h, ['message.attempt.exhausted']),
+        metadata: { team: 'sre' },
+        throttleRate: 3,
+        disabled: false,
+      });
       expect(created.createdAt).toBeInstanceOf(Date);
       expect((await operationalEndpoints(h).get('ops')).id).toBe(created.id);
 

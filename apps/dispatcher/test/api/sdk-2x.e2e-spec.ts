@@ -69,18 +69,30 @@ describe('endpoint type filter: eventTypes (2.x) and filterTypes (1.x)', () => {
       ['put', `/api/v1/app/${appId}/endpoint/${agree.body.id}`],
       ['patch', `/api/v1/app/${appId}/endpoint/${agree.body.id}`],
     ] as const) {
-      const res = await h.http()[method](path).set(AUTH).send({ url: 'https://example.com/both', filterTypes: ['invoice.paid'], eventTypes: ['invoice.void'] });
+      const res = await h
+        .http()
+        [method](path)
+        .set(AUTH)
+        .send({ url: 'https://example.com/both', filterTypes: ['invoice.paid'], eventTypes: ['invoice.void'] });
       expect({ method, status: res.status }).toEqual({ method, status: 422 });
       expect(res.body.detail).toEqual([expect.objectContaining({ loc: ['body', 'eventTypes'], msg: expect.stringContaining('must agree') })]);
     }
-    const nullVsList = await h.http().patch(`/api/v1/app/${appId}/endpoint/${agree.body.id}`).set(AUTH).send({ filterTypes: null, eventTypes: ['invoice.void'] });
+    const nullVsList = await h
+      .http()
+      .patch(`/api/v1/app/${appId}/endpoint/${agree.body.id}`)
+      .set(AUTH)
+      .send({ filterTypes: null, eventTypes: ['invoice.void'] });
     expect(nullVsList.status).toBe(422);
     expect(await h.counts()).toEqual(before);
     expect(await storedFilter(agree.body.id)).toEqual(['invoice.paid', 'invoice.void']);
   });
 
   it('checks eventTypes as it checks filterTypes (unknown types, empty lists)', async () => {
-    const unknown = await h.http().post(`/api/v1/app/${appId}/endpoint`).set(AUTH).send({ url: 'https://example.com/u', eventTypes: ['no.such.type'] });
+    const unknown = await h
+      .http()
+      .post(`/api/v1/app/${appId}/endpoint`)
+      .set(AUTH)
+      .send({ url: 'https://example.com/u', eventTypes: ['no.such.type'] });
     expect(unknown.status).toBe(422);
     expect(unknown.body.detail[0]).toMatchObject({ msg: expect.stringContaining('no.such.type') });
     const empty = await h.http().post(`/api/v1/app/${appId}/endpoint`).set(AUTH).send({ url: 'https://example.com/u', eventTypes: [] });
@@ -89,7 +101,11 @@ describe('endpoint type filter: eventTypes (2.x) and filterTypes (1.x)', () => {
   });
 
   it('lets each SDK read what the other wrote', async () => {
-    const by1 = await h.http().post(`/api/v1/app/${appId}/endpoint`).set(AUTH).send({ url: 'https://example.com/v1', filterTypes: ['invoice.*'] });
+    const by1 = await h
+      .http()
+      .post(`/api/v1/app/${appId}/endpoint`)
+      .set(AUTH)
+      .send({ url: 'https://example.com/v1', filterTypes: ['invoice.*'] });
     expect((await h.svix2.endpoint.get(appId, by1.body.id)).eventTypes).toEqual(['invoice.*']);
   });
 

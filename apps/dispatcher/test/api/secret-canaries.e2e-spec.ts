@@ -37,7 +37,9 @@ async function api(method: string, path: string, body?: unknown, options: { head
 }
 
 beforeAll(async () => {
-  h = await startApiHarness('api-secret-canaries', { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'), LOG_LEVEL: 'trace' }, SDK_1, { logDestination: { write: (line) => void logLines.push(line) } });
+  h = await startApiHarness('api-secret-canaries', { SECRET_ENCRYPTION_KEYS: randomBytes(32).toString('base64'), LOG_LEVEL: 'trace' }, SDK_1, {
+    logDestination: { write: (line) => void logLines.push(line) },
+  });
   receiver = await Receiver.start({ script: () => OK });
 });
 afterAll(async () => {

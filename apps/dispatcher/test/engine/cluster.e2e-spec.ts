@@ -69,7 +69,13 @@ describe('on a Redis Cluster: masters fail over in the middle of a run, and noth
       published.get(inlineApp)!.push(...(await publishMessages(engine, inlineApp, n)));
     };
     /** Unique webhook-ids a path answered 2xx to. */
-    const delivered = (path: string) => new Set(receiver.requestsTo(path).filter((r) => r.answered === 200).map((r) => String(r.headers['webhook-id'])));
+    const delivered = (path: string) =>
+      new Set(
+        receiver
+          .requestsTo(path)
+          .filter((r) => r.answered === 200)
+          .map((r) => String(r.headers['webhook-id'])),
+      );
 
     await publishWave(20);
     await eventually(() => expect(delivered('/fo-1').size + delivered('/in-1').size).toBeGreaterThanOrEqual(10), { timeoutMs: 15_000 });

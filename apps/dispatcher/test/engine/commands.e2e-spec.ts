@@ -75,10 +75,13 @@ describe('DeliveryCommands: the API entry points', () => {
     const [msgId] = await insertMessages(engine.ds, appId, [{}]);
     // As after a first failed attempt, with the retry an hour away.
     await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
-    await engine.ds.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 1, now() + interval '1 hour')`,
-      ['mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', msgId, ep.id, appId, DeliveryStatus.Pending],
-    );
+    await engine.ds.query(`INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 1, now() + interval '1 hour')`, [
+      'mdst_01JXXXXXXXXXXXXXXXXXXXXXXX',
+      msgId,
+      ep.id,
+      appId,
+      DeliveryStatus.Pending,
+    ]);
     expect(await engine.commands.resend(msgId!, ep.id)).toEqual({ deliveryId: 'mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', outcome: 'brought-forward' });
     await eventually(() => expect(receiver.requestsTo('/resend-pending')).toHaveLength(1));
     const d = await settled(msgId!, ep.id, DeliveryStatus.Success);
@@ -241,7 +244,12 @@ describe('Publisher.publishMessage: deliveries in the publish statement, or the 
       });
       for (const r of receiver.requestsTo('/inline-a')) expect(() => verifyWith(a.secret, r)).not.toThrow();
       for (const r of receiver.requestsTo('/inline-b')) expect(() => verifyWith(b.secret, r)).not.toThrow();
-      expect(receiver.requestsTo('/inline-b').map((r) => r.headers['webhook-id']).sort()).toEqual([byId.id, byUid.id].sort());
+      expect(
+        receiver
+          .requestsTo('/inline-b')
+          .map((r) => r.headers['webhook-id'])
+          .sort(),
+      ).toEqual([byId.id, byUid.id].sort());
       expect(receiver.requestsTo('/inline-other')).toHaveLength(0);
       expect(receiver.requestsTo('/inline-off')).toHaveLength(0);
       expect(await fanOut.getJobCounts()).toMatchObject({ waiting: 0, paused: 0, active: 0, delayed: 0 });

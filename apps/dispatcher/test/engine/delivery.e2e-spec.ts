@@ -3,18 +3,7 @@ import { DeliveryStatus, MessageEntity, reseal, TriggerType } from '@switchyard/
 import { generateWebhookSecret } from '@switchyard/signing';
 import { bullKeyPrefix, turnJobId } from '@switchyard/events';
 import { Receiver } from '../support/receiver.js';
-import {
-  attemptsOf,
-  createApp,
-  createEndpoint,
-  deliveryOf,
-  eventually,
-  insertMessages,
-  publish,
-  startEngine,
-  verifyWith,
-  type Engine,
-} from './support.js';
+import { attemptsOf, createApp, createEndpoint, deliveryOf, eventually, insertMessages, publish, startEngine, verifyWith, type Engine } from './support.js';
 import { consistently } from '@switchyard/testkit';
 
 // Secrets are sealed at rest in this suite, so every delivery also proves decryption.
@@ -93,7 +82,10 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const invoices = await createEndpoint(engine, appId, { url: receiver.url('/r-invoices'), filterTypes: ['invoice.paid'] });
     const eu = await createEndpoint(engine, appId, { url: receiver.url('/r-eu'), channels: ['eu'] });
     await createEndpoint(engine, appId, { url: receiver.url('/r-disabled'), disabled: true });
-    const [m1, m2] = await publish(engine, appId, [{ eventType: 'user.created', channels: ['eu'] }, { eventType: 'invoice.paid', channels: ['us'] }]);
+    const [m1, m2] = await publish(engine, appId, [
+      { eventType: 'user.created', channels: ['eu'] },
+      { eventType: 'invoice.paid', channels: ['us'] },
+    ]);
 
     await eventually(() => {
       expect(receiver.requestsTo('/r-all')).toHaveLength(2);
@@ -173,10 +165,13 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const ep = await createEndpoint(engine, appId, { url: receiver.url('/wedged') });
     const [msgId] = await insertMessages(engine.ds, appId, [{}]);
     await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
-    await engine.ds.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`,
-      ['mdst_01JYYYYYYYYYYYYYYYYYYYYYYY', msgId, ep.id, appId, DeliveryStatus.Pending],
-    );
+    await engine.ds.query(`INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`, [
+      'mdst_01JYYYYYYYYYYYYYYYYYYYYYYY',
+      msgId,
+      ep.id,
+      appId,
+      DeliveryStatus.Pending,
+    ]);
     // The scheduler says a turn is queued, and what a half-lost keyspace leaves of its job: the hash, in no list.
     const [job] = await engine.scheduler.notify([{ endpointId: ep.id, delayMs: 0 }]);
     const queue = engine.work.turns;
@@ -193,10 +188,13 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const ep = await createEndpoint(engine, appId, { url: receiver.url('/lost-turn') });
     const [msgId] = await insertMessages(engine.ds, appId, [{}]);
     await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
-    await engine.ds.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`,
-      ['mdst_01JXXXXXXXXXXXXXXXXXXXXXXX', msgId, ep.id, appId, DeliveryStatus.Pending],
-    );
+    await engine.ds.query(`INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1200 milliseconds')`, [
+      'mdst_01JXXXXXXXXXXXXXXXXXXXXXXX',
+      msgId,
+      ep.id,
+      appId,
+      DeliveryStatus.Pending,
+    ]);
     // The state says queued (an add that failed after it, say), and no job exists at all.
     await engine.scheduler.notify([{ endpointId: ep.id, delayMs: 0 }]);
     const report = await engine.reconciler.reconcile();
@@ -233,10 +231,13 @@ describe('delivery engine: a message reaches its endpoints, signed', () => {
     const [msgId] = await insertMessages(engine.ds, appId, [{}]);
     // A sender claimed attempt 1 and died: status Sending, lease already over, no job anywhere.
     await engine.ds.query(`UPDATE messages SET fanned_out_at = now() WHERE id = $1`, [msgId]);
-    await engine.ds.query(
-      `INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1 second')`,
-      ['mdst_01JZZZZZZZZZZZZZZZZZZZZZZZ', msgId, ep.id, appId, DeliveryStatus.Sending],
-    );
+    await engine.ds.query(`INSERT INTO deliveries (id, message_id, endpoint_id, app_id, status, attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 0, now() - interval '1 second')`, [
+      'mdst_01JZZZZZZZZZZZZZZZZZZZZZZZ',
+      msgId,
+      ep.id,
+      appId,
+      DeliveryStatus.Sending,
+    ]);
     await eventually(() => expect(receiver.requestsTo('/orphan-lease')).toHaveLength(1), { timeoutMs: 8_000 });
     await eventually(async () => expect((await deliveryOf(engine.ds, msgId!, ep.id))?.status).toBe(DeliveryStatus.Success));
   });

@@ -303,8 +303,7 @@ describe('WebhookHttpClient with the DnsResolver', () => {
     clients.push(client);
     return client;
   };
-  const send = (client: WebhookHttpClient, host: string): Promise<AttemptResult> =>
-    client.send({ url: receiver.url('/d', `${host}`), headers: { 'content-type': 'application/json' }, body: '{}' });
+  const send = (client: WebhookHttpClient, host: string): Promise<AttemptResult> => client.send({ url: receiver.url('/d', `${host}`), headers: { 'content-type': 'application/json' }, body: '{}' });
 
   beforeAll(async () => {
     server = await TestDnsServer.start({

@@ -134,9 +134,7 @@ describe('delivery engine: failures, retries and what is recorded', () => {
   it('waits at least Retry-After on a 429 or 503', async () => {
     const ep429 = await endpointWith('/busy429', failTimes(1, { status: 429, headers: { 'retry-after': '1' }, body: 'slow down' }));
     // The date is made when the first request arrives (not at setup, which may be long before on a busy box).
-    const ep503 = await endpointWith('/busy503', (_request, index) =>
-      index < 1 ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 2_000).toUTCString() } } : OK,
-    );
+    const ep503 = await endpointWith('/busy503', (_request, index) => (index < 1 ? { status: 503, headers: { 'retry-after': new Date(Date.now() + 2_000).toUTCString() } } : OK));
     const [msgId] = await publish(engine, appId, [{}]);
     await finalDelivery(msgId!, ep429.id, DeliveryStatus.Success);
     await finalDelivery(msgId!, ep503.id, DeliveryStatus.Success);

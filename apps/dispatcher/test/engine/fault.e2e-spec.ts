@@ -151,10 +151,9 @@ async function expectEverythingDelivered(run: Run): Promise<{ requests: number; 
       const rows: { status: number; n: number }[] = await run.pool.query(`SELECT status, count(*)::int AS n FROM deliveries GROUP BY status`);
       if (rows.length > 1) {
         // what the attempts of the deliveries that did not succeed say, for the failure message
-        const why = await run.pool.query(
-          `SELECT a.error, a.response_status_code, count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.status <> $1 GROUP BY 1, 2`,
-          [DeliveryStatus.Success],
-        );
+        const why = await run.pool.query(`SELECT a.error, a.response_status_code, count(*)::int AS n FROM attempts a JOIN deliveries d ON d.id = a.delivery_id WHERE d.status <> $1 GROUP BY 1, 2`, [
+          DeliveryStatus.Success,
+        ]);
         expect({ rows, why }).toEqual({ rows: [{ status: DeliveryStatus.Success, n: MESSAGES * PATHS.length }], why: [] });
       }
       expect(rows).toEqual([{ status: DeliveryStatus.Success, n: MESSAGES * PATHS.length }]);
@@ -220,7 +219,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     expect(r.dispatcher.pid).toBeDefined();
   }, 120_000);
 
-  it('two replicas share each endpoint\'s ENDPOINT_MAX_IN_FLIGHT; one SIGKILLed half-way loses nothing and the other finishes', async () => {
+  it("two replicas share each endpoint's ENDPOINT_MAX_IN_FLIGHT; one SIGKILLed half-way loses nothing and the other finishes", async () => {
     // Each request held 30 ms: the limit (6 per endpoint, over both processes) is what paces the run.
     run = await prepare('fault-replicas', 30, { ENDPOINT_MAX_IN_FLIGHT: '6', ENDPOINT_INITIAL_IN_FLIGHT: '6' });
     const r = run;

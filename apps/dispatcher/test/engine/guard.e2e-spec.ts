@@ -15,7 +15,11 @@ const resolveToLoopback =
   (hostname, callback) => {
     calls.push(hostname);
     if (hostname === NAME) return callback(null, [{ address: '127.0.0.1', family: 4 }]);
-    if (hostname === 'localhost') return callback(null, [{ address: '127.0.0.1', family: 4 }, { address: '::1', family: 6 }]);
+    if (hostname === 'localhost')
+      return callback(null, [
+        { address: '127.0.0.1', family: 4 },
+        { address: '::1', family: 6 },
+      ]);
     callback(Object.assign(new Error(`unknown test host ${hostname}`), { code: 'ENOTFOUND' }), []);
   };
 

@@ -48,7 +48,12 @@ class RawReceiver {
 }
 
 const head = (status: string, headers: Record<string, string | number>) =>
-  Buffer.from(`HTTP/1.1 ${status}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`, 'latin1');
+  Buffer.from(
+    `HTTP/1.1 ${status}\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}\r\n`)
+      .join('')}\r\n`,
+    'latin1',
+  );
 
 describe('hostile receivers: every response is recorded, and retries advance', () => {
   let engine: Engine;
@@ -110,18 +115,15 @@ describe('hostile receivers: every response is recorded, and retries advance', (
   });
 
   it('a body dripped one byte at a time is cut at the deadline, and what arrived is kept', async () => {
-    const { attempts } = await deliverTo(
-      (s) => {
-        s.write(head('200 OK', { 'content-length': 100 }));
-        let n = 0;
-        const timer = setInterval(() => {
-          if (s.destroyed || n >= 100) return clearInterval(timer);
-          s.write(String.fromCharCode(97 + (n++ % 26)));
-        }, 250);
-        s.on('close', () => clearInterval(timer));
-      },
-      DeliveryStatus.Success,
-    );
+    const { attempts } = await deliverTo((s) => {
+      s.write(head('200 OK', { 'content-length': 100 }));
+      let n = 0;
+      const timer = setInterval(() => {
+        if (s.destroyed || n >= 100) return clearInterval(timer);
+        s.write(String.fromCharCode(97 + (n++ % 26)));
+      }, 250);
+      s.on('close', () => clearInterval(timer));
+    }, DeliveryStatus.Success);
     const [a] = attempts;
     // the status said 200, so the attempt succeeded; the body stopped at DELIVERY_TIMEOUT_MS (1.5 s ≈ 6 bytes)
     expect(a!.responseStatusCode).toBe(200);

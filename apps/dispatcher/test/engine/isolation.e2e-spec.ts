@@ -59,7 +59,11 @@ describe('isolation: a noisy neighbour does not hold up a quiet one', () => {
     await createEndpoint(engine, appB, { url: receiver.url('/quick') });
     const backlog = 400;
     // the whole backlog at once (one statement), so A's pace, not the time to publish, sets how far it gets
-    await publish(engine, appA, Array.from({ length: backlog }, () => ({})));
+    await publish(
+      engine,
+      appA,
+      Array.from({ length: backlog }, () => ({})),
+    );
     await eventually(() => expect(receiver.requestsTo('/slow').length).toBeGreaterThan(10));
 
     const latencies = await trickle(engine, receiver, '/quick', appB, 10, 100);
@@ -97,23 +101,33 @@ describe('isolation: fan-out takes turns between applications', () => {
     for (let i = 0; i < 3; i++) await createEndpoint(engine, appA, { url: receiver.url(`/a-${i}`) });
     for (let i = 0; i < 3; i++) await createEndpoint(engine, appB, { url: receiver.url(`/b-${i}`) });
     // A's flood, stored at once (as many concurrent publishes would), then its fan-out turn woken.
-    const flood = await insertMessages(engine.ds, appA, Array.from({ length: 1_000 }, () => ({})));
+    const flood = await insertMessages(
+      engine.ds,
+      appA,
+      Array.from({ length: 1_000 }, () => ({})),
+    );
     await engine.work.wakeApps([appA]);
     await eventually(() => expect(receiver.requestsTo('/a-0').length).toBeGreaterThan(0));
     const started = Date.now();
     const [quiet] = await publishMessages(engine, appB, 1);
-    await eventually(() => {
-      for (let i = 0; i < 3; i++) expect(receiver.requestsTo(`/b-${i}`).map((r) => r.headers['webhook-id'])).toEqual([quiet]);
-    }, { timeoutMs: 5_000, intervalMs: 5 });
+    await eventually(
+      () => {
+        for (let i = 0; i < 3; i++) expect(receiver.requestsTo(`/b-${i}`).map((r) => r.headers['webhook-id'])).toEqual([quiet]);
+      },
+      { timeoutMs: 5_000, intervalMs: 5 },
+    );
     const latency = Date.now() - started;
     const [{ unfanned }] = await engine.ds.query(`SELECT count(*)::int AS unfanned FROM messages WHERE app_id = $1 AND fanned_out_at IS NULL`, [appA]);
     // B went out while most of A's flood was still waiting to be fanned out: a turn of A took five, then B's turn came.
     expect(unfanned).toBeGreaterThan(500);
     expect(latency).toBeLessThan(2_000);
-    await eventually(async () => {
-      const [{ left }] = await engine.ds.query(`SELECT count(*)::int AS left FROM messages WHERE app_id = $1 AND fanned_out_at IS NULL`, [appA]);
-      expect(left).toBe(0);
-    }, { timeoutMs: 60_000 });
+    await eventually(
+      async () => {
+        const [{ left }] = await engine.ds.query(`SELECT count(*)::int AS left FROM messages WHERE app_id = $1 AND fanned_out_at IS NULL`, [appA]);
+        expect(left).toBe(0);
+      },
+      { timeoutMs: 60_000 },
+    );
     expect(flood).toHaveLength(1_000);
   }, 90_000);
 });
@@ -234,9 +248,12 @@ describe('isolation: a circuit closes again when its endpoint recovers', () => {
     healthy = true;
     await eventually(async () => expect((await stats(engine, appId, ep.id)).circuit).toMatchObject({ state: 'closed', consecutiveFailures: 0 }), { timeoutMs: 5_000 });
     const messages = await publishMessages(engine, appId, 80);
-    await eventually(async () => {
-      for (const id of messages) expect((await deliveryOf(engine.ds, id, ep.id))?.status).toBe(DeliveryStatus.Success);
-    }, { timeoutMs: 15_000 });
+    await eventually(
+      async () => {
+        for (const id of messages) expect((await deliveryOf(engine.ds, id, ep.id))?.status).toBe(DeliveryStatus.Success);
+      },
+      { timeoutMs: 15_000 },
+    );
     // It restarted at 2 in flight and grew while busy (slow start), up to at most the ceiling.
     expect(maxOpen).toBeGreaterThan(2);
     expect(maxOpen).toBeLessThanOrEqual(20);

@@ -39,21 +39,28 @@ describe('delivery engine: per-endpoint limits', () => {
   it("holds an endpoint's rateLimit in every sliding second (paced, not per wall-clock second); limited deliveries wait, they do not fail", async () => {
     const appId = await createApp(engine.ds);
     const ep = await createEndpoint(engine, appId, { url: receiver.url('/rated'), rateLimit: 5 });
-    await publish(engine, appId, Array.from({ length: 20 }, () => ({})));
+    await publish(
+      engine,
+      appId,
+      Array.from({ length: 20 }, () => ({})),
+    );
     await eventually(() => expect(receiver.requestsTo('/rated')).toHaveLength(20), { timeoutMs: 15_000 });
     const requests = receiver.requestsTo('/rated');
     // Paced at 5/s: 20 starts span 19 intervals of ~210 ms.
     expect(requests.at(-1)!.receivedAt - requests[0]!.receivedAt).toBeGreaterThan(3_800);
     expect(maxInWindow(requests, 1_000)).toBeLessThanOrEqual(5);
     // and smooth (paced starts, not bursts at the start of each second): the typical gap is the pacing interval
-    const gaps = requests.slice(1).map((r, i) => r.receivedAt - requests[i]!.receivedAt).sort((a, b) => a - b);
+    const gaps = requests
+      .slice(1)
+      .map((r, i) => r.receivedAt - requests[i]!.receivedAt)
+      .sort((a, b) => a - b);
     expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(190);
     // The receiver sees a request before its attempt is recorded: wait for the last records.
     await eventually(async () => {
-      const [{ failed, attempts }] = await engine.ds.query(
-        `SELECT count(*) FILTER (WHERE status <> $2)::int AS failed, sum(attempts)::int AS attempts FROM deliveries WHERE endpoint_id = $1`,
-        [ep.id, DeliveryStatus.Success],
-      );
+      const [{ failed, attempts }] = await engine.ds.query(`SELECT count(*) FILTER (WHERE status <> $2)::int AS failed, sum(attempts)::int AS attempts FROM deliveries WHERE endpoint_id = $1`, [
+        ep.id,
+        DeliveryStatus.Success,
+      ]);
       expect(failed).toBe(0);
       // Waited, not failed: one attempt each.
       expect(attempts).toBe(20);
@@ -63,7 +70,11 @@ describe('delivery engine: per-endpoint limits', () => {
   it("falls back to the application's rateLimit", async () => {
     const appId = await createApp(engine.ds, { rateLimit: 4 });
     await createEndpoint(engine, appId, { url: receiver.url('/app-rated') });
-    await publish(engine, appId, Array.from({ length: 12 }, () => ({})));
+    await publish(
+      engine,
+      appId,
+      Array.from({ length: 12 }, () => ({})),
+    );
     await eventually(() => expect(receiver.requestsTo('/app-rated')).toHaveLength(12), { timeoutMs: 15_000 });
     const requests = receiver.requestsTo('/app-rated');
     expect(requests.at(-1)!.receivedAt - requests[0]!.receivedAt).toBeGreaterThan(2_500);
@@ -77,10 +88,18 @@ describe('delivery engine: per-endpoint limits', () => {
     await createEndpoint(engine, appA, { url: receiver.url('/hangs') });
     await createEndpoint(engine, appB, { url: receiver.url('/fine') });
     // The dead endpoint's backlog comes first.
-    await publish(engine, appA, Array.from({ length: 12 }, () => ({})));
+    await publish(
+      engine,
+      appA,
+      Array.from({ length: 12 }, () => ({})),
+    );
     await eventually(() => expect(receiver.requestsTo('/hangs').length).toBeGreaterThanOrEqual(2));
     const started = Date.now();
-    await publish(engine, appB, Array.from({ length: 12 }, () => ({})));
+    await publish(
+      engine,
+      appB,
+      Array.from({ length: 12 }, () => ({})),
+    );
     await eventually(() => expect(receiver.requestsTo('/fine')).toHaveLength(12), { timeoutMs: 2_500 });
     // All twelve well within one DELIVERY_TIMEOUT_MS (3 s) of a hanging neighbour.
     expect(Date.now() - started).toBeLessThan(2_500);
@@ -110,7 +129,11 @@ describe('delivery engine: per-endpoint limits', () => {
       return outcome;
     };
     try {
-      const ids = await publish(engine, app, Array.from({ length: 40 }, () => ({})));
+      const ids = await publish(
+        engine,
+        app,
+        Array.from({ length: 40 }, () => ({})),
+      );
       await eventually(() => expect(new Set(receiver.requestsTo('/burst').map((r) => r.headers['webhook-id'])).size).toBe(ids.length), { timeoutMs: 15_000 });
     } finally {
       processor.process = original;

@@ -8,7 +8,6 @@ import { RedisConnector, type RedisConnectionSettings } from '@switchyard/api-ki
 import { bullKeyPrefix, QueueName } from '@switchyard/events';
 import { EndpointScheduler, WorkQueue } from '@switchyard/scheduler';
 
-
 /** apps/dispatcher, wherever the repository is. */
 export const APP_DIR = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(APP_DIR, 'dist', 'main.js');
@@ -93,7 +92,10 @@ export class QueueClient {
   private readonly connector: RedisConnector;
 
   /** `redis`: a REDIS_URL, or the apps' connection settings (a Redis Cluster when they name one). */
-  constructor(redis: string | RedisConnectionSettings, readonly prefix: string) {
+  constructor(
+    redis: string | RedisConnectionSettings,
+    readonly prefix: string,
+  ) {
     this.connector = new RedisConnector(typeof redis === 'string' ? { redisUrl: redis, redisClusterNodes: [] } : redis);
     this.fanOut = new Bull(QueueName.FanOut, this.connector.bullOptions(prefix));
     this.turns = new Bull(QueueName.Turns, this.connector.bullOptions(prefix));

@@ -62,10 +62,10 @@ async function sendingDelivery(): Promise<{ claim: (lease: string, attemptsBefor
 
 /** Puts the delivery in `sending` under a new lease (a claim), answering the lease as PostgreSQL wrote it. */
 async function lease(id: string, aheadDays: number): Promise<string> {
-  const rows = (await ds.query(
-    `UPDATE deliveries SET status = ${DeliveryStatus.Sending}, next_attempt_at = now() + make_interval(days => $2) WHERE id = $1 RETURNING next_attempt_at::text AS lease`,
-    [id, aheadDays],
-  )) as [{ lease: string }[], number];
+  const rows = (await ds.query(`UPDATE deliveries SET status = ${DeliveryStatus.Sending}, next_attempt_at = now() + make_interval(days => $2) WHERE id = $1 RETURNING next_attempt_at::text AS lease`, [
+    id,
+    aheadDays,
+  ])) as [{ lease: string }[], number];
   return rows[0][0]!.lease;
 }
 

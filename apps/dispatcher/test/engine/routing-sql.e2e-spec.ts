@@ -80,7 +80,10 @@ describe('SQL routing agrees with endpointReceives', () => {
     let checked = 0;
     for (let i = 0; i < 300; i++) {
       const message = { eventType: TYPES[Math.floor(random() * TYPES.length)]!, channels: nullableSubset(random, CHANNELS, 2) };
-      const expected = endpoints.filter((e) => endpointReceives(e, message)).map((e) => e.id).sort();
+      const expected = endpoints
+        .filter((e) => endpointReceives(e, message))
+        .map((e) => e.id)
+        .sort();
       const rows: { id: string }[] = await ds.query(sql, [appId, message.eventType, message.channels]);
       expect({ message, ids: rows.map((r) => r.id) }).toEqual({ message, ids: expected });
       routed += expected.length;

@@ -109,12 +109,7 @@ export class IngressService {
    */
   async handle(request: IngressRequest): Promise<IngressResponse> {
     const received = traceContextOf(request.headers);
-    const span = this.tracing.startIngress(
-      `${request.method} /in/{token}`,
-      'server',
-      received,
-      this.tracing.enabled ? { 'http.request.method': request.method, 'http.route': '/in/{token}' } : {},
-    );
+    const span = this.tracing.startIngress(`${request.method} /in/{token}`, 'server', received, this.tracing.enabled ? { 'http.request.method': request.method, 'http.route': '/in/{token}' } : {});
     let answer: IngressResponse;
     try {
       answer = await this.answer(request, span);
@@ -266,7 +261,8 @@ export class IngressService {
       });
     } catch (error) {
       // More requests wait for PostgreSQL than COMMIT_QUEUE_MAX: nothing was stored; the provider retries.
-      if (error instanceof GroupCommitterFullError) return { outcome: 'overloaded', response: errorResponse(503, 'overloaded', 'too many requests are waiting to be stored; retry shortly', { 'retry-after': '1' }) };
+      if (error instanceof GroupCommitterFullError)
+        return { outcome: 'overloaded', response: errorResponse(503, 'overloaded', 'too many requests are waiting to be stored; retry shortly', { 'retry-after': '1' }) };
       throw error;
     }
     if (result.kind === 'duplicate') {
@@ -278,9 +274,9 @@ export class IngressService {
 
   /** Logs a request that never reached verification because its body was too large. */
   async logOversized(token: string, method: string, search: string, headers: IngressRequest['headers'], status: number, reason: string): Promise<void> {
-    const found: Pick<IngressSource, 'source' | 'secretValues'> | null = await this.sources.findForIngress(token).catch((error: unknown) =>
-      error instanceof SourceConfigUnreadableError ? { source: error.source, secretValues: [] } : null,
-    );
+    const found: Pick<IngressSource, 'source' | 'secretValues'> | null = await this.sources
+      .findForIngress(token)
+      .catch((error: unknown) => (error instanceof SourceConfigUnreadableError ? { source: error.source, secretValues: [] } : null));
     if (!found) return;
     await this.log(found, { token, method, search, headers, body: Buffer.alloc(0) }, { outcome: InboundOutcome.Rejected, reason, responseStatus: status });
   }

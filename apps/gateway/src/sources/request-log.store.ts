@@ -66,9 +66,7 @@ export class RequestLogStore {
       .where('r.source_id = :sourceId', { sourceId });
     const page = await paginate(qb, query, { column: 'r.id', key: (r) => r.id, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (r) => r);
     const ids = page.data.map((r) => r.id);
-    const stored = new Map<string, number>(
-      ids.length === 0 ? [] : (await runPrepared<{ id: string; n: number }>(this.dataSource, STORED_BYTES, [ids])).map((r) => [r.id, Number(r.n)]),
-    );
+    const stored = new Map<string, number>(ids.length === 0 ? [] : (await runPrepared<{ id: string; n: number }>(this.dataSource, STORED_BYTES, [ids])).map((r) => [r.id, Number(r.n)]));
     return { ...page, data: page.data.map((row) => ({ row, storedBytes: stored.get(row.id) ?? row.bodySize })) };
   }
 

@@ -84,7 +84,7 @@ export class IngestSourceInDto {
     additionalProperties: true,
     nullable: true,
     description:
-      "The provider's settings, checked by the type's own parser (a bad one is a 422 naming the field): most types take `{\"secret\": \"…\"}`, the signing secret the provider shows you; some take other fields (`publicKey`, `toleranceSeconds`, …). Secret fields are never shown back.",
+      'The provider\'s settings, checked by the type\'s own parser (a bad one is a 422 naming the field): most types take `{"secret": "…"}`, the signing secret the provider shows you; some take other fields (`publicKey`, `toleranceSeconds`, …). Secret fields are never shown back.',
     example: { secret: 'my-github-webhook-secret' },
   })
   @IsOptional()

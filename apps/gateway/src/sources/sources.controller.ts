@@ -49,7 +49,7 @@ export class SourcesController {
   @ApiOperation({
     operationId: 'v1.ingest.source.create',
     summary: 'Create Ingest Source',
-    description: 'Creates the source with a fresh ingest URL to give the provider; its config is checked by the type\'s parser.',
+    description: "Creates the source with a fresh ingest URL to give the provider; its config is checked by the type's parser.",
   })
   @ApiCreatedResponse({ type: IngestSourceOut })
   @ApiErrors(400, 409)

@@ -58,9 +58,7 @@ export class OtlpSink {
     return sink;
   }
 
-  private collect(payload: {
-    resourceSpans?: { resource?: { attributes?: OtlpAttributes }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[];
-  }): void {
+  private collect(payload: { resourceSpans?: { resource?: { attributes?: OtlpAttributes }; scopeSpans?: { spans?: Record<string, unknown>[] }[] }[] }): void {
     for (const rs of payload.resourceSpans ?? []) {
       const service = String(attributesOf(rs.resource?.attributes)['service.name']);
       for (const ss of rs.scopeSpans ?? []) {

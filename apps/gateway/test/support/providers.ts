@@ -9,11 +9,16 @@ import { sha256 } from '@noble/hashes/sha2';
 const require = createRequire(import.meta.url);
 /* eslint-disable @typescript-eslint/no-require-imports */
 const Stripe = require('stripe');
-const octokit = require('@octokit/webhooks-methods') as { sign(secret: string | { secret: string; algorithm: string }, body: string): Promise<string>; verify(secret: string, body: string, sig: string): Promise<boolean> };
+const octokit = require('@octokit/webhooks-methods') as {
+  sign(secret: string | { secret: string; algorithm: string }, body: string): Promise<string>;
+  verify(secret: string, body: string, sig: string): Promise<boolean>;
+};
 const { getHmac } = require('@shopify/shopify-api/test-helpers') as { getHmac(body: string, secret: string): string };
 const { verifySlackRequest } = require('@slack/bolt') as { verifySlackRequest(o: unknown): void };
 const { Webhook: SvixWebhook } = require('svix') as { Webhook: new (s: string) => { sign(id: string, d: Date, p: string): string; verify(p: string, h: Record<string, string>): unknown } };
-const { Webhook: StandardWebhook } = require('standardwebhooks') as { Webhook: new (s: string) => { sign(id: string, d: Date, p: string): string; verify(p: string, h: Record<string, string>): unknown } };
+const { Webhook: StandardWebhook } = require('standardwebhooks') as {
+  Webhook: new (s: string) => { sign(id: string, d: Date, p: string): string; verify(p: string, h: Record<string, string>): unknown };
+};
 const { verifyWebhook: clerkVerify } = require('@clerk/backend/webhooks') as { verifyWebhook(r: Request, o: { signingSecret: string }): Promise<unknown> };
 const { Resend } = require('resend');
 const twilioLib = require('twilio') as {
@@ -108,7 +113,10 @@ function svixSigned(type: string, eventType: string, certify?: ProviderCase['cer
 
 const EC_KEY = new PrivateKey(prime256v1);
 const EC_WRONG = new PrivateKey(prime256v1);
-const EC_PUBLIC = (EC_KEY.publicKey().toPem() as string).split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+const EC_PUBLIC = (EC_KEY.publicKey().toPem() as string)
+  .split('\n')
+  .filter((l) => l && !l.startsWith('-----'))
+  .join('');
 const ED_KEYS = nacl.sign.keyPair();
 const ED_WRONG = nacl.sign.keyPair();
 const ED_PUBLIC = Buffer.from(ED_KEYS.publicKey).toString('hex');
@@ -215,7 +223,11 @@ export const PROVIDER_CASES: ProviderCase[] = [
     'resend',
     'email.delivered',
     async (d) => {
-      new Resend('re_test').webhooks.verify({ payload: d.body, headers: { id: d.headers['svix-id'], timestamp: d.headers['svix-timestamp'], signature: d.headers['svix-signature'] }, webhookSecret: SVIX_SECRET });
+      new Resend('re_test').webhooks.verify({
+        payload: d.body,
+        headers: { id: d.headers['svix-id'], timestamp: d.headers['svix-timestamp'], signature: d.headers['svix-signature'] },
+        webhookSecret: SVIX_SECRET,
+      });
       return true;
     },
     'svix Webhook.sign, certified by resend webhooks.verify',
@@ -305,7 +317,9 @@ export const PROVIDER_CASES: ProviderCase[] = [
     config: () => ({ secret: 'hubspot-client-secret' }),
     async sign({ url, wrongSecret, timestampS }) {
       const timestamp = (timestampS ?? nowS()) * 1000 + 123;
-      const body = JSON.stringify([{ eventId: Number(`${Date.now()}${counter++ % 1000}`), subscriptionId: 1, portalId: 62515, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 123 }]);
+      const body = JSON.stringify([
+        { eventId: Number(`${Date.now()}${counter++ % 1000}`), subscriptionId: 1, portalId: 62515, occurredAt: Date.now(), subscriptionType: 'contact.creation', attemptNumber: 0, objectId: 123 },
+      ]);
       const sig = HubspotSignature.getSignature('POST', 'v3', { clientSecret: wrongSecret ? 'wrong' : 'hubspot-client-secret', requestBody: body, url, timestamp });
       return { headers: { 'content-type': 'application/json', 'x-hubspot-signature-v3': sig, 'x-hubspot-request-timestamp': String(timestamp) }, body };
     },
@@ -342,7 +356,13 @@ export const PROVIDER_CASES: ProviderCase[] = [
     config: () => ({ secret: 'pdl_ntfset_secret' }),
     async sign({ wrongSecret, timestampS }) {
       const ts = String(timestampS ?? nowS());
-      const body = JSON.stringify({ event_id: `evt_${unique()}`, notification_id: `ntf_${unique()}`, event_type: 'transaction.completed', occurred_at: new Date().toISOString(), data: { id: 'txn_1' } });
+      const body = JSON.stringify({
+        event_id: `evt_${unique()}`,
+        notification_id: `ntf_${unique()}`,
+        event_type: 'transaction.completed',
+        occurred_at: new Date().toISOString(),
+        data: { id: 'txn_1' },
+      });
       return { headers: { 'content-type': 'application/json', 'paddle-signature': `ts=${ts};h1=${nobleHex(sha256, wrongSecret ? 'wrong' : 'pdl_ntfset_secret', `${ts}:`, body)}` }, body };
     },
     certify: (d) => new Paddle('pdl_dummy').webhooks.isSignatureValid(d.body, 'pdl_ntfset_secret', d.headers['paddle-signature']),
@@ -360,7 +380,12 @@ export const PROVIDER_CASES: ProviderCase[] = [
       return { headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': sig }, body };
     },
     certify: (d) =>
-      WebhooksHelper.verifySignature({ requestBody: d.body, signatureHeader: d.headers['x-square-hmacsha256-signature']!, signatureKey: 'square-signature-key', notificationUrl: 'https://square-hooks.example.test/notify' }),
+      WebhooksHelper.verifySignature({
+        requestBody: d.body,
+        signatureHeader: d.headers['x-square-hmacsha256-signature']!,
+        signatureKey: 'square-signature-key',
+        notificationUrl: 'https://square-hooks.example.test/notify',
+      }),
     signatureHeader: 'x-square-hmacsha256-signature',
     timestamped: false,
     expectedType: 'square.payment.updated',
@@ -417,7 +442,12 @@ export const PROVIDER_CASES: ProviderCase[] = [
     async sign({ wrongSecret }) {
       const body = JSON.stringify({ repository: { full_name: 'team/repo' }, push: { changes: [] } });
       return {
-        headers: { 'content-type': 'application/json', 'x-event-key': 'repo:push', 'x-request-uuid': `r-${unique()}`, 'x-hub-signature': new XHubSignature('sha256', wrongSecret ? 'wrong' : 'bitbucket-secret').sign(body) },
+        headers: {
+          'content-type': 'application/json',
+          'x-event-key': 'repo:push',
+          'x-request-uuid': `r-${unique()}`,
+          'x-hub-signature': new XHubSignature('sha256', wrongSecret ? 'wrong' : 'bitbucket-secret').sign(body),
+        },
         body,
       };
     },

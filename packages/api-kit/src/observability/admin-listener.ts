@@ -60,7 +60,10 @@ export class AdminListener implements OnModuleDestroy {
     });
     server.get('/health/ready', async (_request, reply) => {
       const { ok, report } = await this.readiness.check();
-      return reply.code(ok ? 200 : 503).header('cache-control', 'no-store').send(report);
+      return reply
+        .code(ok ? 200 : 503)
+        .header('cache-control', 'no-store')
+        .send(report);
     });
     const queues = this.options.queueNames.map((name) => this.moduleRef.get<Queue>(getQueueToken(name), { strict: false }));
     await setupQueueBoard(server, queues, this.options.adminToken);

@@ -16,8 +16,7 @@ const IDEMPOTENCY_KEY: ParameterObject = {
   name: 'idempotency-key',
   in: 'header',
   required: false,
-  description:
-    'Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409.',
+  description: 'Makes the POST safe to retry: a repeat with the same key and body (within 24 hours) answers what the first request answered; the same key with another body is a 409.',
   schema: { type: 'string', maxLength: 256, example: 'a1b2c3d4-retry-safe-key' },
 };
 

@@ -6,10 +6,7 @@ const TABLES = [
   {
     table: 'attempts',
     prefix: 'atmpt',
-    indexes: [
-      `CREATE INDEX attempts_endpoint_id_idx ON attempts (endpoint_id, id)`,
-      `CREATE INDEX attempts_message_id_idx ON attempts (message_id, id)`,
-    ],
+    indexes: [`CREATE INDEX attempts_endpoint_id_idx ON attempts (endpoint_id, id)`, `CREATE INDEX attempts_message_id_idx ON attempts (message_id, id)`],
     constraints: [`ALTER TABLE attempts ADD CONSTRAINT attempts_delivery_id_fkey FOREIGN KEY (delivery_id) REFERENCES deliveries (id) ON DELETE CASCADE`],
   },
   {
@@ -28,7 +25,11 @@ const DAY_MS = 86_400_000;
 const AHEAD_DAYS = 3;
 
 function partitionName(table: string, fromMs: number): string {
-  return `${table}_p${new Date(fromMs).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, '').toLowerCase()}`;
+  return `${table}_p${new Date(fromMs)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, '')
+    .toLowerCase()}`;
 }
 
 /**

@@ -14,10 +14,7 @@ export const normalizeGitlab: Normalizer = (request) => {
   const kind = stringField(payload, 'object_kind') ?? stringField(payload, 'event_name') ?? optionalHeader(request.headers, 'x-gitlab-event');
   if (!kind) return rejected('GitLab payload has no object_kind');
   const id =
-    optionalHeader(request.headers, 'idempotency-key') ??
-    optionalHeader(request.headers, 'webhook-id') ??
-    optionalHeader(request.headers, 'x-gitlab-event-uuid') ??
-    bodyDigestId(request.body);
+    optionalHeader(request.headers, 'idempotency-key') ?? optionalHeader(request.headers, 'webhook-id') ?? optionalHeader(request.headers, 'x-gitlab-event-uuid') ?? bodyDigestId(request.body);
   return {
     kind: 'event',
     event: {

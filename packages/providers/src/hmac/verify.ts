@@ -1,4 +1,21 @@
-import { anyTimingSafeEqual, checkTimestamp, decodeDigest, DIGEST_BYTES, type DigestEncoding, fail, hmac, type HmacAlgorithm, isFailure, parseUnixSeconds, pass, requireHeader, type SecretInput, secretList, signedContent, type SignedRequest } from '@switchyard/signing';
+import {
+  anyTimingSafeEqual,
+  checkTimestamp,
+  decodeDigest,
+  DIGEST_BYTES,
+  type DigestEncoding,
+  fail,
+  hmac,
+  type HmacAlgorithm,
+  isFailure,
+  parseUnixSeconds,
+  pass,
+  requireHeader,
+  type SecretInput,
+  secretList,
+  signedContent,
+  type SignedRequest,
+} from '@switchyard/signing';
 import { ConfigReader, MAX_TOLERANCE_SECONDS } from '../core/config.js';
 import { defineVerifier, SECRET_FIELD, SETTING_FIELD } from '../core/verifier.js';
 

@@ -57,7 +57,10 @@ export const linear = defineVerifier<LinearConfig>({
     if (isFailure(signature)) return signature;
     const given = decodeDigest(signature, 'hex');
     if (!given) return fail('malformed', 'linear-signature is not hex');
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, request.body)),
+      [given],
+    );
     if (matched === -1) return fail('bad_signature', 'linear-signature does not match');
     const object = bodyObject(request.body);
     const signed = linearSigned(request.body, object);

@@ -48,7 +48,10 @@ export const paddle = defineVerifier<PaddleConfig>({
     if (candidates.length === 0) return fail('malformed', 'paddle-signature has no h1 signature');
     const stale = checkTimestamp(timestamp, config.toleranceSeconds ?? 5, options.now ?? Date.now());
     if (stale) return stale;
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, `${timestampText}:`, request.body)), candidates);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, `${timestampText}:`, request.body)),
+      candidates,
+    );
     return matched === -1 ? fail('bad_signature', 'no h1 signature matches') : pass({ timestamp, secretIndex: matched, signed: signedContent({ body: true }, ':', request.body) });
   },
 });

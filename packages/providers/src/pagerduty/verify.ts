@@ -14,7 +14,10 @@ export const pagerduty = defineVerifier<SecretConfig>({
     if (!secrets) return fail('invalid_config', 'no secret configured');
     const header = requireHeader(request.headers, 'x-pagerduty-signature');
     if (isFailure(header)) return header;
-    const entries = header.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const entries = header
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '');
     if (entries.length > MAX_ENTRIES) return fail('malformed', 'x-pagerduty-signature has too many entries');
     const candidates: Buffer[] = [];
     for (const entry of entries) {
@@ -24,7 +27,10 @@ export const pagerduty = defineVerifier<SecretConfig>({
       candidates.push(digest);
     }
     if (candidates.length === 0) return fail('malformed', 'x-pagerduty-signature has no v1 signature');
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), candidates);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, request.body)),
+      candidates,
+    );
     return matched === -1 ? fail('bad_signature', 'no v1 signature matches') : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },
 });

@@ -1,4 +1,3 @@
-
 import type { Normalizer } from '../core/normalizer.js';
 import { normalizeBatch } from '../shared/batch.js';
 

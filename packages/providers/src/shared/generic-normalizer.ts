@@ -29,11 +29,7 @@ export const normalizeGeneric: Normalizer = (request) => {
   const { eventTypeHeader, eventIdHeader } = naming(request.config);
   const body = request.parsed.kind === 'json' ? request.parsed.value : undefined;
   const name =
-    (eventTypeHeader ? optionalHeader(request.headers, eventTypeHeader) : undefined) ??
-    stringField(body, 'type') ??
-    stringField(body, 'event_type') ??
-    stringField(body, 'event') ??
-    'event';
+    (eventTypeHeader ? optionalHeader(request.headers, eventTypeHeader) : undefined) ?? stringField(body, 'type') ?? stringField(body, 'event_type') ?? stringField(body, 'event') ?? 'event';
   const headerId = eventIdHeader ? optionalHeader(request.headers, eventIdHeader) : undefined;
   const bodyId = idField(body, 'id');
   const id = headerId ?? bodyId ?? bodyDigestId(request.body);

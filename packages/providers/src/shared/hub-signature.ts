@@ -1,12 +1,21 @@
-import { anyTimingSafeEqual, decodeDigest, fail, hmac, type HmacAlgorithm, isFailure, pass, requireHeader, type SecretInput, secretList, signedContent, type SignedRequest, type VerificationResult } from '@switchyard/signing';
+import {
+  anyTimingSafeEqual,
+  decodeDigest,
+  fail,
+  hmac,
+  type HmacAlgorithm,
+  isFailure,
+  pass,
+  requireHeader,
+  type SecretInput,
+  secretList,
+  signedContent,
+  type SignedRequest,
+  type VerificationResult,
+} from '@switchyard/signing';
 
 /** Verifies `<prefix><hex HMAC of the raw body>` in a single header (GitHub, Bitbucket, Intercom, Meta). */
-export function verifyHubSignature(
-  request: SignedRequest,
-  secret: SecretInput,
-  header: string,
-  algorithm: HmacAlgorithm,
-): VerificationResult {
+export function verifyHubSignature(request: SignedRequest, secret: SecretInput, header: string, algorithm: HmacAlgorithm): VerificationResult {
   const secrets = secretList(secret);
   if (!secrets) return fail('invalid_config', 'no secret configured');
   const value = requireHeader(request.headers, header);

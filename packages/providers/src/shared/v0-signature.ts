@@ -1,14 +1,23 @@
-import { anyTimingSafeEqual, checkTimestamp, decodeDigest, fail, hmac, isFailure, parseUnixSeconds, pass, requireHeader, type SecretInput, secretList, signedContent, type SignedRequest, type VerificationResult, type VerifyOptions } from '@switchyard/signing';
+import {
+  anyTimingSafeEqual,
+  checkTimestamp,
+  decodeDigest,
+  fail,
+  hmac,
+  isFailure,
+  parseUnixSeconds,
+  pass,
+  requireHeader,
+  type SecretInput,
+  secretList,
+  signedContent,
+  type SignedRequest,
+  type VerificationResult,
+  type VerifyOptions,
+} from '@switchyard/signing';
 
 /** Verifies `v0=<hex HMAC-SHA256 of "v0:{ts}:{body}">` with a timestamp header (Slack, Zoom). */
-export function verifyV0Signature(
-  request: SignedRequest,
-  secret: SecretInput,
-  signatureHeader: string,
-  timestampHeader: string,
-  toleranceSeconds: number,
-  options: VerifyOptions,
-): VerificationResult {
+export function verifyV0Signature(request: SignedRequest, secret: SecretInput, signatureHeader: string, timestampHeader: string, toleranceSeconds: number, options: VerifyOptions): VerificationResult {
   const secrets = secretList(secret);
   if (!secrets) return fail('invalid_config', 'no secret configured');
   const signature = requireHeader(request.headers, signatureHeader);

@@ -24,7 +24,10 @@ export const shopify = defineVerifier<ShopifyConfig>({
     if (isFailure(value)) return value;
     const given = decodeDigest(value, 'base64');
     if (!given) return fail('malformed', `${name} is not base64`);
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, request.body)),
+      [given],
+    );
     // Only the body is signed: X-Shopify-Topic, -Event-Id, -Webhook-Id and -Triggered-At are not.
     return matched === -1 ? fail('bad_signature', `${name} does not match`) : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },

@@ -28,7 +28,10 @@ export const square = defineVerifier<SquareConfig>({
     if (isFailure(signature)) return signature;
     const given = decodeDigest(signature, 'base64');
     if (!given) return fail('malformed', 'x-square-hmacsha256-signature is not base64');
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, url, request.body)), [given]);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, url, request.body)),
+      [given],
+    );
     return matched === -1 ? fail('bad_signature', 'x-square-hmacsha256-signature does not match') : pass({ secretIndex: matched, signed: signedContent({ body: true }, url, request.body) });
   },
 });

@@ -21,11 +21,7 @@ export const normalizeTwilio: Normalizer = (request) => {
     const form = parsed.value;
     const messageStatus = field(form, 'MessageStatus') ?? field(form, 'SmsStatus');
     const callStatus = field(form, 'CallStatus');
-    const type = messageStatus
-      ? eventTypeName('twilio', 'message', messageStatus)
-      : callStatus
-        ? eventTypeName('twilio', 'call', callStatus)
-        : eventTypeName('twilio', 'event');
+    const type = messageStatus ? eventTypeName('twilio', 'message', messageStatus) : callStatus ? eventTypeName('twilio', 'call', callStatus) : eventTypeName('twilio', 'event');
     return {
       kind: 'event',
       event: {

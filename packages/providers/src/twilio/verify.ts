@@ -1,5 +1,19 @@
 import { createHash } from 'node:crypto';
-import { anyTimingSafeEqual, decodeDigest, fail, hmac, type HmacAlgorithm, isFailure, optionalHeader, pass, requireHeader, type SecretInput, secretList, signedContent, timingSafeEqualStrings } from '@switchyard/signing';
+import {
+  anyTimingSafeEqual,
+  decodeDigest,
+  fail,
+  hmac,
+  type HmacAlgorithm,
+  isFailure,
+  optionalHeader,
+  pass,
+  requireHeader,
+  type SecretInput,
+  secretList,
+  signedContent,
+  timingSafeEqualStrings,
+} from '@switchyard/signing';
 import { ConfigReader } from '../core/config.js';
 import { defineVerifier, SECRET_FIELD } from '../core/verifier.js';
 
@@ -60,7 +74,10 @@ function algorithmOf(settings: string | undefined): HmacAlgorithm | undefined {
   for (const part of settings.split(',')) {
     const eq = part.indexOf('=');
     if (eq !== -1 && part.slice(0, eq).trim() === 'algorithm') {
-      const name = part.slice(eq + 1).trim().toUpperCase();
+      const name = part
+        .slice(eq + 1)
+        .trim()
+        .toUpperCase();
       if (name === '' || name === 'HMAC_SHA1') return 'sha1';
       if (name === 'HMAC_SHA256') return 'sha256';
       return undefined;

@@ -15,7 +15,10 @@ export const typeform = defineVerifier<SecretConfig>({
     if (!header.startsWith('sha256=')) return fail('malformed', 'typeform-signature does not start with sha256=');
     const given = decodeDigest(header.slice(7), 'base64');
     if (!given) return fail('malformed', 'typeform-signature is not base64');
-    const matched = anyTimingSafeEqual(secrets.map((s) => hmac('sha256', s, request.body)), [given]);
+    const matched = anyTimingSafeEqual(
+      secrets.map((s) => hmac('sha256', s, request.body)),
+      [given],
+    );
     return matched === -1 ? fail('bad_signature', 'typeform-signature does not match') : pass({ secretIndex: matched, signed: signedContent({ body: true }, request.body) });
   },
 });

@@ -18,6 +18,5 @@ export const zoom = defineVerifier<ZoomConfig>({
     const r = new ConfigReader(raw);
     return r.result<ZoomConfig>({ secret: r.secret('secret'), toleranceSeconds: r.integer('toleranceSeconds', { min: 0, max: MAX_TOLERANCE_SECONDS }) });
   },
-  verify: (request, config, options = {}) =>
-    verifyV0Signature(request, config.secret, 'x-zm-signature', 'x-zm-request-timestamp', config.toleranceSeconds ?? 300, options),
+  verify: (request, config, options = {}) => verifyV0Signature(request, config.secret, 'x-zm-signature', 'x-zm-request-timestamp', config.toleranceSeconds ?? 300, options),
 });

@@ -26,7 +26,7 @@ export class ApplicationsController {
   @ApiOperation({
     operationId: 'v1.application.create',
     summary: 'Create Application',
-    description: 'With `get_if_exists=true` (the SDK\'s getOrCreate), an existing application with the same uid is answered (200) instead of a 409.',
+    description: "With `get_if_exists=true` (the SDK's getOrCreate), an existing application with the same uid is answered (200) instead of a 409.",
   })
   @ApiCreatedResponse({ type: ApplicationOut, description: 'Created' })
   @ApiOkResponse({ type: ApplicationOut, description: 'Already existed (`get_if_exists=true`)' })

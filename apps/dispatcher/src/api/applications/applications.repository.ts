@@ -50,10 +50,14 @@ export class ApplicationsRepository {
 
   /** Svix's inline `application` of a publish: inserted unless the uid is taken (by any kind). */
   async insertUnlessUidTaken(uid: string, app: Pick<ApplicationInDto, 'name' | 'throttleRate' | 'rateLimit' | 'metadata'>): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`,
-      [newId('app'), uid, app.name, ApplicationKind.App, app.throttleRate ?? app.rateLimit ?? null, app.metadata ?? {}],
-    );
+    await this.dataSource.query(`INSERT INTO applications (id, uid, name, kind, rate_limit, metadata) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (uid) DO NOTHING`, [
+      newId('app'),
+      uid,
+      app.name,
+      ApplicationKind.App,
+      app.throttleRate ?? app.rateLimit ?? null,
+      app.metadata ?? {},
+    ]);
   }
 
   /** Writes the fields and answers the application as stored. */

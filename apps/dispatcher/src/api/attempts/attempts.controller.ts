@@ -18,11 +18,7 @@ export class AttemptsController {
   @ApiOperation({ operationId: 'v1.message-attempt.list-by-endpoint', summary: 'List Attempts By Endpoint', description: 'Newest first unless `order=ascending`.' })
   @ApiEndpointIdParam()
   @ApiOkResponse({ type: ListResponseOf(MessageAttemptOut) })
-  listByEndpoint(
-    @Param('app_id') appId: string,
-    @Param('endpoint_id') endpointId: string,
-    @Query() query: AttemptListByEndpointQueryDto,
-  ): Promise<ListResponse<MessageAttemptOut>> {
+  listByEndpoint(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Query() query: AttemptListByEndpointQueryDto): Promise<ListResponse<MessageAttemptOut>> {
     return this.attempts.listByEndpoint(appId, endpointId, query);
   }
 
@@ -78,11 +74,7 @@ export class AttemptsController {
   })
   @ApiEndpointIdParam()
   @ApiOkResponse({ type: ListResponseOf(EndpointMessageOut) })
-  listAttemptedMessages(
-    @Param('app_id') appId: string,
-    @Param('endpoint_id') endpointId: string,
-    @Query() query: AttemptedMessagesQueryDto,
-  ): Promise<ListResponse<EndpointMessageOut>> {
+  listAttemptedMessages(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Query() query: AttemptedMessagesQueryDto): Promise<ListResponse<EndpointMessageOut>> {
     return this.attempts.listAttemptedMessages(appId, endpointId, query);
   }
 

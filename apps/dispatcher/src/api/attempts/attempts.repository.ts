@@ -55,33 +55,18 @@ export class AttemptsRepository {
   }
 
   /** A page of the endpoint's deliveries with their messages, newest first by default; `request.iterator` is a delivery id. */
-  listDeliveriesOfEndpoint<T>(
-    endpointId: string,
-    query: AttemptedMessagesQueryDto,
-    request: PageRequest,
-    map: (delivery: DeliveryEntity & { message: MessageEntity }) => T,
-  ): Promise<ListResponse<T>> {
-    const qb = this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('d')
-      .innerJoinAndSelect('d.message', 'm')
-      .where('d.endpoint_id = :endpointId', { endpointId });
+  listDeliveriesOfEndpoint<T>(endpointId: string, query: AttemptedMessagesQueryDto, request: PageRequest, map: (delivery: DeliveryEntity & { message: MessageEntity }) => T): Promise<ListResponse<T>> {
+    const qb = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d').innerJoinAndSelect('d.message', 'm').where('d.endpoint_id = :endpointId', { endpointId });
     if (query.status !== undefined) qb.andWhere('d.status = :status', { status: query.status });
     applyMessageFilters(qb, query);
     if (query.before) qb.andWhere('d.id < :before', { before: idAtTime('mdst', query.before) });
     if (query.after) qb.andWhere('d.id >= :after', { after: idAtTime('mdst', query.after) });
-    return paginate(qb, request, { column: 'd.id', key: (d) => d.messageId, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (d) =>
-      map(d as DeliveryEntity & { message: MessageEntity }),
-    );
+    return paginate(qb, request, { column: 'd.id', key: (d) => d.messageId, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (d) => map(d as DeliveryEntity & { message: MessageEntity }));
   }
 
   /** A page of the message's deliveries with their endpoints, by endpoint id. */
   listDeliveriesOfMessage<T>(messageId: string, query: ListQueryDto, map: (delivery: DeliveryEntity & { endpoint: EndpointEntity }) => T): Promise<ListResponse<T>> {
-    const qb = this.dataSource
-      .getRepository(DeliveryEntity)
-      .createQueryBuilder('d')
-      .innerJoinAndSelect('d.endpoint', 'e')
-      .where('d.message_id = :messageId', { messageId });
+    const qb = this.dataSource.getRepository(DeliveryEntity).createQueryBuilder('d').innerJoinAndSelect('d.endpoint', 'e').where('d.message_id = :messageId', { messageId });
     return paginate(qb, query, { column: 'd.endpoint_id', key: (d) => d.endpointId, cursorPattern: ID_CURSOR, defaultOrder: 'descending' }, (d) =>
       map(d as DeliveryEntity & { endpoint: EndpointEntity }),
     );

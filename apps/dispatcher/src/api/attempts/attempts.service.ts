@@ -5,14 +5,7 @@ import { ApplicationsService } from '../applications/applications.service.js';
 import { DeliveryCommands } from '../../engine/commands/delivery-commands.js';
 import { toMessageOut } from '../messages/message.mapper.js';
 import { MessagesService } from '../messages/messages.service.js';
-import {
-  toEndpointMessageOut,
-  toMessageAttemptOut,
-  toMessageEndpointOut,
-  type EndpointMessageOut,
-  type MessageAttemptOut,
-  type MessageEndpointOut,
-} from './attempt.mapper.js';
+import { toEndpointMessageOut, toMessageAttemptOut, toMessageEndpointOut, type EndpointMessageOut, type MessageAttemptOut, type MessageEndpointOut } from './attempt.mapper.js';
 import { AttemptsRepository } from './attempts.repository.js';
 import type { AttemptedMessagesQueryDto, AttemptListByEndpointQueryDto, AttemptListByMsgQueryDto } from './dto/attempt.dto.js';
 

@@ -32,7 +32,12 @@ export class AppPortalAccessController {
   @Post('dashboard-access/:app_id')
   @HttpCode(200)
   @NotReplayed()
-  @ApiOperation({ operationId: 'v1.authentication.dashboard-access', summary: 'Dashboard Access', deprecated: true, description: 'Admin key only. The older form of app-portal-access, with its defaults.' })
+  @ApiOperation({
+    operationId: 'v1.authentication.dashboard-access',
+    summary: 'Dashboard Access',
+    deprecated: true,
+    description: 'Admin key only. The older form of app-portal-access, with its defaults.',
+  })
   @ApiAppIdParam()
   @ApiOkResponse({ type: AppPortalAccessOut })
   @ApiErrors(404)

@@ -37,13 +37,13 @@ describe('grantedCapabilities', () => {
 });
 
 describe('authorizeAppRoute', () => {
-  it('pins the application named by id or uid to the token\'s id', () => {
+  it("pins the application named by id or uid to the token's id", () => {
     for (const named of ['app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW', 'acme']) {
       expect(attempt(principal(), 'GET', '/api/v1/app/:app_id/endpoint', { app_id: named })).toEqual({ allowed: true, params: { app_id: 'app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XW' } });
     }
   });
 
-  it('refuses any other application, and a uid path when the token\'s application has none', () => {
+  it("refuses any other application, and a uid path when the token's application has none", () => {
     for (const named of ['app_01KQ8ZJ7C0RKFY9GD3Q3V8N1XX', 'other', 'ACME', '']) {
       expect(attempt(principal(), 'GET', '/api/v1/app/:app_id/endpoint', { app_id: named })).toEqual({ allowed: false, status: 403, code: 'forbidden' });
     }
@@ -57,7 +57,7 @@ describe('authorizeAppRoute', () => {
     expect(attempt(principal(), 'GET', '/api/v1/something-new')).toMatchObject({ allowed: false, status: 403 });
   });
 
-  it('needs one of the route\'s capabilities, and no write for a read-only token', () => {
+  it("needs one of the route's capabilities, and no write for a read-only token", () => {
     const rotate = ['POST', '/api/v1/app/:app_id/endpoint/:endpoint_id/secret/rotate', { app_id: 'acme', endpoint_id: 'e' }] as const;
     expect(attempt(principal(), ...rotate)).toMatchObject({ allowed: false });
     expect(attempt(principal({ capabilities: ['ViewBase', 'ManageEndpointSecret'] }), ...rotate)).toMatchObject({ allowed: true });

@@ -105,7 +105,7 @@ export function authorizeAppRoute(principal: AppPrincipal, request: RouteRequest
   if (rule.app) {
     const named = request.params.app_id;
     const own = named !== undefined && (isId('app', named) ? named === principal.appId : principal.appUid !== null && named === principal.appUid);
-    if (!own) throw forbidden("this token does not grant access to that application");
+    if (!own) throw forbidden('this token does not grant access to that application');
     request.params.app_id = principal.appId;
   }
   if (rule.write && principal.readOnly) throw forbidden('this token is read-only');

@@ -21,9 +21,13 @@ export class BackgroundTasksRepository {
 
   /** Writes a finished (or failed) task, created and updated at `now`. */
   async insert(fields: Pick<BackgroundTaskEntity, 'id' | 'appId' | 'task' | 'status' | 'data'>, now: Date): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO background_tasks (id, app_id, task, status, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
-      [fields.id, fields.appId, fields.task, fields.status, JSON.stringify(fields.data), now],
-    );
+    await this.dataSource.query(`INSERT INTO background_tasks (id, app_id, task, status, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`, [
+      fields.id,
+      fields.appId,
+      fields.task,
+      fields.status,
+      JSON.stringify(fields.data),
+      now,
+    ]);
   }
 }

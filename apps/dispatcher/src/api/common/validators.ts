@@ -82,9 +82,7 @@ export function IsStringRecord(limits: StringRecordLimits, options?: ValidationO
           if (entries.length > limits.maxEntries) return false;
           return entries.every(
             ([k, v]) =>
-              k.length > 0 &&
-              k.length <= limits.maxKeyLength &&
-              ((v === null && limits.nullValues === true) || (typeof v === 'string' && v.length <= limits.maxValueLength && !containsNul([k, v]))),
+              k.length > 0 && k.length <= limits.maxKeyLength && ((v === null && limits.nullValues === true) || (typeof v === 'string' && v.length <= limits.maxValueLength && !containsNul([k, v]))),
           );
         },
       },

@@ -62,12 +62,7 @@ export class EndpointsController {
   @ApiOkResponse({ type: EndpointOut, description: 'Updated' })
   @ApiCreatedResponse({ type: EndpointOut, description: 'Created' })
   @ApiErrors(400, 409)
-  async update(
-    @Param('app_id') appId: string,
-    @Param('endpoint_id') endpointId: string,
-    @Body() body: EndpointUpdateDto,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<EndpointOut> {
+  async update(@Param('app_id') appId: string, @Param('endpoint_id') endpointId: string, @Body() body: EndpointUpdateDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<EndpointOut> {
     const { value, created } = await this.endpoints.update(appId, endpointId, body);
     void reply.status(created ? 201 : 200);
     return value;

@@ -12,9 +12,6 @@ export class EndpointsRepository {
 
   /** The endpoint's deliveries with an id in [fromId, toId) (created in that window), counted by status. */
   deliveryCountsByStatus(endpointId: string, fromId: string, toId: string): Promise<{ status: number; n: number }[]> {
-    return this.dataSource.query(
-      `SELECT status, count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND id >= $2 AND id < $3 GROUP BY status`,
-      [endpointId, fromId, toId],
-    );
+    return this.dataSource.query(`SELECT status, count(*)::int AS n FROM deliveries WHERE endpoint_id = $1 AND id >= $2 AND id < $3 GROUP BY status`, [endpointId, fromId, toId]);
   }
 }

@@ -61,7 +61,6 @@ export function exampleOf(eventType: EventTypeEntity, exampleIndex: number | und
   return JSON.stringify(example);
 }
 
-
 /** The routing and display fields of a create or a PUT, with Svix's defaults for what is absent. */
 function fullFields(dto: EndpointUpdateDto, uid: string | null): EndpointFields {
   return {

@@ -61,7 +61,7 @@ export class EventTypesService {
   async update(name: string, dto: EventTypeUpdateDto): Promise<Upserted<EventTypeOut>> {
     const existing = await this.repository.find(name);
     if (existing) return { value: toEventTypeOut(await this.repository.update(name, fullFields(dto))), created: false };
-    if (!isValidEventTypeName(name)) throw unprocessable(['path', 'event_type_name'], 'name must be letters, digits, \'-\', \'_\' and \'.\'');
+    if (!isValidEventTypeName(name)) throw unprocessable(['path', 'event_type_name'], "name must be letters, digits, '-', '_' and '.'");
     try {
       return { value: toEventTypeOut(await this.repository.insert(name, fullFields(dto))), created: true };
     } catch (error) {

@@ -28,17 +28,11 @@ export class MessagesController {
   @ApiOperation({
     operationId: 'v1.message.create',
     summary: 'Create Message',
-    description:
-      'Publishes a message to every endpoint of the application whose filterTypes and channels match it. The message is committed when this answers; deliveries follow.',
+    description: 'Publishes a message to every endpoint of the application whose filterTypes and channels match it. The message is committed when this answers; deliveries follow.',
   })
   @ApiAcceptedResponse({ type: MessageOut })
   @ApiErrors(400, 409, 413)
-  create(
-    @Param('app_id') appId: string,
-    @Query() query: MessageContentQueryDto,
-    @Body() body: MessageInDto,
-    @Req() request: RawBodyRequest<FastifyRequest>,
-  ): Promise<MessageOut> {
+  create(@Param('app_id') appId: string, @Query() query: MessageContentQueryDto, @Body() body: MessageInDto, @Req() request: RawBodyRequest<FastifyRequest>): Promise<MessageOut> {
     return this.messages.create(appId, body, request.rawBody, query.with_content !== false, request.headers);
   }
 
@@ -69,7 +63,7 @@ export class MessagesController {
     operationId: 'v1.message.expunge-all-contents',
     summary: 'Expunge All Message Contents',
     description:
-      "Removes every message payload of the application from the database, as an `application.purge_content` background task whose data is `{ messagesPurged }`. Deliveries not yet sent fail as `payload_expunged`.",
+      'Removes every message payload of the application from the database, as an `application.purge_content` background task whose data is `{ messagesPurged }`. Deliveries not yet sent fail as `payload_expunged`.',
   })
   @ApiAcceptedResponse({ type: ExpungeAllContentsOut })
   expungeAllContents(@Param('app_id') appId: string): Promise<ExpungeAllContentsOut> {
@@ -82,7 +76,7 @@ export class MessagesController {
     operationId: 'v1.message.expunge-content',
     summary: 'Delete Message Payload',
     description:
-      "Removes the message's payload from the database (it reads `{\"expired\":true}` from then on). The message can't be resent or replayed afterwards; its deliveries not yet sent fail as `payload_expunged`.",
+      'Removes the message\'s payload from the database (it reads `{"expired":true}` from then on). The message can\'t be resent or replayed afterwards; its deliveries not yet sent fail as `payload_expunged`.',
   })
   @ApiMsgIdParam()
   @ApiNoContentResponse({ description: 'Expunged' })

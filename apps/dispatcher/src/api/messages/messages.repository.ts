@@ -43,9 +43,7 @@ export class MessagesRepository {
 
   /** The application's message matching `where` (by id or by eventId): the whole row, or only its id, appId and eventId. */
   find(where: { appId: string; id: string } | { appId: string; eventId: string }, withPayload: boolean): Promise<MessageEntity | null> {
-    return withPayload
-      ? this.dataSource.manager.findOneBy(MessageEntity, where)
-      : this.dataSource.manager.findOne(MessageEntity, { where, select: { id: true, appId: true, eventId: true } });
+    return withPayload ? this.dataSource.manager.findOneBy(MessageEntity, where) : this.dataSource.manager.findOne(MessageEntity, { where, select: { id: true, appId: true, eventId: true } });
   }
 
   /** The application's messages whose id or eventId is one of `names`. */

@@ -157,7 +157,12 @@ export class MessagesService {
     const app = await this.applications.findApp(appIdOrUid);
     const names = [...new Set(dto.ids ?? [])];
     const found = names.length ? await this.repository.findByIdsOrEventIds(app.id, names) : [];
-    const expunged = new Set(await this.commands.expunge(app.id, found.map((m) => m.id)));
+    const expunged = new Set(
+      await this.commands.expunge(
+        app.id,
+        found.map((m) => m.id),
+      ),
+    );
     const byName = new Map<string, string>();
     for (const m of found) {
       byName.set(m.id, m.id);

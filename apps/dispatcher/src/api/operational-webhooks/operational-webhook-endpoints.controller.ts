@@ -8,11 +8,7 @@ import {
   OperationalWebhookEndpointSecretInDto,
   OperationalWebhookEndpointUpdateDto,
 } from './dto/operational-webhook-endpoint.dto.js';
-import {
-  OperationalWebhookEndpointHeadersOut,
-  OperationalWebhookEndpointOut,
-  OperationalWebhookEndpointSecretOut,
-} from './operational-webhook-endpoint.mapper.js';
+import { OperationalWebhookEndpointHeadersOut, OperationalWebhookEndpointOut, OperationalWebhookEndpointSecretOut } from './operational-webhook-endpoint.mapper.js';
 import { OperationalWebhookEndpointsService } from './operational-webhook-endpoints.service.js';
 
 /** Svix `operationalWebhookEndpoint.*`: `/api/v1/operational-webhook/endpoint`. */

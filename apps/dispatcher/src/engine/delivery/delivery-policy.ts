@@ -56,8 +56,7 @@ export function decideOutcome(input: OutcomeInput): Outcome {
   // Nothing left to send: the delivery ends here, and it says nothing about the endpoint.
   if (result.error === 'payload_expunged') return { status: DeliveryStatus.Fail, failureRun: 'unchanged', disableEndpoint: null, events: [] };
   const failureRun = input.endpointFailingSince ? 'unchanged' : 'start';
-  const failingTooLong =
-    input.endpointFailingSince !== null && input.now.getTime() - input.endpointFailingSince.getTime() >= input.endpointDisableAfterMs;
+  const failingTooLong = input.endpointFailingSince !== null && input.now.getTime() - input.endpointFailingSince.getTime() >= input.endpointDisableAfterMs;
   if (result.statusCode === 410) {
     return { status: DeliveryStatus.Fail, failureRun, disableEndpoint: 'gone', events: [] };
   }

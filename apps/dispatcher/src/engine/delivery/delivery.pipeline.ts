@@ -116,9 +116,7 @@ export class DeliveryPipeline {
   ) {
     this.failingAfter = failingThreshold(settings.retryScheduleMs.length);
     this.pacer = new RatePacer(settings.rateLimitMarginMs);
-    this.pool = new SendPool(settings.deliveryConcurrency, settings.deliveryBufferBytes, (error) =>
-      this.logger.error(`an attempt failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`),
-    );
+    this.pool = new SendPool(settings.deliveryConcurrency, settings.deliveryBufferBytes, (error) => this.logger.error(`an attempt failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`));
     this.metrics.inFlight = () => this.pool.size;
     this.recorder = new GroupCommitter({
       maxBatch: RECORD_BATCH,
@@ -290,17 +288,20 @@ export class DeliveryPipeline {
 
   private armLineTimer(endpointId: string, line: Line): void {
     if (line.timer || line.items.length === 0) return;
-    line.timer = setTimeout(() => {
-      line.timer = null;
-      const now = Date.now();
-      const expired = line.items.filter((w) => w.deadline <= now);
-      if (expired.length > 0) {
-        line.items.splice(0, line.items.length, ...line.items.filter((w) => w.deadline > now));
-        void this.giveBack(endpointId, expired, 'it waited its longest for a slot');
-      }
-      if (line.items.length === 0) this.dropLine(endpointId, line);
-      else this.armLineTimer(endpointId, line);
-    }, Math.max(1, line.items[0]!.deadline - Date.now()));
+    line.timer = setTimeout(
+      () => {
+        line.timer = null;
+        const now = Date.now();
+        const expired = line.items.filter((w) => w.deadline <= now);
+        if (expired.length > 0) {
+          line.items.splice(0, line.items.length, ...line.items.filter((w) => w.deadline > now));
+          void this.giveBack(endpointId, expired, 'it waited its longest for a slot');
+        }
+        if (line.items.length === 0) this.dropLine(endpointId, line);
+        else this.armLineTimer(endpointId, line);
+      },
+      Math.max(1, line.items[0]!.deadline - Date.now()),
+    );
   }
 
   /** Gives an endpoint's waiting deliveries back to PostgreSQL (due now) and wakes the endpoint, so its turns take them. */
@@ -313,7 +314,10 @@ export class DeliveryPipeline {
 
   private async giveBack(endpointId: string, items: readonly Waiting[], why: string): Promise<void> {
     if (items.length === 0) return;
-    this.pool.unhold(items.length, items.reduce((n, w) => n + w.bytes, 0));
+    this.pool.unhold(
+      items.length,
+      items.reduce((n, w) => n + w.bytes, 0),
+    );
     try {
       await this.repository.giveBack(items.map((w) => w.delivery));
     } catch (error) {
@@ -525,5 +529,4 @@ export class DeliveryPipeline {
       operationalAppId,
     };
   }
-
 }

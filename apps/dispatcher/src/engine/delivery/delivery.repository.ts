@@ -156,8 +156,7 @@ const PAYLOAD_OF = prepared(`SELECT payload FROM messages WHERE id = $1`);
  * be logged: both requests were really sent. The probe (an index scan per partition) runs only
  * for such a sender: the OR stops at the owned case, so the common path pays nothing for it.
  */
-const SAME_ATTEMPT = (deliveryId: string, attemptNumber: string) =>
-  `SELECT 1 FROM attempts s WHERE s.delivery_id = ${deliveryId} AND s.attempt_number = ${attemptNumber}`;
+const SAME_ATTEMPT = (deliveryId: string, attemptNumber: string) => `SELECT 1 FROM attempts s WHERE s.delivery_id = ${deliveryId} AND s.attempt_number = ${attemptNumber}`;
 
 /**
  * Records a batch of attempts in ONE statement (the common shape: no endpoint to disable, no
@@ -380,8 +379,7 @@ export class DeliveryRepository {
     // One UPDATE of the endpoint at most (a row may change only once per statement).
     let disabledCte = false;
     if (input.disable) {
-      const condition =
-        input.disable.reason === 'gone' ? 'true' : `first_failure_at <= now() - make_interval(secs => ${p(input.disable.disableAfterMs)}::double precision / 1000)`;
+      const condition = input.disable.reason === 'gone' ? 'true' : `first_failure_at <= now() - make_interval(secs => ${p(input.disable.disableAfterMs)}::double precision / 1000)`;
       ctes.push(`e AS (
         UPDATE endpoints SET disabled = true, first_failure_at = COALESCE(first_failure_at, ${p(attempt.startedAt)}::timestamptz), updated_at = now()
         WHERE id = ${p(claim.endpoint.id)} AND NOT disabled AND ${condition}
@@ -399,11 +397,15 @@ export class DeliveryRepository {
     if (input.operationalAppId && (input.events.length > 0 || (disabledCte && disabledEvent))) {
       const app = p(input.operationalAppId);
       input.events.forEach((event, i) => {
-        ctes.push(`o${i} AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(event.id)}::varchar, ${app}::varchar, ${p(event.eventType)}::varchar, ${p(event.payload)}::text FROM d RETURNING id)`);
+        ctes.push(
+          `o${i} AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(event.id)}::varchar, ${app}::varchar, ${p(event.eventType)}::varchar, ${p(event.payload)}::text FROM d RETURNING id)`,
+        );
         opIds.push(`SELECT id FROM o${i}`);
       });
       if (disabledCte && disabledEvent) {
-        ctes.push(`od AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(disabledEvent.id)}::varchar, ${app}::varchar, ${p(disabledEvent.eventType)}::varchar, ${p(disabledEvent.payload)}::text FROM e RETURNING id)`);
+        ctes.push(
+          `od AS (INSERT INTO messages (id, app_id, event_type, payload) SELECT ${p(disabledEvent.id)}::varchar, ${app}::varchar, ${p(disabledEvent.eventType)}::varchar, ${p(disabledEvent.payload)}::text FROM e RETURNING id)`,
+        );
         opIds.push('SELECT id FROM od');
       }
     }
@@ -527,19 +529,13 @@ export class DeliveryRepository {
 
   /** Up to `limit` ids of the application's messages that still have a payload, after `afterId` in id order. */
   async messagesWithPayload(appId: string, afterId: string, limit: number): Promise<string[]> {
-    const rows = await this.sql.query<{ id: string }>(
-      `SELECT id FROM messages WHERE app_id = $1 AND id > $2 AND payload IS NOT NULL ORDER BY id LIMIT $3`,
-      [appId, afterId, limit],
-    );
+    const rows = await this.sql.query<{ id: string }>(`SELECT id FROM messages WHERE app_id = $1 AND id > $2 AND payload IS NOT NULL ORDER BY id LIMIT $3`, [appId, afterId, limit]);
     return rows.map((r) => r.id);
   }
 
   /** Removes an attempt's response body (Svix's attempt expunge: the text reads `EXPUNGED`). False when there is no such attempt of the message. */
   async expungeAttempt(messageId: string, attemptId: string): Promise<boolean> {
-    const rows = await this.sql.query<{ id: string }>(
-      `UPDATE attempts SET response_body = NULL, response = 'EXPUNGED' WHERE id = $1 AND message_id = $2 RETURNING id`,
-      [attemptId, messageId],
-    );
+    const rows = await this.sql.query<{ id: string }>(`UPDATE attempts SET response_body = NULL, response = 'EXPUNGED' WHERE id = $1 AND message_id = $2 RETURNING id`, [attemptId, messageId]);
     return rows.length > 0;
   }
 
@@ -549,13 +545,7 @@ export class DeliveryRepository {
    * delivery to it, each given a delivery due now (one Manual attempt, as recover). Answers the
    * last message id looked at (null: none left) and how many deliveries were created.
    */
-  async replayMissingBatch(
-    endpointId: string,
-    fromId: string,
-    toId: string,
-    afterId: string,
-    deliveryIds: readonly string[],
-  ): Promise<{ lastId: string | null; created: number }> {
+  async replayMissingBatch(endpointId: string, fromId: string, toId: string, afterId: string, deliveryIds: readonly string[]): Promise<{ lastId: string | null; created: number }> {
     const rows = await this.sql.query<{ last_id: string | null; created: number }>(
       `WITH e AS (SELECT * FROM endpoints WHERE id = $1),
        picked AS (

@@ -233,10 +233,7 @@ export class DnsResolver {
 
   /** A and AAAA at once; never rejects. */
   private async ask(name: string): Promise<{ outcome: Outcome; ttlMs: number }> {
-    const [a, aaaa] = await Promise.all([
-      this.family(this.resolver.resolve4(name, { ttl: true })),
-      this.family(this.resolver.resolve6(name, { ttl: true })),
-    ]);
+    const [a, aaaa] = await Promise.all([this.family(this.resolver.resolve4(name, { ttl: true })), this.family(this.resolver.resolve6(name, { ttl: true }))]);
     const records = [...('records' in a ? a.records.map((r) => ({ r, family: 4 })) : []), ...('records' in aaaa ? aaaa.records.map((r) => ({ r, family: 6 })) : [])];
     if (records.length > 0) {
       // One family failing (not merely empty) is retried soon: the other family's answer is kept only as long as a failure.

@@ -82,7 +82,10 @@ export class Reconciler {
       this.appCursor = apps.length < limit ? '' : apps[apps.length - 1]!.app_id;
       // Turns restarted while holding the lock, so two replicas never race on the same rows.
       const { woken, forced } = await this.restartTurns(overdue, 'endpoint');
-      const fanOuts = await this.restartTurns(apps.filter((a) => a.overdue).map((a) => a.app_id), 'app');
+      const fanOuts = await this.restartTurns(
+        apps.filter((a) => a.overdue).map((a) => a.app_id),
+        'app',
+      );
       return { ran: true, woken, forced, apps: fanOuts.woken + fanOuts.forced };
     });
     return report ?? { ran: false, woken: 0, forced: 0, apps: 0 };
@@ -99,8 +102,10 @@ export class Reconciler {
     for (const state of states) {
       if (state.ring === 'unknown' || state.ring === 'idle') wake.push(state.endpointId);
       else if (state.untilInMs < 0) force.push(state.endpointId);
-      else if (state.ring === 'parked' && state.parkedFor === 'time') wake.push(state.endpointId); // due now, parked for later: moves it forward
-      else if (state.ring === 'parked' && state.parkedFor === 'conc') continue; // every slot taken: a release wakes it (no job); lost, its park expires
+      else if (state.ring === 'parked' && state.parkedFor === 'time')
+        wake.push(state.endpointId); // due now, parked for later: moves it forward
+      else if (state.ring === 'parked' && state.parkedFor === 'conc')
+        continue; // every slot taken: a release wakes it (no job); lost, its park expires
       else if (state.ring === 'queued' || state.ring === 'parked') check.push(state);
       // running, within its lease: that turn is taking the work now
     }

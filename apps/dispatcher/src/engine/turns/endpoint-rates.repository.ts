@@ -2,9 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { prepared } from '@switchyard/db';
 import { PreparedSql } from '../common/prepared-sql.js';
 
-const RATE_OF = prepared(
-  `SELECT COALESCE(e.rate_limit, a.rate_limit) AS rate_limit FROM endpoints e JOIN applications a ON a.id = e.app_id WHERE e.id = $1`,
-);
+const RATE_OF = prepared(`SELECT COALESCE(e.rate_limit, a.rate_limit) AS rate_limit FROM endpoints e JOIN applications a ON a.id = e.app_id WHERE e.id = $1`);
 
 /** The statement behind EndpointRates (CONTRIBUTING.md, "Reach the database"). */
 @Injectable()

@@ -101,7 +101,17 @@ export class TurnProcessor {
     try {
       batch = await this.repository.claim(endpointId, asked, this.settings.deliveryLeaseMs, this.settings.deliveryInlinePayloadBytes);
     } catch (error) {
-      await this.end(endpointId, gen, begun, 0, asked, null, rate, slots.map((s) => s.token), FAILED_TURN_RETRY_MS);
+      await this.end(
+        endpointId,
+        gen,
+        begun,
+        0,
+        asked,
+        null,
+        rate,
+        slots.map((s) => s.token),
+        FAILED_TURN_RETRY_MS,
+      );
       this.logger.warn(`turn of ${endpointId} could not claim (it comes back in ${FAILED_TURN_RETRY_MS} ms): ${(error as Error).message}`);
       return 'failed';
     }
@@ -145,7 +155,16 @@ export class TurnProcessor {
     }
     // Given back: due now, so the endpoint must come round again (as if it had taken all it asked for).
     const taken = gaveBack ? asked : deliveries.length + waiting.length + batch.endedDisabled;
-    await this.end(endpointId, gen, begun, taken, asked, batch.nextDueInMs, rate, slots.slice(deliveries.length).map((s) => s.token));
+    await this.end(
+      endpointId,
+      gen,
+      begun,
+      taken,
+      asked,
+      batch.nextDueInMs,
+      rate,
+      slots.slice(deliveries.length).map((s) => s.token),
+    );
     return begun.kind === 'open' ? 'circuit-open' : 'sent';
   }
 

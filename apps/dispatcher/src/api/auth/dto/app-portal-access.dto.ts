@@ -12,13 +12,23 @@ const LABEL = /^[\x21-\x7e]+$/;
 /** Svix `AppPortalAccessIn`. */
 @ApiSchema({ name: 'AppPortalAccessIn' })
 export class AppPortalAccessInDto {
-  @ApiPropertyOptional({ type: () => ApplicationInDto, nullable: true, description: 'Creates the application when the path names a uid that none has yet (the path uid becomes its uid); ignored otherwise' })
+  @ApiPropertyOptional({
+    type: () => ApplicationInDto,
+    nullable: true,
+    description: 'Creates the application when the path names a uid that none has yet (the path uid becomes its uid); ignored otherwise',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => ApplicationInDto)
   application?: ApplicationInDto | null;
 
-  @ApiPropertyOptional({ type: 'integer', nullable: true, minimum: 1, description: 'Seconds the token is valid for: default 7 days, at most PORTAL_TOKEN_MAX_EXPIRY (7 days unless configured)', example: 604800 })
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    minimum: 1,
+    description: 'Seconds the token is valid for: default 7 days, at most PORTAL_TOKEN_MAX_EXPIRY (7 days unless configured)',
+    example: 604800,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -52,7 +62,12 @@ export class AppPortalAccessInDto {
   @Matches(LABEL, { each: true, message: 'each featureFlags entry must be printable ASCII without spaces' })
   featureFlags?: string[];
 
-  @ApiPropertyOptional({ type: String, nullable: true, maxLength: APP_PORTAL_TOKEN_LIMITS.maxSessionIdLength, description: 'A label of your own; expire-all can end only the tokens of given sessions' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: APP_PORTAL_TOKEN_LIMITS.maxSessionIdLength,
+    description: 'A label of your own; expire-all can end only the tokens of given sessions',
+  })
   @IsOptional()
   @IsString()
   @MinLength(1)

@@ -159,7 +159,7 @@ export class EndpointFieldsDto extends EndpointCommonFieldsDto {
   @ArrayMinSize(1, { message: 'channels must have at least 1 and at most 10 items, or be null' })
   @ArrayMaxSize(10, { message: 'channels must have at least 1 and at most 10 items, or be null' })
   @IsString({ each: true })
-  @Matches(CHANNEL_PATTERN, { each: true, message: 'each channel must be 1-128 characters of a-z, A-Z, 0-9, \'-\', \'_\', \'.\' and \':\'' })
+  @Matches(CHANNEL_PATTERN, { each: true, message: "each channel must be 1-128 characters of a-z, A-Z, 0-9, '-', '_', '.' and ':'" })
   channels?: string[] | null;
 }
 
@@ -325,10 +325,16 @@ export class ReplayInDto {
 /** Svix `EventExampleIn`: send the event type's example to this endpoint only. */
 @ApiSchema({ name: 'EventExampleIn' })
 export class EventExampleInDto {
-  @ApiProperty({ type: String, maxLength: 256, pattern: EVENT_TYPE_NAME.source, description: 'An event type whose newest schema has an example, or `svix.ping` (sends `{"success":true}`)', example: 'user.signup' })
+  @ApiProperty({
+    type: String,
+    maxLength: 256,
+    pattern: EVENT_TYPE_NAME.source,
+    description: 'An event type whose newest schema has an example, or `svix.ping` (sends `{"success":true}`)',
+    example: 'user.signup',
+  })
   @IsString()
   @MaxLength(256)
-  @Matches(/^[a-zA-Z0-9\-_.]+$/, { message: 'eventType must be letters, digits, \'-\', \'_\' and \'.\'' })
+  @Matches(/^[a-zA-Z0-9\-_.]+$/, { message: "eventType must be letters, digits, '-', '_' and '.'" })
   eventType: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 1000, default: 0, description: "Which of the schema's examples to send" })

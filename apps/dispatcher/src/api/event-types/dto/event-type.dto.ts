@@ -6,7 +6,7 @@ import { IsAbsentOr, IsJsonObject, IsStorableText, ToBoolean, UID_PATTERN } from
 import { SCHEMAS_EXAMPLE } from '../event-type.mapper.js';
 
 export const MAX_DESCRIPTION_LENGTH = 4096;
-const FEATURE_FLAG_MESSAGE = 'feature flags are 1-256 characters of a-z, A-Z, 0-9, \'-\', \'_\' and \'.\'';
+const FEATURE_FLAG_MESSAGE = "feature flags are 1-256 characters of a-z, A-Z, 0-9, '-', '_' and '.'";
 const DESCRIPTION_DOC = { type: String, maxLength: MAX_DESCRIPTION_LENGTH, example: 'A user has signed up' } satisfies ApiPropertyOptions;
 
 /** The fields of an event type every write may carry (Svix `EventTypeUpdate` without `description`'s requiredness). */
@@ -39,7 +39,7 @@ class EventTypeFieldsDto {
   @ApiPropertyOptional({ type: String, nullable: true, pattern: UID_PATTERN.source, description: 'Groups event types in the UI', example: 'user' })
   @IsOptional()
   @IsString()
-  @Matches(UID_PATTERN, { message: 'groupName must be 1-256 characters of a-z, A-Z, 0-9, \'-\', \'_\' and \'.\'' })
+  @Matches(UID_PATTERN, { message: "groupName must be 1-256 characters of a-z, A-Z, 0-9, '-', '_' and '.'" })
   groupName?: string | null;
 
   /** Versioned JSON schemas, e.g. `{"1": {"type": "object", "examples": [...]}}`. */
@@ -61,7 +61,7 @@ export class EventTypeInDto extends EventTypeFieldsDto {
   @ApiProperty({ type: String, maxLength: MAX_EVENT_TYPE_LENGTH, pattern: EVENT_TYPE_NAME.source, description: 'The name, which is also the id', example: 'user.signup' })
   @IsString()
   @MaxLength(MAX_EVENT_TYPE_LENGTH)
-  @Matches(EVENT_TYPE_NAME, { message: 'name must be letters, digits, \'-\', \'_\' and \'.\'' })
+  @Matches(EVENT_TYPE_NAME, { message: "name must be letters, digits, '-', '_' and '.'" })
   name: string;
 
   @ApiProperty(DESCRIPTION_DOC)

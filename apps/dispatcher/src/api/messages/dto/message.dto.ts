@@ -170,7 +170,7 @@ export const MAX_BULK_EXPUNGE_IDS = 1000;
 /** Svix `BulkExpungeContentsIn`: the messages (ids or eventIds) whose payloads to expunge. */
 @ApiSchema({ name: 'BulkExpungeContentsIn' })
 export class BulkExpungeContentsInDto {
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_BULK_EXPUNGE_IDS, description: "Message ids (`msg_…`) or the eventIds they were published with", example: [EXAMPLE.msgId] })
+  @ApiPropertyOptional({ type: [String], maxItems: MAX_BULK_EXPUNGE_IDS, description: 'Message ids (`msg_…`) or the eventIds they were published with', example: [EXAMPLE.msgId] })
   @IsAbsentOr()
   @IsArray()
   @ArrayMaxSize(MAX_BULK_EXPUNGE_IDS)
