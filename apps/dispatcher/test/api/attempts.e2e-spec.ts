@@ -108,6 +108,20 @@ describe.each(SDKS)('$name', (sdk) => {
       expect(await statusOf(h.svix.messageAttempt.get(appId, msgId, 'atmpt_01KZZZZZZZZZZZZZZZZZZZZZZZ'))).toBe(404);
     });
 
+    it('shows the headers each attempt sent (our extension), signatures redacted, as the receiver got them', async () => {
+      const [first] = (await h.svix.messageAttempt.listByMsg(appId, msgId, { endpointId: okEp.id })).data;
+      const res = await h.http().get(`/api/v1/app/${appId}/msg/${msgId}/attempt/${first!.id}`).set(AUTH);
+      expect(res.status).toBe(200);
+      const sent = receiver.requestsTo('/ok').find((r) => r.headers['webhook-id'] === msgId)!;
+      expect(res.body.requestHeaders).toMatchObject({
+        'webhook-id': msgId,
+        'webhook-timestamp': sent.headers['webhook-timestamp'],
+        'webhook-signature': '[redacted]',
+        'content-type': 'application/json',
+      });
+      expect(JSON.stringify(res.body.requestHeaders)).not.toContain(String(sent.headers['webhook-signature']).slice(3));
+    });
+
     it('lists the messages attempted at an endpoint with their state there, and the destinations of a message', async () => {
       const atFlaky = await h.svix.messageAttempt.listAttemptedMessages(appId, flakyEp.id, { status: MessageStatus.Fail, withContent: true });
       const entry = atFlaky.data.find((m) => m.id === msgId)!;

@@ -1940,6 +1940,18 @@ export interface components {
              */
             errorDetail: string | null;
             /**
+             * @description Our extension: the headers the attempt sent, as sent, with signatures and credential headers redacted (`[redacted]`); `{}` for an attempt that was not sent
+             * @example {
+             *       "webhook-id": "msg_01KQ8ZM5W1Q4N1R6V5D4ZK9T2F",
+             *       "webhook-timestamp": "1735689600",
+             *       "webhook-signature": "[redacted]",
+             *       "content-type": "application/json"
+             *     }
+             */
+            requestHeaders: {
+                [key: string]: string;
+            };
+            /**
              * Format: byte
              * @description Our extension, present only when the response body is not valid UTF-8: its exact bytes, base64 (`response` then shows them with U+FFFD for the invalid bytes)
              */

@@ -6,8 +6,13 @@ import { usePortal } from '../portal-context';
 import { PAGE } from '../queries';
 import { Link } from '../router';
 
-/** The headers each attempt sent (docs/api.md §4): the Standard Webhooks set, then the endpoint's own. The signature itself is not kept. */
+/**
+ * The headers an attempt sent, as the dispatcher recorded them (signatures and credentials
+ * redacted). Attempts recorded before it kept them: the Standard Webhooks set rebuilt, then the
+ * endpoint's own headers as they are now.
+ */
 export function requestHeaders(attempt: Schemas['MessageAttemptOut'], custom: Record<string, string>): Record<string, string> {
+  if (attempt.requestHeaders && Object.keys(attempt.requestHeaders).length > 0) return attempt.requestHeaders;
   return {
     'content-type': 'application/json',
     'webhook-id': attempt.msgId,

@@ -55,6 +55,14 @@ export class MessageAttemptOut {
   @ApiProperty({ type: String, nullable: true, description: 'Our extension: the same in words, or a note on a response body that was cut short', example: null })
   errorDetail: string | null;
 
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Our extension: the headers the attempt sent, as sent, with signatures and credential headers redacted (`[redacted]`); `{}` for an attempt that was not sent',
+    example: { 'webhook-id': EXAMPLE.msgId, 'webhook-timestamp': '1735689600', 'webhook-signature': '[redacted]', 'content-type': 'application/json' },
+  })
+  requestHeaders: Record<string, string>;
+
   @ApiPropertyOptional({
     type: String,
     format: 'byte',
@@ -91,6 +99,7 @@ export function toMessageAttemptOut(attempt: AttemptEntity, withContent: boolean
     timestamp: attempt.createdAt.toISOString(),
     error: attempt.error,
     errorDetail: attempt.errorDetail ?? null,
+    requestHeaders: attempt.requestHeaders ?? {},
   };
   if (msg !== undefined) out.msg = msg;
   return out;
