@@ -32,7 +32,7 @@ function fastest(run, repeats) {
  * Times `work(make(n))` against `work(make(GROWTH * n))`. n starts at `minN` and doubles until the
  * small run takes at least `floorMs` (timer noise drowns shorter runs), up to `maxN`.
  */
-export function measureGrowth(make, work, { minN = 8 * 1024, maxN = 256 * 1024, floorMs = 2 } = {}) {
+export function measureGrowth(make, work, { minN = 8 * 1024, maxN = 1024 * 1024, floorMs = 2 } = {}) {
   work(make(1024)); // warm up (JIT, regex compilation)
   let n = minN;
   let small = make(n);

@@ -123,7 +123,7 @@ const deliveredCount = (run: Run) => [...delivered(run).values()].reduce((n, s) 
 /** Every message reached every endpoint; every request was ours and verifies; the database agrees. */
 async function expectEverythingDelivered(run: Run): Promise<{ requests: number; duplicates: number }> {
   try {
-    await eventually(() => expect(deliveredCount(run)).toBe(MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 200 });
+    await eventually(() => expect(deliveredCount(run)).toBe(MESSAGES * PATHS.length), { timeoutMs: 90_000, intervalMs: 200 });
   } catch (error) {
     const rows = await run.pool.query(`SELECT d.*, (SELECT json_agg(a.*) FROM attempts a WHERE a.delivery_id = d.id) AS atts FROM deliveries d WHERE status <> 0`);
     console.log('DEBUG stuck', JSON.stringify(rows, null, 1));
@@ -192,7 +192,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     await r.queue.publish(r.appId);
     const started = Date.now();
     r.dispatcher.start();
-    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 90_000, intervalMs: 20 });
     const beforeKill = deliveredCount(r);
     const rate = Math.round(beforeKill / ((Date.now() - started) / 1000));
     await r.dispatcher.stop('SIGKILL');
@@ -201,14 +201,14 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     r.dispatcher.start();
     const { requests, duplicates } = await expectEverythingDelivered(r);
     console.log(`fault-kill: ${beforeKill} delivered before SIGKILL (~${rate}/s incl. start-up), ${requests} requests in all, ${duplicates} duplicate(s) after restart`);
-  }, 120_000);
+  }, 240_000);
 
   it(`deleting the run's Redis keys mid-run loses nothing (the reconciler rebuilds the work from PostgreSQL)`, async () => {
     run = await prepare('fault-wipe');
     const r = run;
     await r.queue.publish(r.appId);
     r.dispatcher.start();
-    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 90_000, intervalMs: 20 });
     const keys = await r.queue.wipe();
     const atWipe = deliveredCount(r);
     expect(keys).toBeGreaterThan(0);
@@ -217,7 +217,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     console.log(`fault-wipe: ${keys} keys deleted with ${atWipe} delivered, ${requests} requests in all, ${duplicates} duplicate(s)`);
     // The process lived through it.
     expect(r.dispatcher.pid).toBeDefined();
-  }, 120_000);
+  }, 240_000);
 
   it("two replicas share each endpoint's ENDPOINT_MAX_IN_FLIGHT; one SIGKILLed half-way loses nothing and the other finishes", async () => {
     // Each request held 30 ms: the limit (6 per endpoint, over both processes) is what paces the run.
@@ -228,7 +228,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
       await r.queue.publish(r.appId);
       r.dispatcher.start();
       other.start();
-      await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 30_000, intervalMs: 20 });
+      await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(0.3 * MESSAGES * PATHS.length), { timeoutMs: 90_000, intervalMs: 20 });
       await r.dispatcher.stop('SIGKILL');
       const { requests, duplicates } = await expectEverythingDelivered(r);
       // Over both replicas, and through the kill (the dead one's slots free only when their leases end).
@@ -238,7 +238,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     } finally {
       await other.stop('SIGKILL');
     }
-  }, 120_000);
+  }, 240_000);
 
   it('SIGTERM during a burst: exit 0 after in-flight attempts are recorded, and a restart delivers the rest', async () => {
     // A receiver that takes 300 ms, so attempts are in flight when the signal arrives.
@@ -246,7 +246,7 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     const r = run;
     await r.queue.publish(r.appId);
     r.dispatcher.start();
-    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(100), { timeoutMs: 30_000, intervalMs: 20 });
+    await eventually(() => expect(deliveredCount(r)).toBeGreaterThanOrEqual(100), { timeoutMs: 90_000, intervalMs: 20 });
     const inFlight = r.receiver.requests.filter((q) => q.answered === undefined).length;
     await r.dispatcher.stop('SIGTERM');
     if (r.dispatcher.exit?.code !== 0) console.log(r.dispatcher.output.slice(-6000));
@@ -266,5 +266,5 @@ describe('crash safety, against the real process (node apps/dispatcher/dist/main
     r.dispatcher.start();
     const { requests, duplicates } = await expectEverythingDelivered(r);
     console.log(`fault-term: ${inFlight} in flight at SIGTERM, ${atStop} delivered by exit 0, ${requests} requests in all, ${duplicates} duplicate(s)`);
-  }, 120_000);
+  }, 240_000);
 });
