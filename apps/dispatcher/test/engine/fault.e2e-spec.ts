@@ -33,6 +33,9 @@ function processEnv(db: TestDatabase, prefix: string): Record<string, string> {
     RECONCILE_REQUEUE_AFTER_MS: '3000',
     QUEUE_LOCK_DURATION_MS: '3000',
     QUEUE_STALLED_INTERVAL_MS: '2000',
+    // Crash safety, not the circuit breaker (engine/limits covers it): on a loaded box a few
+    // timeouts in a row opened it, and its not-sent attempts used up these short retry schedules.
+    ENDPOINT_CIRCUIT_FAILURES: '1000',
   };
 }
 
